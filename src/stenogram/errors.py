@@ -1,0 +1,97 @@
+"""The one exception tree of stenogram.
+
+Every error a user can meet is a :class:`StenogramError`. Each class carries the exit code the
+CLI returns for it and the HTTP status the web layer answers with, so that neither layer needs its
+own mapping table and a new error cannot be forgotten in one of them.
+"""
+
+from __future__ import annotations
+
+
+class StenogramError(Exception):
+    """Base of every error stenogram raises on purpose.
+
+    ``document`` names what the error is about (a path, an archive member, a URL, a query) so the
+    one-line message a user sees always says *which* input failed and *why*.
+    """
+
+    exit_code: int = 1
+    http_status: int = 500
+    code: str = "error"
+
+    def __init__(self, reason: str, *, document: str | None = None) -> None:
+        self.reason = reason
+        self.document = document
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.document}: {self.reason}" if self.document else self.reason
+
+
+class ConfigError(StenogramError):
+    """A setting has a value that cannot be used."""
+
+    exit_code = 78  # EX_CONFIG
+    http_status = 500
+    code = "config"
+
+
+class ParseError(StenogramError):
+    """A document could not be read into a record (empty, binary, unknown layout, too big...)."""
+
+    exit_code = 65  # EX_DATAERR
+    http_status = 422
+    code = "parse"
+
+
+class SourceError(StenogramError):
+    """A path, folder or archive could not be opened or listed."""
+
+    exit_code = 66  # EX_NOINPUT
+    http_status = 400
+    code = "source"
+
+
+class StoreError(StenogramError):
+    """The archive could not be read or written."""
+
+    exit_code = 74  # EX_IOERR
+    http_status = 503
+    code = "store"
+
+
+class QueryError(StenogramError):
+    """A search query is malformed or exceeds a limit."""
+
+    exit_code = 64  # EX_USAGE
+    http_status = 400
+    code = "query"
+
+
+class FetchError(StenogramError):
+    """A remote document could not be fetched (refused, too large, timed out, off-site)."""
+
+    exit_code = 69  # EX_UNAVAILABLE
+    http_status = 502
+    code = "fetch"
+
+
+class NotFound(StenogramError):
+    """The requested event, speech, person or tag does not exist."""
+
+    exit_code = 2
+    http_status = 404
+    code = "not_found"
+
+
+__all__ = [
+    "ConfigError",
+    "FetchError",
+    "NotFound",
+    "ParseError",
+    "QueryError",
+    "SourceError",
+    "StenogramError",
+    "StoreError",
+]
