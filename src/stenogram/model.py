@@ -197,7 +197,9 @@ class Document:
             sections=tuple(data.get("sections") or ()),
             tags=Tags(*(tags_of(kind) for kind in TAG_KINDS)),
             photos=tuple(
-                Photo(p.get("caption"), p.get("credit"), p.get("url"), p.get("position"), p.get("of"))
+                Photo(
+                    p.get("caption"), p.get("credit"), p.get("url"), p.get("position"), p.get("of")
+                )
                 for p in data.get("photos") or ()
             ),
             participants=tuple(
@@ -223,3 +225,60 @@ class Document:
             origin=data.get("origin"),
         )
 
+
+# --- People (resolve stage) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """One way a person was printed: a label, a tag ("Lukashenko Alexander"), initials ("В.Путин")."""
+
+    text: str
+    kind: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A role a person was seen holding (Popolo Membership), with the dates it was seen."""
+
+    role: str
+    first_seen: dt.date | None = None
+    last_seen: dt.date | None = None
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One real person across all name forms. ``publisher_ids`` look like ``en.kremlin.ru:119``."""
+
+    id: str
+    name: str
+    names: tuple[NameForm, ...] = ()
+    memberships: tuple[Membership, ...] = ()
+    publisher_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPeople:
+    """Resolved person ids for one Document, aligned with its speeches and its participants."""
+
+    speeches: tuple[str | None, ...]
+    participants: tuple[str | None, ...]
+
+
+OverrideAction = Literal["merge", "split"]
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A person fix made by hand, kept apart from the automatic result so re-ingest replays it.
+
+    ``merge``: ``other_id`` is folded into ``person_id``. ``split``: the name forms in ``names``
+    (texts as printed) move from ``person_id`` to a new person ``other_id``.
+    """
+
+    action: OverrideAction
+    person_id: str
+    other_id: str
+    names: tuple[str, ...] = ()
