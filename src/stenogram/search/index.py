@@ -1,0 +1,322 @@
+"""The tantivy index beside the archive database: derived data, rebuilt or caught up from rows.
+
+The archive hands over flat :class:`IndexRow` values and knows nothing of tantivy; this module
+owns the schema and the text analysis. Each language with a stemmer gets its own text field
+(``body_en``, ``body_ru``; everything else goes to ``body_xx`` unstemmed) because an analyzer
+is bound to a field: a query term is then analysed once per field with that field's analyzer.
+
+Display values travel in one stored ``meta`` blob (JSON), so a hit costs one document fetch and
+no per-field Python calls. The last indexed archive ``seq`` lives in ``state.json`` beside the
+segments, written only after a commit: a crash between the two re-indexes a few events, which
+is harmless because every event is deleted before its rows are added again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import orjson
+import tantivy
+
+from ..archive.rows import IndexRow
+from ..errors import StoreError
+
+SCHEMA_VERSION: Final = 1
+STATE_FILE: Final = "state.json"
+COMMIT_EVERY: Final = 50_000
+WRITER_HEAP: Final = 96_000_000
+
+#: Languages that get a stemmed field of their own, with the Snowball stemmer's name.
+STEMMED: Final[dict[str, str]] = {"en": "english", "ru": "russian"}
+OTHER: Final = "xx"
+LANG_KEYS: Final[tuple[str, ...]] = (*STEMMED, OTHER)
+
+#: Analyzer for names, roles and places: words, lower-cased, never stemmed.
+WORDS: Final = "sg_words"
+#: Analyzer for tag names: the whole value lower-cased, so ``topic:"foreign policy"`` matches.
+KEY: Final = "sg_key"
+
+#: Words longer than this are noise (URLs, base64) and would only bloat the term dictionary.
+MAX_WORD: Final = 40
+
+
+def lang_key(language: str | None) -> str:
+    return language if language in STEMMED else OTHER
+
+
+def body_field(key: str) -> str:
+    return f"body_{key}"
+
+
+def title_field(key: str) -> str:
+    return f"title_{key}"
+
+
+def _analyzer(tokenizer: tantivy.Tokenizer, *filters: tantivy.Filter) -> tantivy.TextAnalyzer:
+    builder = tantivy.TextAnalyzerBuilder(tokenizer)
+    for item in filters:
+        builder = builder.filter(item)
+    return builder.build()
+
+
+def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    """Every analyzer the schema names: tantivy does not store them, so each open needs them."""
+    words = (tantivy.Filter.remove_long(MAX_WORD), tantivy.Filter.lowercase())
+    analyzers = {
+        f"sg_{key}": _analyzer(tantivy.Tokenizer.simple(), *words, tantivy.Filter.stemmer(name))
+        for key, name in STEMMED.items()
+    }
+    analyzers[f"sg_{OTHER}"] = _analyzer(tantivy.Tokenizer.simple(), *words)
+    analyzers[WORDS] = _analyzer(tantivy.Tokenizer.simple(), *words)
+    analyzers[KEY] = _analyzer(tantivy.Tokenizer.raw(), tantivy.Filter.lowercase())
+    return analyzers
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    # "speech" on speech docs, "event" on event docs, and both on events without any speech so
+    # that a speech-level search still finds pages that are all narrative.
+    sb.add_text_field("level", tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("event_id", indexed=True, fast=True)
+    sb.add_text_field("lang", tokenizer_name="raw", index_option="basic")
+    for key in LANG_KEYS:
+        sb.add_text_field(body_field(key), stored=True, tokenizer_name=f"sg_{key}")
+        sb.add_text_field(title_field(key), tokenizer_name=f"sg_{key}")
+    for name in ("speaker", "topic", "geography"):  # facets: exact values from the fast columns
+        sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in ("speaker_words", "role_words", "place_words"):
+        sb.add_text_field(name, tokenizer_name=WORDS)
+    for name in ("topic_key", "geo_key", "section_key"):
+        sb.add_text_field(name, tokenizer_name=KEY, index_option="basic")
+    sb.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD: ranges and date order
+    sb.add_integer_field("year", fast=True)
+    sb.add_bytes_field("meta", stored=True)
+    return sb.build()
+
+
+@dataclass(frozen=True, slots=True)
+class OpenIndex:
+    """An opened index with its analyzers registered (tantivy does not persist them)."""
+
+    path: Path
+    index: tantivy.Index
+    schema: tantivy.Schema
+    analyzers: dict[str, tantivy.TextAnalyzer]
+
+
+def index_path(archive: Path) -> Path:
+    return Path(archive) / "index"
+
+
+def _state(path: Path) -> dict[str, Any] | None:
+    """The state file if it was written by this schema version, else None."""
+    try:
+        state = json.loads((Path(path) / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and state.get("version") == SCHEMA_VERSION else None
+
+
+def read_seq(path: Path) -> int:
+    """The last archive ``seq`` the index at ``path`` has committed (0 if none or stale)."""
+    seq = (_state(path) or {}).get("seq")
+    return seq if isinstance(seq, int) else 0
+
+
+def _write_seq(path: Path, seq: int) -> None:
+    tmp = path / (STATE_FILE + ".tmp")
+    tmp.write_text(json.dumps({"version": SCHEMA_VERSION, "seq": seq}), encoding="utf-8")
+    os.replace(tmp, path / STATE_FILE)
+
+
+def _wipe(path: Path) -> None:
+    """Empty an index folder, refusing one that holds anything but a tantivy index of ours."""
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise StoreError("exists and is not a folder", document=str(path))
+    names = {p.name for p in path.iterdir()}
+    if names and "meta.json" not in names and STATE_FILE not in names:
+        raise StoreError("is not a search index folder; refusing to empty it", document=str(path))
+    shutil.rmtree(path)
+
+
+def open_index(path: Path, *, create: bool = True) -> OpenIndex:
+    """Open the index at ``path``; a missing, foreign-version or unreadable one is recreated empty.
+
+    Recreating is safe because the index is derived data: its ``seq`` restarts at 0 and the next
+    catch-up reindexes everything from the archive.
+    """
+    path = Path(path)
+    if not create and not (path / "meta.json").exists():
+        raise StoreError("no search index here (run `stenogram reindex`)", document=str(path))
+    if (path / "meta.json").exists() and _state(path) is None:
+        _wipe(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        schema = build_schema()
+        index = tantivy.Index(schema, str(path), reuse=True)
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"cannot open the search index: {exc}", document=str(path)) from exc
+    analyzers = build_analyzers()
+    for name, analyzer in analyzers.items():
+        index.register_tokenizer(name, analyzer)
+    if not (path / STATE_FILE).exists():
+        _write_seq(path, 0)
+    return OpenIndex(path, index, schema, analyzers)
+
+
+def day_number(value: dt.date) -> int:
+    """A date as YYYYMMDD: an integer column orders, ranges and buckets by year for free."""
+    return value.year * 10_000 + value.month * 100 + value.day
+
+
+def _meta(row: IndexRow) -> bytes:
+    return orjson.dumps(
+        {
+            "kind": row.kind,
+            "event_id": row.event_id,
+            "speech_id": row.speech_id,
+            "position": row.position,
+            "source": row.source,
+            "source_id": row.source_id,
+            "language": row.language,
+            "title": row.title,
+            "date": row.date.isoformat() if row.date else None,
+            "place": row.place,
+            "speaker": row.speaker,
+            "attribution": row.attribution,
+            "role": row.role,
+            "url": row.url,
+        }
+    )
+
+
+def _document(row: IndexRow, speakers: Iterable[str], solo: bool) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_text("level", row.kind)
+    if solo:
+        doc.add_text("level", "speech")
+    doc.add_integer("event_id", row.event_id)
+    doc.add_text("lang", row.language)
+    key = lang_key(row.language)
+    doc.add_text(body_field(key), row.text)
+    doc.add_text(title_field(key), row.title)
+    for speaker in speakers:
+        doc.add_text("speaker", speaker)
+        doc.add_text("speaker_words", speaker)
+    if row.attribution:
+        doc.add_text("speaker_words", row.attribution)
+    if row.role:
+        doc.add_text("role_words", row.role)
+    if row.place:
+        doc.add_text("place_words", row.place)
+    for field, values in (
+        ("topic", row.topics),
+        ("geography", row.geography),
+        ("topic_key", row.topics),
+        ("geo_key", row.geography),
+        ("section_key", row.sections),
+    ):
+        for value in values:
+            doc.add_text(field, value)
+    if row.date is not None:
+        doc.add_integer("day", day_number(row.date))
+        doc.add_integer("year", row.date.year)
+    doc.add_bytes("meta", _meta(row))
+    return doc
+
+
+class Indexer:
+    """Writes rows into the index, one event at a time, and remembers the last ``seq`` seen.
+
+    Rows of one event must come together (the archive yields them that way); a later group for
+    the same event is a newer revision and replaces the earlier one. Use as a context manager so
+    that the final commit happens and the writer's lock is released.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._open = open_index(path)
+        self._seq = read_seq(self._open.path)
+        self._pending = 0
+        try:
+            self._writer = self._open.index.writer(WRITER_HEAP)
+        except ValueError as exc:
+            raise StoreError(f"cannot write the search index: {exc}", document=str(path)) from exc
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def add(self, rows: Iterable[IndexRow]) -> int:
+        """Index ``rows``, replacing each event they touch; return how many rows were written."""
+        count = 0
+        for event_id, group in itertools.groupby(rows, key=attrgetter("event_id")):
+            batch = list(group)
+            self._writer.delete_documents_by_term("event_id", event_id)
+            speakers = list(dict.fromkeys(r.speaker for r in batch if r.kind == "speech"))
+            named = [s for s in speakers if s]
+            solo = not speakers
+            for row in batch:
+                own = [row.speaker] if row.kind == "speech" and row.speaker else []
+                doc = _document(row, own if row.kind == "speech" else named, solo)
+                self._writer.add_document(doc)
+            self._seq = max(self._seq, *(r.seq for r in batch))
+            count += len(batch)
+            self._pending += len(batch)
+            if self._pending >= COMMIT_EVERY:
+                self.commit()
+        return count
+
+    def delete_event(self, event_id: int) -> None:
+        self._writer.delete_documents_by_term("event_id", event_id)
+        self._pending += 1
+
+    def commit(self) -> None:
+        self._writer.commit()
+        _write_seq(self._open.path, self._seq)
+        self._pending = 0
+
+    def close(self) -> None:
+        self.commit()
+        self._writer.wait_merging_threads()
+
+    def __enter__(self) -> Indexer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._writer.rollback()
+
+
+def catch_up(path: Path, rows_after: Callable[[int], Iterable[IndexRow]]) -> int:
+    """Index what the archive changed since this index's last ``seq``; return the row count.
+
+    ``rows_after`` is the archive's ``index_rows``: this module never imports the store.
+    """
+    with Indexer(path) as indexer:
+        return indexer.add(rows_after(indexer.last_seq))
+
+
+def rebuild(path: Path, rows: Iterable[IndexRow]) -> int:
+    """Throw the index away and index ``rows`` (all of the archive) from scratch."""
+    _wipe(Path(path))
+    with Indexer(path) as indexer:
+        return indexer.add(rows)

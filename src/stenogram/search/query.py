@@ -1,0 +1,410 @@
+"""The search query language: text -> a small tree of frozen nodes -> tantivy ``Query`` objects.
+
+We parse the language ourselves instead of handing strings to tantivy's parser because that
+parser silently drops ``*`` and misreads ``AND NOT`` (see notes/search-engines.md), and because
+a user must get a one-line :class:`QueryError` naming the column, never a library exception.
+
+Grammar (operators are upper-case; lower-case ``and``/``or``/``not`` are plain words)::
+
+    query   := or
+    or      := and ("OR" and)*
+    and     := unary (["AND"] unary)*          juxtaposition means AND
+    unary   := ("NOT" | "-") unary | primary
+    primary := "(" or ")" | '"phrase"' | word | prefix* | field:value | field:"a phrase"
+
+Obvious slips are read leniently: an unclosed quote runs to the end, an unclosed parenthesis
+closes at the end, an unknown ``name:`` is just text.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+import tantivy
+
+from ..errors import QueryError
+from . import index as ix
+
+MAX_CHARS: Final = 1000
+MAX_CLAUSES: Final = 64
+MAX_DEPTH: Final = 16
+#: A prefix expands to at most this many index terms (the most frequent ones).
+MAX_EXPANSIONS: Final = 128
+#: How many prefix terms are read from the dictionary to choose the most frequent from.
+EXPANSION_SCAN: Final = 4096
+
+#: Filter name as typed -> the canonical filter. Text filters match words of the stored value;
+#: tag filters match a whole tag name; ``from``/``to`` take dates.
+WORD_FILTERS: Final[dict[str, str]] = {
+    "speaker": "speaker_words",
+    "role": "role_words",
+    "place": "place_words",
+}
+TAG_FILTERS: Final[dict[str, str]] = {
+    "topic": "topic_key",
+    "geo": "geo_key",
+    "geography": "geo_key",
+    "section": "section_key",
+}
+FILTERS: Final = frozenset({*WORD_FILTERS, *TAG_FILTERS, "lang", "from", "to"})
+
+_FIELD_RE: Final = re.compile(r"([A-Za-z]+):")
+_WORD_CHAR: Final = re.compile(r"\w")
+_DATE_RE: Final = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+# --- The tree ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Node
+
+
+Node = Term | Phrase | Prefix | Filter | DateRange | And | Or | Not
+
+
+# --- Lexing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "(" ")" "AND" "OR" "NOT" "word" "phrase" "field"
+    pos: int
+    text: str = ""
+    name: str = ""
+
+
+def _error(query: str, reason: str, pos: int | None = None) -> QueryError:
+    shown = query if len(query) <= 60 else query[:57] + "..."
+    where = f" (column {pos + 1})" if pos is not None else ""
+    return QueryError(reason + where, document=f"query {shown!r}")
+
+
+def _read_quoted(query: str, start: int) -> tuple[str, int]:
+    """Text up to the closing quote; an unclosed quote leniently runs to the end."""
+    end = query.find('"', start + 1)
+    if end < 0:
+        return query[start + 1 :], len(query)
+    return query[start + 1 : end], end + 1
+
+
+def _read_bare(query: str, start: int) -> tuple[str, int]:
+    end = start
+    while end < len(query) and not query[end].isspace() and query[end] not in '()"':
+        end += 1
+    return query[start:end], end
+
+
+def _lex(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(query):
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            tokens.append(_Token(ch, i))
+            i += 1
+        elif ch == '"':
+            text, i_next = _read_quoted(query, i)
+            tokens.append(_Token("phrase", i, text))
+            i = i_next
+        elif ch in "-+" and i + 1 < len(query) and (query[i + 1] == '"' or query[i + 1] == "("):
+            tokens.append(_Token("NOT" if ch == "-" else "+", i))
+            i += 1
+        else:
+            field = _FIELD_RE.match(query, i)
+            if field and field.group(1).lower() in FILTERS:
+                start = field.end()
+                if start < len(query) and query[start] == '"':
+                    value, i = _read_quoted(query, start)
+                else:
+                    value, i = _read_bare(query, start)
+                tokens.append(_Token("field", field.start(), value, field.group(1).lower()))
+                continue
+            text, i_next = _read_bare(query, i)
+            if text in ("AND", "OR", "NOT"):
+                tokens.append(_Token(text, i))
+            elif text.startswith("-") and len(text) > 1:
+                tokens.extend((_Token("NOT", i), _Token("word", i + 1, text[1:])))
+            else:
+                tokens.append(_Token("word", i, text.removeprefix("+")))
+            i = i_next
+    return [t for t in tokens if t.kind != "+"]
+
+
+# --- Parsing ----------------------------------------------------------------------------------
+
+
+def _date(query: str, token: _Token) -> DateRange:
+    match = _DATE_RE.fullmatch(token.text)
+    if match is None:
+        raise _error(query, f"{token.name}: expects a date YYYY-MM-DD", token.pos)
+    year, month, day = int(match[1]), int(match[2] or 0), int(match[3] or 0)
+    at_end = token.name == "to"
+    if not month:
+        month = 12 if at_end else 1
+    if not day:
+        day = calendar.monthrange(year, month)[1] if at_end and 1 <= month <= 12 else 1
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        raise _error(query, f"{token.name}: {token.text!r} is not a real date", token.pos) from None
+    return DateRange(end=value) if at_end else DateRange(start=value)
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = _lex(query)
+        self.at = 0
+        self.clauses = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def fail(self, reason: str, token: _Token | None) -> QueryError:
+        return _error(self.query, reason, token.pos if token else len(self.query))
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise _error(self.query, "the query is empty")
+        node = self.parse_or(0)
+        extra = self.peek()
+        if extra is not None:
+            reason = "unmatched ')'" if extra.kind == ")" else f"unexpected {extra.kind}"
+            raise self.fail(reason, extra)
+        return node
+
+    def parse_or(self, depth: int) -> Node:
+        if depth > MAX_DEPTH:
+            raise self.fail(f"nested deeper than {MAX_DEPTH} levels", self.peek())
+        items = [self.parse_and(depth)]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            items.append(self.parse_and(depth))
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def parse_and(self, depth: int) -> Node:
+        items = [self.parse_unary(depth)]
+        while (token := self.peek()) is not None and token.kind not in ("OR", ")"):
+            if token.kind == "AND":
+                self.take()
+            items.append(self.parse_unary(depth))
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def parse_unary(self, depth: int) -> Node:
+        token = self.peek()
+        if token is not None and token.kind == "NOT":
+            self.take()
+            if self.peek() is None:
+                raise self.fail("NOT needs a term after it", None)
+            return Not(self.parse_unary(depth + 1))
+        return self.parse_primary(depth)
+
+    def parse_primary(self, depth: int) -> Node:
+        token = self.peek()
+        if token is None:
+            raise self.fail("the query ends where a term was expected", None)
+        if token.kind in ("AND", "OR"):
+            raise self.fail(f"{token.kind} needs a term on each side", token)
+        if token.kind == ")":
+            raise self.fail("unmatched ')'" if depth == 0 else "empty parentheses", token)
+        self.take()
+        if token.kind == "(":
+            if (inner := self.peek()) is not None and inner.kind == ")":
+                raise self.fail("empty parentheses", inner)
+            node = self.parse_or(depth + 1)
+            if (close := self.peek()) is not None and close.kind == ")":
+                self.take()
+            # An unclosed "(" closes at the end of the query.
+            return node
+        self.clauses += 1
+        if self.clauses > MAX_CLAUSES:
+            raise self.fail(f"more than {MAX_CLAUSES} terms", token)
+        if token.kind == "phrase":
+            return Phrase(token.text)
+        if token.kind == "field":
+            return self.field(token)
+        if token.text.endswith("*") and _WORD_CHAR.search(token.text):
+            return Prefix(token.text.rstrip("*"))
+        return Term(token.text)
+
+    def field(self, token: _Token) -> Node:
+        if not _WORD_CHAR.search(token.text):
+            raise self.fail(f"{token.name}: needs a value", token)
+        if token.name in ("from", "to"):
+            return _date(self.query, token)
+        return Filter(token.name, token.text.strip())
+
+
+def parse(query: str) -> Node:
+    """Read ``query`` into a tree, or raise :class:`QueryError` with the column of the fault."""
+    if len(query) > MAX_CHARS:
+        raise _error(query, f"the query is longer than {MAX_CHARS} characters")
+    return _Parser(query).parse()
+
+
+# --- To tantivy -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Compiler:
+    """Turns a tree into tantivy queries for one searcher: prefixes expand against its terms."""
+
+    opened: ix.OpenIndex
+    searcher: tantivy.Searcher
+    #: The text fields free words are looked up in, with each field's analyzer name.
+    fields: tuple[tuple[str, str], ...]
+
+    def compile(self, node: Node) -> tantivy.Query:
+        compiled = self._node(node)
+        return compiled if compiled is not None else tantivy.Query.empty_query()
+
+    def _node(self, node: Node) -> tantivy.Query | None:
+        """None means "nothing to search for" (e.g. a term of punctuation only): it is dropped."""
+        match node:
+            case Term(text) | Phrase(text):
+                return _any(
+                    self._words(field, self._analyzer(name), text) for field, name in self.fields
+                )
+            case Prefix(text):
+                return _any(self._prefix(field, name, text) for field, name in self.fields)
+            case Filter() | DateRange():
+                return tantivy.Query.const_score_query(self._filter(node), 0.0)
+            case Not(item):
+                inner = self._node(item)
+                if inner is None:
+                    return None
+                return tantivy.Query.boolean_query(
+                    [
+                        (tantivy.Occur.Must, tantivy.Query.all_query()),
+                        (tantivy.Occur.MustNot, inner),
+                    ]
+                )
+            case And(items):
+                return self._and(items)
+            case Or(items):
+                return _any(self._node(item) for item in items)
+        raise AssertionError(node)  # pragma: no cover - the match covers every node
+
+    def _and(self, items: tuple[Node, ...]) -> tantivy.Query | None:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for item in items:
+            occur, inner = (
+                (tantivy.Occur.MustNot, item.item)
+                if isinstance(item, Not)
+                else (tantivy.Occur.Must, item)
+            )
+            compiled = self._node(inner)
+            if compiled is not None:
+                clauses.append((occur, compiled))
+        if not clauses:
+            return None
+        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+            clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _analyzer(self, name: str) -> tantivy.TextAnalyzer:
+        return self.opened.analyzers[name]
+
+    def _words(self, field: str, analyzer: tantivy.TextAnalyzer, text: str) -> tantivy.Query | None:
+        """One word -> a term; several (a phrase, or ``U.S.``) -> a phrase on their positions."""
+        tokens = analyzer.pre_tokenize(text).tokens
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            return tantivy.Query.term_query(self.opened.schema, field, tokens[0].text)
+        first = tokens[0].position
+        words: list[str | tuple[int, str]] = [(t.position - first, t.text) for t in tokens]
+        return tantivy.Query.phrase_query(self.opened.schema, field, words)
+
+    def _prefix(self, field: str, name: str, text: str) -> tantivy.Query | None:
+        """``sanction*`` -> OR of the index terms that start so (highlighting keeps working)."""
+        words = self._analyzer(ix.WORDS).analyze(text)
+        if not words:
+            return None
+        stem = self._analyzer(name).analyze(words[-1])
+        schema = self.opened.schema
+        if len(words) > 1:
+            lead = [w for word in words[:-1] for w in self._analyzer(name).analyze(word)]
+            return tantivy.Query.phrase_prefix_query(schema, field, [*lead, words[-1]])
+        found = self.searcher.terms_with_prefix(field, words[0], limit=EXPANSION_SCAN)
+        found.sort(key=lambda pair: -pair[1])
+        terms = {term for term, _ in found[:MAX_EXPANSIONS]}
+        # The stem of the prefix itself: "sanctions*" must still find the indexed "sanction".
+        terms.update(s for s in stem if self.searcher.doc_freq(field, s))
+        return _any(tantivy.Query.term_query(schema, field, term) for term in sorted(terms))
+
+    def _filter(self, node: Filter | DateRange) -> tantivy.Query:
+        schema = self.opened.schema
+        if isinstance(node, DateRange):
+            return tantivy.Query.range_query(
+                schema,
+                "day",
+                tantivy.FieldType.Integer,
+                ix.day_number(node.start) if node.start else None,
+                ix.day_number(node.end) if node.end else None,
+            )
+        if node.name in WORD_FILTERS:
+            query = self._words(WORD_FILTERS[node.name], self._analyzer(ix.WORDS), node.value)
+            return query if query is not None else tantivy.Query.empty_query()
+        if node.name in TAG_FILTERS:
+            key = self._analyzer(ix.KEY).analyze(node.value)
+            return tantivy.Query.term_query(schema, TAG_FILTERS[node.name], key[0] if key else "")
+        return tantivy.Query.term_query(schema, "lang", node.value.lower())
+
+
+def _any(queries: Iterable[tantivy.Query | None]) -> tantivy.Query | None:
+    present = [q for q in queries if q is not None]
+    if len(present) <= 1:
+        return present[0] if present else None
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in present])

@@ -1,0 +1,531 @@
+"""The tantivy index and the engine on rows built from real kremlin.ru pages.
+
+The literal rows below quote the pages named in each (en.kremlin.ru/events/president/news/ID and
+kremlin.ru for the Russian ones, read from ../shared/corpus), so every expectation can be checked
+by reading the sentence. Content: Presidential Executive Office of Russia, kremlin.ru, CC BY 4.0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import tarfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stenogram.archive.rows import IndexRow
+from stenogram.errors import ParseError, QueryError, StenogramError
+from stenogram.model import Document
+from stenogram.parse import parse_bytes
+from stenogram.search import Indexer, catch_up, read_seq, rebuild, search
+
+PUTIN = "Vladimir Putin"
+
+# (event_id, source_id, language, date, place, title, topics, geography, speeches)
+# speeches: (speaker, attribution, role, text)
+EVENTS: list[tuple[Any, ...]] = [
+    (
+        1,
+        "60756",
+        "en",
+        "2019-06-15",
+        "Dushanbe",
+        "Summit of the Conference on Interaction and Confidence-Building Measures in Asia",
+        ("Foreign policy",),
+        ("Tajikistan",),
+        [
+            (
+                PUTIN,
+                "President of Russia Vladimir Putin",
+                "President of Russia",
+                "As a first step, we should at least ensure that trade and "
+                "sanction restrictions do not "
+                "apply to the social and humanitarian sphere.",
+            )
+        ],
+    ),
+    (
+        2,
+        "17766",
+        "en",
+        "2013-03-28",
+        "Sochi",
+        "Meeting with Russian Human Rights Ombudsman Vladimir Lukin",
+        ("Human rights", "Regions"),
+        (),
+        [
+            (
+                PUTIN,
+                PUTIN,
+                None,
+                "As you know, these laws are not restrictive; incidentally, "
+                "there are no repressive "
+                "sanctions.",
+            )
+        ],
+    ),
+    (
+        3,
+        "62047",
+        "en",
+        "2019-11-14",
+        "Brasilia",
+        "Vladimir Putin answered Russian journalists’ questions",
+        ("BRICS", "Foreign policy"),
+        ("Brazil",),
+        [
+            (
+                PUTIN,
+                PUTIN,
+                None,
+                "We are ready to work with Ukraine on shipping our gas to Europe through Ukraine.",
+            )
+        ],
+    ),
+    (
+        4,
+        "54790",
+        "en",
+        "2017-06-15",
+        "Moscow",
+        "Direct Line with Vladimir Putin",
+        (),
+        (),
+        [
+            (
+                PUTIN,
+                PUTIN,
+                None,
+                "At the same time, gas prices have at least tripled, and "
+                "households are paying even "
+                "higher prices. If this situation continues, many people in "
+                "Ukraine will face sanitation "
+                "and hygiene issues.",
+            )
+        ],
+    ),
+    (
+        5,
+        "58684",
+        "en",
+        "2018-10-02",
+        "The Kremlin, Moscow",
+        "Meeting with Government members",
+        ("Budget", "Economy and finance"),
+        (),
+        [
+            (
+                "Dmitry Medvedev",
+                "Prime Minister Dmitry Medvedev",
+                "Prime Minister",
+                "At the same time, there is an idea to formulate an additional number of national "
+                "projects.",
+            ),
+            (PUTIN, "Vladimir Putin", None, "Thank you."),
+        ],
+    ),
+    (
+        6,
+        "55820",
+        "en",
+        "2017-10-11",
+        "Sochi",
+        "Press statement following CIS and SEEC summits",
+        ("CIS", "EAEU", "Foreign policy"),
+        (),
+        [
+            (
+                PUTIN,
+                "President of Russia Vladimir Putin",
+                "President of Russia",
+                "We invited our partners to finance joint industrial, "
+                "agricultural and infrastructural "
+                "projects. This will provide an additional boost to the "
+                "diversification of national "
+                "economies.",
+            )
+        ],
+    ),
+    (
+        7,
+        "17233",
+        "en",
+        "2012-12-28",
+        None,
+        "A law on sanctions for individuals violating fundamental human rights and freedoms of "
+        "Russian citizens has been signed",
+        ("Human rights",),
+        (),
+        [],
+    ),
+    (
+        8,
+        "76448",
+        "ru",
+        "2025-03-13",
+        "Москва, Кремль",
+        "Российско-белорусские переговоры",
+        (),
+        ("Белоруссия",),
+        [
+            (
+                "Владимир Путин",
+                "В.Путин",
+                None,
+                "С Вашей подачи мы начали проработку, и активно идёт, "
+                "позитивно идёт работа, например, в "
+                "сфере авиастроения: в Минске и на некоторых других предприятиях разворачивается "
+                "совместное производство.",
+            )
+        ],
+    ),
+    (
+        9,
+        "76474",
+        "ru",
+        "2025-03-18",
+        "Москва",
+        "Пленарное заседание съезда РСПП",
+        (),
+        (),
+        [
+            (
+                "Владимир Путин",
+                "В.Путин",
+                None,
+                "Отменили и тут же ввели другие санкции. Повторю: санкции, "
+                "ограничения – это реальность "
+                "существующего сегодняшнего нового этапа развития.",
+            )
+        ],
+    ),
+]
+
+
+def event_rows(event: tuple[Any, ...], seq: int, *, extra: str = "") -> list[IndexRow]:
+    event_id, source_id, lang, date, place, title, topics, geo, speeches = event
+    common: dict[str, Any] = {
+        "seq": seq,
+        "event_id": event_id,
+        "source": "en.kremlin.ru" if lang == "en" else "kremlin.ru",
+        "source_id": source_id,
+        "language": lang,
+        "title": title,
+        "date": dt.date.fromisoformat(date),
+        "place": place,
+        "topics": topics,
+        "geography": geo,
+        "persons": (),
+        "sections": ("News", "Transcripts"),
+    }
+    base = f"/events/{source_id}"
+    text = " ".join(s[3] for s in speeches) or title
+    rows = [
+        IndexRow(
+            kind="event",
+            speech_id=None,
+            position=None,
+            speaker=None,
+            attribution=None,
+            role=None,
+            person_id=None,
+            text=text + extra,
+            url=base,
+            **common,
+        )
+    ]
+    for i, (speaker, attribution, role, said) in enumerate(speeches, 1):
+        rows.append(
+            IndexRow(
+                kind="speech",
+                speech_id=event_id * 100 + i,
+                position=i,
+                speaker=speaker,
+                attribution=attribution,
+                role=role,
+                person_id=None,
+                text=said + extra,
+                url=f"{base}#s{i}",
+                **common,
+            )
+        )
+    return rows
+
+
+def all_rows() -> list[IndexRow]:
+    return [row for seq, event in enumerate(EVENTS, 1) for row in event_rows(event, seq)]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("archive") / "index"
+    assert rebuild(path, all_rows()) == len(all_rows())
+    return path
+
+
+def urls(index: Path, query: str, **kw: Any) -> set[str]:
+    return {hit.url for hit in search(index, query, limit=50, **kw).hits}
+
+
+def test_terms_phrase_and_boolean(index: Path) -> None:
+    # Both "national" and "projects" occur in 58684 (as a phrase) and in 55820 (apart).
+    assert urls(index, "national projects") == {"/events/58684#s1", "/events/55820#s1"}
+    assert urls(index, '"national projects"') == {"/events/58684#s1"}
+    assert urls(index, "gas AND Ukraine") == {"/events/62047#s1", "/events/54790#s1"}
+    assert urls(index, "gas AND Ukraine AND NOT Europe") == {"/events/54790#s1"}
+    assert urls(index, "gas Ukraine -Europe") == {"/events/54790#s1"}
+    assert urls(index, "(Minsk OR Brasilia OR Europe) gas") == {"/events/62047#s1"}
+    assert urls(index, "Europe OR households") == {"/events/62047#s1", "/events/54790#s1"}
+
+
+def test_stemming_by_language(index: Path) -> None:
+    # "sanctions" and "sanction" share a stem; the narrative-only event 17233 is found too.
+    expected = {"/events/60756#s1", "/events/17766#s1", "/events/17233"}
+    assert urls(index, "sanctions") == expected
+    assert urls(index, "sanction") == expected
+    assert urls(index, "Минск") == {"/events/76448#s1"}
+    assert urls(index, "санкция") == {"/events/76474#s1"}
+
+
+def test_prefix_is_expanded_and_highlighted(index: Path) -> None:
+    result = search(index, "restrict*", limit=10)
+    assert {h.url for h in result.hits} == {"/events/60756#s1", "/events/17766#s1"}
+    snippets = " ".join(h.snippet for h in result.hits)
+    assert "<b>restrictions</b>" in snippets and "<b>restrictive</b>" in snippets
+    assert urls(index, "sanctions*") >= {"/events/17766#s1"}
+    assert urls(index, "авиастро*") == {"/events/76448#s1"}
+
+
+def test_snippet_escapes_html_around_highlights(tmp_path: Path) -> None:
+    event = (1, "1", "en", "2020-01-01", None, "T", (), (), [(PUTIN, PUTIN, None, "a <b> & gas")])
+    rebuild(tmp_path / "index", event_rows(event, 1))
+    (hit,) = search(tmp_path / "index", "gas").hits
+    assert hit.snippet == "a &lt;b&gt; &amp; <b>gas</b>"
+
+
+def test_filters(index: Path) -> None:
+    assert urls(index, "speaker:medvedev") == {"/events/58684#s1"}
+    assert urls(index, 'speaker:"Vladimir Putin" projects') == {"/events/55820#s1"}
+    assert urls(index, 'role:"prime minister"') == {"/events/58684#s1"}
+    assert urls(index, "place:kremlin") == {"/events/58684#s1", "/events/58684#s2"}
+    assert urls(index, 'topic:"foreign policy" gas') == {"/events/62047#s1"}
+    assert urls(index, "geo:Brazil OR geo:Tajikistan") == {"/events/62047#s1", "/events/60756#s1"}
+    assert urls(index, "section:transcripts lang:ru") == {"/events/76448#s1", "/events/76474#s1"}
+    assert urls(index, "gas from:2018-01-01") == {"/events/62047#s1"}
+    assert urls(index, "gas to:2017-06-15") == {"/events/54790#s1"}
+    assert urls(index, "sanctions from:2013 to:2013") == {"/events/17766#s1"}
+
+
+def test_hit_fields_and_facets_are_exact(index: Path) -> None:
+    result = search(index, '"at the same time"', limit=50)  # it opens 54790 and 58684
+    assert result.total == 2
+    hit = next(h for h in result.hits if h.speaker == "Dmitry Medvedev")
+    assert (hit.kind, hit.event_id, hit.source_id, hit.speech_id) == ("speech", 5, "58684", 501)
+    assert (hit.role, hit.attribution, hit.date) == (
+        "Prime Minister",
+        "Prime Minister Dmitry Medvedev",
+        "2018-10-02",
+    )
+    assert (hit.place, hit.title, hit.url) == (
+        "The Kremlin, Moscow",
+        "Meeting with Government members",
+        "/events/58684#s1",
+    )
+    assert "<b>At</b> <b>the</b> <b>same</b> <b>time</b>" in hit.snippet and hit.score > 0
+    everything = search(index, "speaker:putin OR speaker:medvedev OR speaker:путин", limit=50)
+    speeches = [r for r in all_rows() if r.kind == "speech"]
+    assert everything.total == len(speeches)
+    assert dict(everything.facets["speaker"]) == Counter(r.speaker for r in speeches)
+    assert dict(everything.facets["topic"]) == Counter(t for r in speeches for t in r.topics)
+    assert dict(everything.facets["geography"]) == Counter(g for r in speeches for g in r.geography)
+    assert everything.facets["year"] == sorted(
+        Counter(str(r.date.year) for r in speeches if r.date).items(), reverse=True
+    )
+
+
+def test_sort_by_date_and_paging(index: Path) -> None:
+    dates = [h.date or "" for h in search(index, "gas OR sanctions", sort="date").hits]
+    assert dates == sorted(dates) and len(dates) == 5
+    newest = search(index, "gas OR sanctions", sort="-date", limit=2)
+    assert [h.date for h in newest.hits] == ["2019-11-14", "2019-06-15"] and newest.total == 5
+    rest = search(index, "gas OR sanctions", sort="-date", limit=2, offset=2)
+    assert [h.date for h in rest.hits] == ["2017-06-15", "2013-03-28"]
+
+
+def test_event_level_hits(index: Path) -> None:
+    result = search(index, "Medvedev", events=True)
+    # The title does not name him; the event row's text does not either: only speakers do.
+    assert result.total == 0
+    result = search(index, "speaker:medvedev", events=True)
+    assert [(h.kind, h.url, h.speech_id) for h in result.hits] == [("event", "/events/58684", None)]
+    assert dict(result.facets["speaker"]) == {"Dmitry Medvedev": 1, PUTIN: 1}
+    assert urls(index, "ombudsman", events=True) == {"/events/17766"}  # matched by its title
+    assert urls(index, "ombudsman") == set()
+
+
+def test_catch_up_indexes_only_new_rows(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    rows = all_rows()
+    first = [r for r in rows if r.seq <= 4]
+    assert catch_up(path, lambda after: [r for r in rows if r.seq > after]) == len(rows)
+    assert read_seq(path) == len(EVENTS)
+    path2 = tmp_path / "index2"
+    catch_up(path2, lambda after: [r for r in first if r.seq > after])
+    assert read_seq(path2) == 4
+    seen: list[int] = []
+
+    def after(seq: int) -> list[IndexRow]:
+        seen.append(seq)
+        return [r for r in rows if r.seq > seq]
+
+    assert catch_up(path2, after) == len(rows) - len(first)
+    assert seen == [4]
+    assert search(path2, "Минск").total == 1 and search(path2, "gas").total == 2
+    assert catch_up(path2, after) == 0 and seen == [4, len(EVENTS)]
+
+
+def test_changed_event_replaces_its_old_rows(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    rebuild(path, all_rows())
+    changed = event_rows(EVENTS[2], 99, extra=" Revised.")
+    with Indexer(path) as indexer:
+        indexer.add(changed)
+    assert search(path, "gas Europe").total == 1
+    assert search(path, "revised").total == 1
+    assert search(path, "gas Europe", events=True).total == 1
+    with Indexer(path) as indexer:  # the same revision twice is still one copy
+        indexer.add(changed)
+        indexer.add(changed)
+    assert search(path, "revised").total == 1
+    assert read_seq(path) == 99
+
+
+def test_missing_index_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StenogramError, match="no search index"):
+        search(tmp_path / "nothing", "gas")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unclosed',
+        "AND",
+        "speaker:",
+        "from:2020-13-45",
+        "x" * 10_000,
+        "gas AND",
+        "((((",
+        ")",
+        "NOT",
+        "-",
+        "*",
+        "topic:",
+        'speaker:"',
+        "a OR OR b",
+        "\x00",
+        "—",
+    ],
+)
+def test_malformed_queries_never_raise_anything_else(index: Path, query: str) -> None:
+    try:
+        result = search(index, query)
+    except QueryError as exc:
+        assert "\n" not in exc.message and "query" in exc.message
+    else:
+        assert result.total >= 0
+
+
+def test_bad_arguments_are_query_errors(index: Path) -> None:
+    with pytest.raises(QueryError):
+        search(index, "gas", limit=-1)
+    with pytest.raises(QueryError):
+        search(index, "gas", sort="size")  # type: ignore[arg-type]
+
+
+# --- Real parsed pages -------------------------------------------------------------------------
+
+
+def _corpus_rows(corpus: Path, pages: int) -> Iterator[IndexRow]:
+    with tarfile.open(corpus / "kremlin-en-2000-2020.tar.xz") as tar:
+        n = 0
+        for member in tar:
+            if n >= pages or not member.isfile() or not member.name.endswith(".html"):
+                continue
+            data = tar.extractfile(member)
+            if data is None:
+                continue
+            try:
+                doc = parse_bytes(io.BytesIO(data.read()).getvalue(), origin=member.name)
+            except ParseError:
+                continue
+            n += 1
+            yield from _doc_rows(doc, n)
+
+
+def _doc_rows(doc: Document, n: int) -> Iterator[IndexRow]:
+    common: dict[str, Any] = {
+        "seq": n,
+        "event_id": n,
+        "source": doc.source,
+        "source_id": doc.source_id,
+        "language": doc.language,
+        "title": doc.title,
+        "date": doc.date,
+        "place": doc.place,
+        "topics": tuple(doc.tags.names("topics")),
+        "sections": doc.sections,
+        "geography": tuple(doc.tags.names("geography")),
+        "persons": (),
+    }
+    yield IndexRow(
+        kind="event",
+        speech_id=None,
+        position=None,
+        speaker=None,
+        attribution=None,
+        role=None,
+        person_id=None,
+        text=doc.summary or doc.title,
+        url=f"/events/{n}",
+        **common,
+    )
+    for i, s in enumerate(doc.speeches, 1):
+        yield IndexRow(
+            kind="speech",
+            speech_id=n * 1000 + i,
+            position=i,
+            speaker=s.speaker,
+            attribution=s.attribution,
+            role=s.role,
+            person_id=None,
+            text=s.text,
+            url=f"/events/{n}#s{i}",
+            **common,
+        )
+
+
+@pytest.mark.corpus
+def test_counts_and_facets_match_a_scan_of_real_pages(corpus_dir: Path, tmp_path: Path) -> None:
+    rows = list(_corpus_rows(corpus_dir, 150))
+    path = tmp_path / "index"
+    rebuild(path, rows)
+    speeches = [r for r in rows if r.kind == "speech"]
+    assert len(speeches) > 300
+    for word in ("Ukraine", "Kazakhstan", "Belarus"):
+        pattern = re.compile(rf"\b{word}\b", re.IGNORECASE)
+        matching = [r for r in speeches if pattern.search(r.text)]
+        result = search(path, f'"{word}" speaker:putin', limit=1)
+        putin = [r for r in matching if "putin" in f"{r.speaker} {r.attribution}".lower()]
+        assert result.total == len(putin), word
+        # Pages without any speech are found at speech level through their event row.
+        talking = {r.event_id for r in speeches}
+        solo = [r for r in rows if r.event_id not in talking and pattern.search(r.text)]
+        assert search(path, word, limit=1).total == len(matching) + len(solo)
+        years = Counter(str(r.date.year) for r in putin if r.date)
+        assert dict(result.facets["year"]) == years
+        assert dict(result.facets["speaker"]) == Counter(r.speaker for r in putin)
