@@ -1,0 +1,78 @@
+"""People in the archive: Popolo-like rows written and read back as :class:`Person` objects.
+
+A person is replaced as a whole (names, memberships, publisher keys) whenever the resolve stage
+hands it over again, because the resolver, not the archive, decides what a person is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from ..model import Membership, NameForm, Person
+from .schema import memberships, people, person_keys, person_names
+
+
+def save_persons(conn: Connection, persons: Sequence[Person]) -> None:
+    """Upsert ``persons`` inside the caller's transaction."""
+    ids = [p.id for p in persons]
+    if not ids:
+        return
+    existing: set[str] = set(conn.scalars(select(people.c.id).where(people.c.id.in_(ids))))
+    for table in (person_names, memberships):
+        conn.execute(delete(table).where(table.c.person_id.in_(ids)))
+    keys = [key for p in persons for key in p.publisher_ids]
+    conn.execute(
+        delete(person_keys).where(person_keys.c.person_id.in_(ids) | person_keys.c.key.in_(keys))
+    )
+    for person in persons:
+        if person.id in existing:
+            conn.execute(update(people).where(people.c.id == person.id).values(name=person.name))
+        else:
+            conn.execute(insert(people).values(id=person.id, name=person.name))
+    names = [
+        {"person_id": p.id, "position": i, "text": n.text, "kind": n.kind, "language": n.language}
+        for p in persons
+        for i, n in enumerate(p.names, 1)
+    ]
+    roles = [
+        {
+            "person_id": p.id,
+            "position": i,
+            "role": m.role,
+            "first_seen": m.first_seen,
+            "last_seen": m.last_seen,
+            "count": m.count,
+        }
+        for p in persons
+        for i, m in enumerate(p.memberships, 1)
+    ]
+    # A key names one person: if two persons claim it, the later one in the batch wins.
+    owners = {key: p.id for p in persons for key in p.publisher_ids}
+    for table, rows in (
+        (person_names, names),
+        (memberships, roles),
+        (person_keys, [{"key": k, "person_id": pid} for k, pid in owners.items()]),
+    ):
+        if rows:
+            conn.execute(insert(table), rows)
+
+
+def load_persons(conn: Connection) -> list[Person]:
+    names: defaultdict[str, list[NameForm]] = defaultdict(list)
+    for row in conn.execute(select(person_names).order_by(person_names.c.position)):
+        names[row.person_id].append(NameForm(row.text, row.kind, row.language))
+    roles: defaultdict[str, list[Membership]] = defaultdict(list)
+    for row in conn.execute(select(memberships).order_by(memberships.c.position)):
+        roles[row.person_id].append(
+            Membership(row.role, row.first_seen, row.last_seen, row._mapping["count"])
+        )
+    keys: defaultdict[str, list[str]] = defaultdict(list)
+    for row in conn.execute(select(person_keys).order_by(person_keys.c.key)):
+        keys[row.person_id].append(row.key)
+    return [
+        Person(row.id, row.name, tuple(names[row.id]), tuple(roles[row.id]), tuple(keys[row.id]))
+        for row in conn.execute(select(people).order_by(people.c.id))
+    ]

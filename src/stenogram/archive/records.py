@@ -1,0 +1,366 @@
+"""Documents to rows and back, inside a transaction the caller holds.
+
+Split from :mod:`store` so that the Archive class reads as the list of what an archive can do,
+and these helpers as how one event is spread over the plain tables (and gathered for the index).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Row, Table, and_, func, insert, or_, select, update
+
+from ..errors import NotFound, StoreError
+from ..model import Document, DocumentPeople
+from .diff import align, speech_key
+from .rows import IndexRow
+from .schema import (
+    event_tags,
+    events,
+    meta,
+    narrative,
+    participants,
+    photos,
+    revisions,
+    sections,
+    sources,
+    speeches,
+    tags,
+)
+
+
+def permalink(
+    source_id: str | None, event_id: int, position: int | None = None, revision: int | None = None
+) -> str:
+    """``/events/53016#s3``: the publisher's id when there is one, so links read like the site.
+
+    A speech that only an older revision has gets ``?revision=N``, so its link still shows it.
+    """
+    base = f"/events/{source_id or event_id}"
+    if revision is not None:
+        base += f"?revision={revision}"
+    return f"{base}#s{position}" if position else base
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def current_seq(conn: Connection) -> int:
+    value = conn.scalar(select(meta.c.value).where(meta.c.key == "seq"))
+    return int(value) if value is not None else 0
+
+
+def bump_seq(conn: Connection) -> int:
+    seq = current_seq(conn) + 1
+    if seq == 1:
+        conn.execute(insert(meta).values(key="seq", value="1"))
+    else:
+        conn.execute(update(meta).where(meta.c.key == "seq").values(value=str(seq)))
+    return seq
+
+
+def ensure_source(conn: Connection, doc: Document, now: str) -> None:
+    if conn.scalar(select(sources.c.name).where(sources.c.name == doc.source)) is None:
+        conn.execute(insert(sources).values(name=doc.source, language=doc.language, first_seen=now))
+
+
+def last_revision(conn: Connection, event_id: int) -> int:
+    value = conn.scalar(
+        select(func.max(revisions.c.number)).where(revisions.c.event_id == event_id)
+    )
+    return int(value or 0)
+
+
+def kept_speech_ids(conn: Connection, event_id: int, doc: Document) -> list[int | None]:
+    """Ids of the previous revision's speeches that come again unchanged, aligned on ``doc``."""
+    previous = conn.execute(
+        select(speeches.c.id, speeches.c.key)
+        .where(speeches.c.event_id == event_id)
+        .order_by(speeches.c.position)
+    ).all()
+    keys = [speech_key(s) for s in doc.speeches]
+    kept: list[int | None] = [None] * len(keys)
+    for tag, i1, i2, j1, _j2 in align([r.key for r in previous], keys):
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                kept[j1 + offset] = previous[i1 + offset].id
+    return kept
+
+
+def insert_parts(
+    conn: Connection,
+    event_id: int,
+    doc: Document,
+    kept: Sequence[int | None],
+    people: DocumentPeople | None,
+) -> list[int]:
+    said = people.speeches if people else (None,) * len(doc.speeches)
+    listed = people.participants if people else (None,) * len(doc.participants)
+    speech_ids: list[int] = []
+    for position, (speech, speech_id, person) in enumerate(
+        zip(doc.speeches, kept, said, strict=True), 1
+    ):
+        values = {
+            "event_id": event_id,
+            "position": position,
+            "attribution": speech.attribution,
+            "speaker": speech.speaker,
+            "role": speech.role,
+            "person_id": person,
+            "publisher_person_id": speech.person_id,
+            "text": speech.text,
+            "words": words(speech.text),
+            "key": speech_key(speech),
+        }
+        if speech_id is not None:
+            values["id"] = speech_id
+        speech_ids.append(insert_id(conn, speeches, values))
+    rows: list[tuple[Any, list[dict[str, Any]]]] = [
+        (
+            participants,
+            [
+                {
+                    "event_id": event_id,
+                    "position": i,
+                    "name": p.name,
+                    "role": p.role,
+                    "person_id": person,
+                    "publisher_person_id": p.person_id,
+                }
+                for i, (p, person) in enumerate(zip(doc.participants, listed, strict=True), 1)
+            ],
+        ),
+        (
+            narrative,
+            [
+                {
+                    "event_id": event_id,
+                    "position": i,
+                    "after_speech": n.position,
+                    "kind": n.kind,
+                    "text": n.text,
+                }
+                for i, n in enumerate(doc.narrative, 1)
+            ],
+        ),
+        (
+            photos,
+            [
+                {
+                    "event_id": event_id,
+                    "position": i,
+                    "number": p.position,
+                    "total": p.of,
+                    "caption": p.caption,
+                    "credit": p.credit,
+                    "url": p.url,
+                }
+                for i, p in enumerate(doc.photos, 1)
+            ],
+        ),
+        (
+            sections,
+            [
+                {"event_id": event_id, "position": i, "name": name}
+                for i, name in enumerate(dict.fromkeys(doc.sections), 1)
+            ],
+        ),
+        (event_tags, event_tag_rows(conn, event_id, doc)),
+    ]
+    for table, values_list in rows:
+        if values_list:
+            conn.execute(insert(table), values_list)
+    return speech_ids
+
+
+def event_tag_rows(conn: Connection, event_id: int, doc: Document) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    position = 0
+    for kind in ("geography", "topics", "persons"):
+        for tag in getattr(doc.tags, kind):
+            found = conn.execute(
+                select(tags.c.id, tags.c.publisher_id).where(
+                    tags.c.source == doc.source, tags.c.kind == kind, tags.c.name == tag.name
+                )
+            ).first()
+            if found is None:
+                tag_id = insert_id(
+                    conn,
+                    tags,
+                    {
+                        "source": doc.source,
+                        "kind": kind,
+                        "name": tag.name,
+                        "publisher_id": tag.id,
+                        "url": tag.url,
+                    },
+                )
+            else:
+                tag_id = found.id
+                if found.publisher_id is None and tag.id is not None:
+                    conn.execute(
+                        update(tags)
+                        .where(tags.c.id == tag_id)
+                        .values(publisher_id=tag.id, url=tag.url)
+                    )
+            if tag_id not in rows:
+                position += 1
+                rows[tag_id] = {"event_id": event_id, "tag_id": tag_id, "position": position}
+    return list(rows.values())
+
+
+def insert_id(conn: Connection, table: Table, values: dict[str, Any]) -> int:
+    """Insert one row and return its new id (values passed as parameters, so the compiled
+    statement is cached instead of rebuilt around every speech's text)."""
+    key = conn.execute(insert(table), values).inserted_primary_key
+    if key is None:
+        raise StoreError("the database returned no id for a new row")
+    return int(key[0])
+
+
+def people_of(conn: Connection, event_id: int) -> DocumentPeople:
+    said: Sequence[str | None] = conn.scalars(
+        select(speeches.c.person_id)
+        .where(speeches.c.event_id == event_id)
+        .order_by(speeches.c.position)
+    ).all()
+    listed: Sequence[str | None] = conn.scalars(
+        select(participants.c.person_id)
+        .where(participants.c.event_id == event_id)
+        .order_by(participants.c.position)
+    ).all()
+    return DocumentPeople(tuple(said), tuple(listed))
+
+
+def set_people(conn: Connection, event_id: int, people: DocumentPeople) -> None:
+    for table, ids in ((speeches, people.speeches), (participants, people.participants)):
+        for position, person in enumerate(ids, 1):
+            conn.execute(
+                update(table)
+                .where(table.c.event_id == event_id, table.c.position == position)
+                .values(person_id=person)
+            )
+
+
+def resolve(conn: Connection, ref: str | int) -> int:
+    """An archive id (int), a source id ("53016"), or "source:source_id" when ambiguous."""
+    if isinstance(ref, int):
+        found = conn.scalar(select(events.c.id).where(events.c.id == ref))
+        if found is None:
+            raise NotFound(f"no event with id {ref}")
+        return int(found)
+    text = ref.strip()
+    wanted = events.c.source_id == text
+    source, sep, local = text.rpartition(":")
+    if sep and source:
+        wanted = or_(wanted, and_(events.c.source == source, events.c.source_id == local))
+    matches = conn.execute(
+        select(events.c.id, events.c.source, events.c.source_id).where(wanted)
+    ).all()
+    ids = sorted({int(m.id) for m in matches})
+    if len(ids) == 1:
+        return ids[0]
+    if len(ids) > 1:
+        which = ", ".join(f"{m.source}:{m.source_id}" for m in matches)
+        raise NotFound(f"event {text!r} is ambiguous; say which: {which}")
+    if text.isdigit():
+        return resolve(conn, int(text))
+    raise NotFound(f"no event {text!r}")
+
+
+def current_revision(conn: Connection, event_id: int) -> int:
+    return int(conn.scalar(select(events.c.revision).where(events.c.id == event_id)) or 1)
+
+
+def revision(conn: Connection, event_id: int, number: int) -> tuple[dict[str, Any], list[int]]:
+    """The stored record of one revision and the speech ids it had."""
+    row = conn.execute(
+        select(revisions.c.record, revisions.c.speech_ids).where(
+            revisions.c.event_id == event_id, revisions.c.number == number
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"event {event_id} has no revision {number}")
+    record: dict[str, Any] = orjson.loads(row.record)
+    speech_ids: list[int] = orjson.loads(row.speech_ids)
+    return record, speech_ids
+
+
+def index_batch(conn: Connection, batch: Sequence[Row[Any]]) -> Iterator[IndexRow]:
+    ids = [row.id for row in batch]
+    said: dict[int, list[Row[Any]]] = {i: [] for i in ids}
+    for row in conn.execute(
+        select(speeches).where(speeches.c.event_id.in_(ids)).order_by(speeches.c.position)
+    ):
+        said[row.event_id].append(row)
+    tagged: dict[tuple[int, str], list[str]] = {}
+    for row in conn.execute(
+        select(event_tags.c.event_id, tags.c.kind, tags.c.name)
+        .join(tags, tags.c.id == event_tags.c.tag_id)
+        .where(event_tags.c.event_id.in_(ids))
+        .order_by(event_tags.c.position)
+    ):
+        tagged.setdefault((row.event_id, row.kind), []).append(row.name)
+    listed: dict[int, list[str]] = {}
+    for row in conn.execute(
+        select(sections.c.event_id, sections.c.name)
+        .where(sections.c.event_id.in_(ids))
+        .order_by(sections.c.position)
+    ):
+        listed.setdefault(row.event_id, []).append(row.name)
+    told: dict[int, list[str]] = {}
+    for row in conn.execute(
+        select(narrative.c.event_id, narrative.c.text)
+        .where(narrative.c.event_id.in_(ids), narrative.c.kind == "narrative")
+        .order_by(narrative.c.position)
+    ):
+        told.setdefault(row.event_id, []).append(row.text)
+    for ev in batch:
+        common: dict[str, Any] = {
+            "seq": ev.seq,
+            "event_id": ev.id,
+            "source": ev.source,
+            "source_id": ev.source_id,
+            "language": ev.language,
+            "title": ev.title,
+            "date": ev.date,
+            "place": ev.place,
+            "topics": tuple(tagged.get((ev.id, "topics"), ())),
+            "geography": tuple(tagged.get((ev.id, "geography"), ())),
+            "persons": tuple(tagged.get((ev.id, "persons"), ())),
+            "sections": tuple(listed.get(ev.id, ())),
+        }
+        for sp in said[ev.id]:
+            yield IndexRow(
+                kind="speech",
+                speech_id=sp.id,
+                position=sp.position,
+                speaker=sp.speaker,
+                attribution=sp.attribution,
+                role=sp.role,
+                person_id=sp.person_id,
+                text=sp.text,
+                url=permalink(ev.source_id, ev.id, sp.position),
+                **common,
+            )
+        text = "\n\n".join([ev.summary or "", *told.get(ev.id, ())]).strip()
+        yield IndexRow(
+            kind="event",
+            speech_id=None,
+            position=None,
+            speaker=None,
+            attribution=None,
+            role=None,
+            person_id=None,
+            text=text,
+            url=permalink(ev.source_id, ev.id),
+            **common,
+        )

@@ -1,0 +1,226 @@
+"""The archive's tables, in SQLAlchemy Core, portable to PostgreSQL.
+
+The tables are deliberately plain (one row per printed thing, foreign keys spelled out, text kept
+as text) so that the SQLite file opens usefully in Datasette and the same definitions run on
+PostgreSQL in server mode. Only portable types are used; timestamps with an offset are kept as ISO
+text because SQLite would drop the offset. ``revisions.record`` holds the full JSON of every
+revision: the other event tables are the *current* revision, spread out for querying, and can
+always be rebuilt from it.
+
+Any change here needs a new Alembic revision in ``migrations/versions`` (a test compares both).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+#: Key/value facts about the archive itself: the change counter ``seq``.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+#: Publishers (``en.kremlin.ru``), so that Datasette can facet events by source.
+sources = Table(
+    "sources",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("language", String(16)),
+    Column("first_seen", String(40), nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(200), ForeignKey("sources.name"), nullable=False),
+    # The identity of the event within its source: source_id, else the URL, else a content key.
+    Column("key", String(300), nullable=False),
+    Column("source_id", String(200)),
+    Column("url", Text),
+    Column("language", String(16), nullable=False),
+    Column("format", String(64), nullable=False),
+    Column("category", Text),
+    Column("title", Text, nullable=False),
+    Column("summary", Text),
+    Column("date", Date),
+    Column("time", String(5)),
+    Column("place", Text),
+    Column("published", String(40)),
+    Column("omissions", Integer, nullable=False, default=0),
+    Column("speech_count", Integer, nullable=False, default=0),
+    Column("word_count", Integer, nullable=False, default=0),
+    Column("revision", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("created", String(40), nullable=False),
+    Column("updated", String(40), nullable=False),
+    UniqueConstraint("source", "key", name="uq_events_source_key"),
+    Index("ix_events_source_id", "source_id"),
+    Index("ix_events_date", "date"),
+    Index("ix_events_seq", "seq"),
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("stored", String(40), nullable=False),
+    Column("origin", Text),
+    Column("record", Text, nullable=False),
+    # JSON list of the speech ids of this revision, in order, so old permalinks stay resolvable.
+    Column("speech_ids", Text, nullable=False),
+    UniqueConstraint("event_id", "number", name="uq_revisions_event_number"),
+)
+
+speeches = Table(
+    "speeches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("attribution", Text),
+    Column("speaker", Text),
+    Column("role", Text),
+    Column("person_id", String(200)),
+    Column("publisher_person_id", String(200)),
+    Column("text", Text, nullable=False),
+    Column("words", Integer, nullable=False),
+    Column("key", String(64), nullable=False),
+    UniqueConstraint("event_id", "position", name="uq_speeches_event_position"),
+    Index("ix_speeches_speaker", "speaker"),
+    Index("ix_speeches_person_id", "person_id"),
+    # Speech ids are never reused, even after a speech disappears in a later revision.
+    sqlite_autoincrement=True,
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", Text),
+    Column("person_id", String(200)),
+    Column("publisher_person_id", String(200)),
+    Index("ix_participants_person_id", "person_id"),
+)
+
+narrative = Table(
+    "narrative",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    # How many speeches come before this text (model.Narrative.position).
+    Column("after_speech", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+photos = Table(
+    "photos",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("number", Integer),
+    Column("total", Integer),
+    Column("caption", Text),
+    Column("credit", Text),
+    Column("url", Text),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(200), ForeignKey("sources.name"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("publisher_id", String(200)),
+    Column("url", Text),
+    UniqueConstraint("source", "kind", "name", name="uq_tags_source_kind_name"),
+)
+
+event_tags = Table(
+    "event_tags",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("tag_id", Integer, ForeignKey("tags.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Index("ix_event_tags_tag_id", "tag_id"),
+)
+
+sections = Table(
+    "sections",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Index("ix_sections_name", "name"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+person_names = Table(
+    "person_names",
+    metadata,
+    Column("person_id", String(200), ForeignKey("people.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("language", String(16), nullable=False),
+    Index("ix_person_names_text", "text"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("person_id", String(200), ForeignKey("people.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("first_seen", Date),
+    Column("last_seen", Date),
+    Column("count", Integer, nullable=False),
+)
+
+#: Publisher ids of a person (``en.kremlin.ru:119``): how a linked tag finds its person.
+person_keys = Table(
+    "person_keys",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("person_id", String(200), ForeignKey("people.id"), nullable=False),
+    Index("ix_person_keys_person_id", "person_id"),
+)
+
+#: Tables that hold one event's current revision, cleared and rewritten on each new revision.
+EVENT_PARTS = (speeches, participants, narrative, photos, event_tags, sections)

@@ -1,0 +1,509 @@
+"""The archive: an SQLite database (PostgreSQL later) holding every revision of every event.
+
+Design choices that the rest of the project relies on:
+
+- one transaction per document, in WAL mode with ``synchronous=NORMAL``: a killed ingest loses at
+  most the document it was writing, and readers keep seeing the last committed state;
+- every read method runs in one explicit transaction, so a reader never sees half an event even
+  while a writer commits (pysqlite would otherwise run each SELECT in its own snapshot);
+- a document whose content hash is already current is not written at all, so re-ingesting is
+  free and changes nothing (not even ``seq``, so the search index has nothing to redo);
+- speech ids survive revisions when the turn is unchanged (see :func:`diff.speech_key`), which is
+  what keeps ``/speeches/{id}`` permalinks valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import orjson
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import NotFound, StoreError
+from ..model import Document, DocumentPeople, Person
+from . import people as people_rows
+from . import records
+from .diff import EventDiff, diff_documents
+from .migrate import upgrade
+from .records import permalink
+from .rows import IndexRow
+from .schema import EVENT_PARTS, events, people, revisions, sources, speeches
+
+DB_NAME = "stenogram.db"
+INDEX_DIR = "index"
+BATCH = 500
+
+Status = Literal["new", "updated", "unchanged"]
+
+
+def content_hash(doc: Document) -> str:
+    """Hash of the canonical record minus ``origin`` (where a copy was read from is not content)."""
+    record = doc.to_dict()
+    record.pop("origin", None)
+    return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def event_key(doc: Document) -> str:
+    """Identity of an event within its source, stable across re-ingests of any copy of it."""
+    if doc.source_id:
+        return doc.source_id
+    if doc.url:
+        return f"url:{doc.url}"
+    # Not the origin: the same text version saved under two names is still one event.
+    when = doc.published or doc.date
+    raw = "\x1f".join((doc.language, doc.title, when.isoformat() if when else "", doc.place or ""))
+    return "hash:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    status: Status
+    event_id: int
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as stored now: its current revision, the ids of its speeches and their people."""
+
+    event_id: int
+    document: Document
+    speech_ids: tuple[int, ...]
+    revision: int
+    revisions: int
+    speech_people: tuple[str | None, ...]
+    participant_people: tuple[str | None, ...]
+
+    @property
+    def permalink(self) -> str:
+        return permalink(self.document.source_id, self.event_id)
+
+    def speech_permalink(self, position: int) -> str:
+        return permalink(self.document.source_id, self.event_id, position)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record of ``show --json``: the parse record plus the archive's ids."""
+        record = self.document.to_dict()
+        for speech, speech_id, person in zip(
+            record["speeches"], self.speech_ids, self.speech_people, strict=True
+        ):
+            speech["id"] = speech_id
+            speech["resolved_person_id"] = person
+        for participant, person in zip(
+            record["participants"], self.participant_people, strict=True
+        ):
+            participant["resolved_person_id"] = person
+        return {
+            "event_id": self.event_id,
+            "revision": self.revision,
+            "revisions": self.revisions,
+            "permalink": self.permalink,
+            **record,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionInfo:
+    number: int
+    stored: str
+    origin: str | None
+    content_hash: str
+    speeches: int
+    words: int
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechRef:
+    """Where a speech id points: its event, its position there, and whether it is current."""
+
+    speech_id: int
+    event_id: int
+    position: int
+    revision: int
+    current: bool
+    permalink: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveInfo:
+    path: Path
+    events: int
+    speeches: int
+    people: int
+    revisions: int
+    sources: int
+    bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "events": self.events,
+            "speeches": self.speeches,
+            "people": self.people,
+            "revisions": self.revisions,
+            "sources": self.sources,
+            "bytes": self.bytes,
+        }
+
+
+class Archive:
+    """One archive folder: ``stenogram.db`` plus the search index directory beside it."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self._engine = engine
+
+    @property
+    def db_path(self) -> Path:
+        return self.path / DB_NAME
+
+    @property
+    def index_path(self) -> Path:
+        return self.path / INDEX_DIR
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True) -> Archive:
+        """Open (or create) the archive at ``path`` and bring its schema up to date."""
+        path = Path(path)
+        db = path / DB_NAME
+        if not create and not db.is_file():
+            raise StoreError("no archive here (no stenogram.db)", document=str(path))
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the archive folder: {exc}", document=str(path)
+            ) from exc
+        engine = create_engine(f"sqlite:///{db}", connect_args={"timeout": 30.0})
+        _sqlite_transactions(engine)
+        try:
+            with engine.connect().execution_options(immediate=True) as conn, conn.begin():
+                upgrade(conn)
+        except StoreError as exc:
+            engine.dispose()
+            raise StoreError(exc.reason, document=str(path)) from exc
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise StoreError(_reason(exc), document=str(path)) from exc
+        return cls(path, engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn, conn.begin():
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(_reason(exc), document=str(self.path)) from exc
+
+    @contextmanager
+    def _write(self, what: str | None = None) -> Iterator[Connection]:
+        try:
+            with self._engine.connect().execution_options(immediate=True) as conn, conn.begin():
+                yield conn
+        except SQLAlchemyError as exc:
+            where = f"{self.path} ({what})" if what else str(self.path)
+            raise StoreError(_reason(exc), document=where) from exc
+
+    # --- writing --------------------------------------------------------------------------
+
+    def store(
+        self,
+        doc: Document,
+        *,
+        people: DocumentPeople | None = None,
+        persons: Sequence[Person] = (),
+    ) -> StoreResult:
+        """Store one document in its own transaction; see the module docstring for the rules."""
+        what = doc.origin or doc.url or doc.title
+        if people is not None and (
+            len(people.speeches) != len(doc.speeches)
+            or len(people.participants) != len(doc.participants)
+        ):
+            raise StoreError(
+                "people do not line up with the document's speeches/participants", document=what
+            )
+        digest = content_hash(doc)
+        key = event_key(doc)
+        with self._write(what) as conn:
+            self._save_persons(conn, persons)
+            current = conn.execute(
+                select(events.c.id, events.c.content_hash, events.c.revision).where(
+                    events.c.source == doc.source, events.c.key == key
+                )
+            ).first()
+            if current is not None and current.content_hash == digest:
+                if people is not None and records.people_of(conn, current.id) != people:
+                    records.set_people(conn, current.id, people)
+                    conn.execute(
+                        update(events)
+                        .where(events.c.id == current.id)
+                        .values(seq=records.bump_seq(conn), updated=records.now())
+                    )
+                return StoreResult("unchanged", current.id, current.revision)
+            return self._write_revision(conn, doc, key, digest, current, people)
+
+    def _write_revision(
+        self,
+        conn: Connection,
+        doc: Document,
+        key: str,
+        digest: str,
+        current: Row[Any] | None,
+        people: DocumentPeople | None,
+    ) -> StoreResult:
+        now, seq = records.now(), records.bump_seq(conn)
+        records.ensure_source(conn, doc, now)
+        texts = [s.text for s in doc.speeches]
+        values = {
+            "source_id": doc.source_id,
+            "url": doc.url,
+            "language": doc.language,
+            "format": doc.format,
+            "category": doc.category,
+            "title": doc.title,
+            "summary": doc.summary,
+            "date": doc.date,
+            "time": doc.time.strftime("%H:%M") if doc.time else None,
+            "place": doc.place,
+            "published": doc.published.isoformat() if doc.published else None,
+            "omissions": doc.omissions,
+            "speech_count": len(doc.speeches),
+            "word_count": sum(records.words(t) for t in texts),
+            "content_hash": digest,
+            "seq": seq,
+            "updated": now,
+        }
+        status: Status
+        if current is None:
+            number, status = 1, "new"
+            event_id = records.insert_id(
+                conn,
+                events,
+                {"source": doc.source, "key": key, "revision": number, "created": now, **values},
+            )
+            kept: list[int | None] = [None] * len(doc.speeches)
+        else:
+            event_id, status = current.id, "updated"
+            number = records.last_revision(conn, event_id) + 1
+            kept = records.kept_speech_ids(conn, event_id, doc)
+            conn.execute(
+                update(events).where(events.c.id == event_id), {"revision": number, **values}
+            )
+            for table in EVENT_PARTS:
+                conn.execute(delete(table).where(table.c.event_id == event_id))
+        speech_ids = records.insert_parts(conn, event_id, doc, kept, people)
+        conn.execute(
+            insert(revisions),
+            {
+                "event_id": event_id,
+                "number": number,
+                "content_hash": digest,
+                "stored": now,
+                "origin": doc.origin,
+                "record": orjson.dumps(doc.to_dict()).decode(),
+                "speech_ids": json.dumps(speech_ids),
+            },
+        )
+        return StoreResult(status, event_id, number)
+
+    def _save_persons(self, conn: Connection, persons: Sequence[Person]) -> None:
+        for start in range(0, len(persons), BATCH):
+            people_rows.save_persons(conn, persons[start : start + BATCH])
+
+    def save_persons(self, persons: Sequence[Person]) -> None:
+        with self._write("people") as conn:
+            self._save_persons(conn, persons)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def persons(self) -> list[Person]:
+        with self._read() as conn:
+            return people_rows.load_persons(conn)
+
+    def event(self, ref: str | int, revision: int | None = None) -> StoredEvent:
+        """The current revision, or an older one (whose resolved people are not kept: None)."""
+        with self._read() as conn:
+            event_id = records.resolve(conn, ref)
+            current = records.current_revision(conn, event_id)
+            number = current if revision is None else revision
+            record, speech_ids = records.revision(conn, event_id, number)
+            count = conn.scalar(
+                select(func.count()).select_from(revisions).where(revisions.c.event_id == event_id)
+            )
+            people = records.people_of(conn, event_id) if number == current else None
+        document = Document.from_dict(record)
+        if people is None:
+            people = DocumentPeople(
+                (None,) * len(document.speeches), (None,) * len(document.participants)
+            )
+        return StoredEvent(
+            event_id,
+            document,
+            tuple(speech_ids),
+            number,
+            int(count or 0),
+            people.speeches,
+            people.participants,
+        )
+
+    def speech(self, speech_id: int) -> SpeechRef:
+        """Resolve ``/speeches/{id}``, also for a speech that a later revision dropped."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(
+                    speeches.c.event_id, speeches.c.position, events.c.revision, events.c.source_id
+                )
+                .join(events, events.c.id == speeches.c.event_id)
+                .where(speeches.c.id == speech_id)
+            ).first()
+            if row is not None:
+                link = permalink(row.source_id, row.event_id, row.position)
+                return SpeechRef(speech_id, row.event_id, row.position, row.revision, True, link)
+            needle = str(speech_id)
+            candidates = conn.execute(
+                select(
+                    revisions.c.event_id,
+                    revisions.c.number,
+                    revisions.c.speech_ids,
+                    events.c.source_id,
+                )
+                .join(events, events.c.id == revisions.c.event_id)
+                .where(revisions.c.speech_ids.contains(needle))
+                .order_by(revisions.c.number.desc())
+            ).all()
+        for cand in candidates:
+            ids: list[int] = json.loads(cand.speech_ids)
+            if speech_id in ids:
+                position = ids.index(speech_id) + 1
+                link = permalink(cand.source_id, cand.event_id, position, cand.number)
+                return SpeechRef(speech_id, cand.event_id, position, cand.number, False, link)
+        raise NotFound(f"no speech with id {speech_id}", document=str(self.path))
+
+    def revisions(self, ref: str | int) -> list[RevisionInfo]:
+        with self._read() as conn:
+            event_id = records.resolve(conn, ref)
+            current = conn.scalar(select(events.c.revision).where(events.c.id == event_id))
+            rows = conn.execute(
+                select(revisions)
+                .where(revisions.c.event_id == event_id)
+                .order_by(revisions.c.number)
+            ).all()
+        infos = []
+        for row in rows:
+            said = [s["text"] for s in orjson.loads(row.record)["speeches"]]
+            infos.append(
+                RevisionInfo(
+                    row.number,
+                    row.stored,
+                    row.origin,
+                    row.content_hash,
+                    len(said),
+                    sum(records.words(t) for t in said),
+                    row.number == current,
+                )
+            )
+        return infos
+
+    def diff(self, ref: str | int, a: int | None = None, b: int | None = None) -> EventDiff:
+        """Changes from revision ``a`` to ``b`` (default: the previous one to the current one)."""
+        with self._read() as conn:
+            event_id = records.resolve(conn, ref)
+            current = records.current_revision(conn, event_id)
+            new = current if b is None else b
+            old = max(new - 1, 1) if a is None else a
+            old_record = records.revision(conn, event_id, old)[0]
+            new_record = records.revision(conn, event_id, new)[0]
+        return diff_documents(
+            Document.from_dict(old_record),
+            Document.from_dict(new_record),
+            event_id=event_id,
+            old_revision=old,
+            new_revision=new,
+        )
+
+    def info(self) -> ArchiveInfo:
+        with self._read() as conn:
+            counts = [
+                int(conn.scalar(select(func.count()).select_from(table)) or 0)
+                for table in (events, speeches, people, revisions, sources)
+            ]
+        size = sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+        events_n, speeches_n, people_n, revisions_n, sources_n = counts
+        return ArchiveInfo(self.path, events_n, speeches_n, people_n, revisions_n, sources_n, size)
+
+    def max_seq(self) -> int:
+        with self._read() as conn:
+            return records.current_seq(conn)
+
+    def index_rows(self, after_seq: int = 0) -> Iterator[IndexRow]:
+        """Rows of every event changed after ``after_seq``, from one consistent snapshot."""
+        with self._read() as conn:
+            changed = conn.execute(
+                select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
+            ).all()
+            for start in range(0, len(changed), BATCH):
+                yield from records.index_batch(conn, changed[start : start + BATCH])
+
+
+# --- helpers that run inside a caller's transaction -------------------------------------------
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Real transactions for pysqlite: BEGIN for reads, BEGIN IMMEDIATE for writes.
+
+    IMMEDIATE takes the write lock up front, so two writers queue on ``busy_timeout`` instead of
+    one failing with "database is locked" halfway through a document.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    return f"database error: {orig or exc}"
