@@ -28,13 +28,13 @@ unit: setup
 test: lint typecheck unit
 
 eval: setup
-	$(BIN)/python -m stenogram.quality --corpus $(SHARED)/corpus
+	$(BIN)/python tests/quality_gate.py --corpus $(SHARED)/corpus
 
 demo: setup
 	$(BIN)/stenogram parse $(SHARED)/seed/000_46537543d1896dfd.txt
 
 bench: setup
-	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/parse.py --corpus $(SHARED)/corpus
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
