@@ -24,7 +24,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def normalize_space(text: str) -> str:
     """Collapse every run of whitespace (no-break and thin spaces included) to one space."""
-    return _SPACE.sub(" ", text).strip()
+    if "\u200b" in text or "\ufeff" in text:
+        return _SPACE.sub(" ", text).strip()
+    # str.split() knows the same Unicode spaces as \s and is many times faster than the regex.
+    return " ".join(text.split())
 
 
 @cache
