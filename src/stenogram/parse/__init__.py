@@ -12,12 +12,13 @@ from types import ModuleType
 
 from ..errors import ParseError
 from ..model import Document
-from . import kremlin_html, kremlin_text
+from . import kremlin_html, kremlin_text, pm_au
 from .common import MAX_DOCUMENT_BYTES, decode, guard
 
 FORMATS: dict[str, ModuleType] = {
     kremlin_html.NAME: kremlin_html,
     kremlin_text.NAME: kremlin_text,
+    pm_au.NAME: pm_au,
 }
 
 

@@ -197,7 +197,7 @@ def _read(label: str, language: str) -> _Reading:
     if not text or _key(text) in words.nonperson or _nonperson_phrase(text, words):
         return _Reading(None, None)
     tokens = text.split()
-    if len(tokens) > 1 and text.isupper():
+    if len(tokens) > 1 and text.isupper() and text.title() != text:
         # "GOVERNOR OF CALIFORNIA ARNOLD SCHWARZENEGGER": read the capitals as title case.
         reading = _read(text.title(), language)
         return _Reading(

@@ -1,0 +1,214 @@
+"""The Australian PM transcripts parser on real files (tests/fixtures/pm-au) and the corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tarfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stenogram.errors import ParseError
+from stenogram.model import Document
+from stenogram.parse import detect, parse_bytes, pm_au
+from stenogram.parse.labels import first_last
+
+GOLDEN_IDS = ["41198", "40393", "17378", "4910", "21836", "2541"]
+_LEFTOVER_LABEL = re.compile(r"^(?:PRIME MINISTER|JOURNALIST|QUESTION|PM|Q)\s*[:;]")
+
+
+def _raw(fixtures_dir: Path, tid: str) -> bytes:
+    return (fixtures_dir / "pm-au" / f"transcript-{tid}.xml").read_bytes()
+
+
+def _doc(fixtures_dir: Path, tid: str) -> Document:
+    return pm_au.parse(_raw(fixtures_dir, tid), origin=f"transcript-{tid}.xml")
+
+
+@pytest.mark.parametrize("tid", GOLDEN_IDS)
+def test_golden(fixtures_dir: Path, golden: Callable[[str, Any], None], tid: str) -> None:
+    golden(f"pm-au-{tid}", _doc(fixtures_dir, tid).to_dict())
+
+
+def test_detected_among_formats(fixtures_dir: Path) -> None:
+    data = _raw(fixtures_dir, "41198")
+    assert detect(data, "transcript-41198.xml") == pm_au.NAME
+    assert parse_bytes(data).source == "pmtranscripts.pmc.gov.au"
+
+
+def test_interview_fields_and_turns(fixtures_dir: Path) -> None:
+    doc = _doc(fixtures_dir, "41198")
+    assert doc.source_id == "41198"
+    assert doc.url == "https://pmtranscripts.pmc.gov.au/release/transcript-41198"
+    assert doc.date == dt.date(2017, 9, 22)
+    assert doc.category == "Transcript"
+    assert doc.title == "Radio interview with Neil Mitchell, 3AW"
+    assert doc.tags.names("topics") == ["Same-sex marriage", "Tony Abbott", "AFL"]
+    first, second = doc.speeches[:2]
+    assert (first.attribution, first.speaker, first.role) == (
+        "PRIME MINISTER",
+        "Malcolm Turnbull",
+        "Prime Minister",
+    )
+    assert first.paragraphs == ("Good morning Neil.",)
+    assert (second.attribution, second.speaker, second.role) == (
+        "NEIL MITCHELL",
+        "Neil Mitchell",
+        None,
+    )
+    assert {s.speaker for s in doc.speeches} == {"Malcolm Turnbull", "Neil Mitchell"}
+    assert doc.warnings == ()
+
+
+def test_role_label_without_a_name(fixtures_dir: Path) -> None:
+    doc = _doc(fixtures_dir, "40393")
+    pm, deputy = doc.speeches
+    assert pm.speaker == "Malcolm Turnbull" and len(pm.paragraphs) == 6
+    assert (deputy.attribution, deputy.speaker, deputy.role) == (
+        "DEPUTY PRIME MINISTER",
+        None,
+        "Deputy Prime Minister",
+    )
+    assert deputy.paragraphs[0] == "Thanks Prime Minister."
+    assert deputy.paragraphs[-1] == "That's about it, thanks."
+    assert [(n.text, n.position) for n in doc.narrative] == [("Ends", 2)]
+
+
+def test_media_release_has_no_turns(fixtures_dir: Path) -> None:
+    doc = _doc(fixtures_dir, "17378")
+    assert doc.speeches == ()
+    assert doc.category == "Media Release"
+    assert len(doc.narrative) == 3
+    assert doc.narrative[1].text == "The service will be held tomorrow, 2 December, in Greymouth."
+
+
+def test_scanned_interview_lines_become_paragraphs(fixtures_dir: Path) -> None:
+    doc = _doc(fixtures_dir, "4910")
+    assert doc.date == dt.date(1978, 12, 4)
+    assert doc.speeches and all(s.speaker == "Malcolm Fraser" for s in doc.speeches)
+    assert doc.speeches[0].attribution == "Prime Minister"
+    assert (
+        doc.speeches[0]
+        .paragraphs[0]
+        .startswith(
+            "Clearly there will be a greater concentration in that particular issue because a"
+            " Minister and a Department"
+        )
+    )
+    text = "\n".join(p for s in doc.speeches for p in s.paragraphs)
+    assert "/ 2" not in text and "-2-" not in text  # page furniture is dropped
+    assert doc.speeches[-1].attribution == "Prime Minister ( continued)"
+
+
+def test_label_typo_still_names_the_prime_minister(fixtures_dir: Path) -> None:
+    doc = _doc(fixtures_dir, "21836")
+    typo = [s for s in doc.speeches if s.attribution == "PRIME MINSTER"]
+    assert len(typo) == 1 and typo[0].speaker == "John Howard"
+    assert {s.speaker for s in doc.speeches} == {"John Howard", "Edward Stourton"}
+    assert doc.narrative[-1].text == "[ends]"
+
+
+def test_unlabelled_speech_is_one_turn_by_the_prime_minister(fixtures_dir: Path) -> None:
+    doc = _doc(fixtures_dir, "2541")
+    (speech,) = doc.speeches
+    assert (speech.attribution, speech.speaker, speech.role) == (
+        None,
+        "William McMahon",
+        "Prime Minister",
+    )
+    assert speech.paragraphs[0] == "Good Evening;"
+    assert speech.paragraphs[-1].endswith("Good ni-ht and thank you.")
+    assert all(n.position == 0 for n in doc.narrative)  # the header lines come first
+
+
+def test_initials_resolved_from_the_title(fixtures_dir: Path) -> None:
+    doc = _doc(fixtures_dir, "8388")
+    who = Counter((s.attribution, s.speaker) for s in doc.speeches)
+    assert who[("PM", "Paul Keating")] > 50
+    assert who[("JL", "John Laws")] > 50
+    assert doc.speeches[1].paragraphs == ("You are running close to time.",)
+
+
+def test_empty_transcripts_file_is_a_parse_error(fixtures_dir: Path) -> None:
+    with pytest.raises(ParseError, match="no <transcript>"):
+        pm_au.parse(_raw(fixtures_dir, "30446"), origin="transcript-30446.xml")
+
+
+def test_broken_xml_is_read_leniently(fixtures_dir: Path) -> None:
+    data = _raw(fixtures_dir, "17378").replace(b"Prime Ministerial", b"Prime &bogus; Ministerial")
+    doc = pm_au.parse(data)
+    assert doc.title == "Prime &bogus; Ministerial Statement"
+    assert len(doc.narrative) == 3
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"<transcripts><transcript><title>x", b"<?xml version='1.0'?><transcripts>&x;</transcripts>"],
+)
+def test_hopeless_xml_raises_parse_error(data: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse_bytes(data, source=pm_au.NAME)
+
+
+@pytest.mark.corpus
+def test_whole_corpus(corpus_dir: Path) -> None:
+    archive = corpus_dir / "pm-transcripts-au.tar.xz"
+    if not archive.exists():
+        pytest.skip("pm-transcripts-au.tar.xz is absent")
+    failures: list[str] = []
+    spoken = Counter[str]()
+    with_turns = Counter[str]()
+    parsed = 0
+    elapsed = 0.0
+    with tarfile.open(archive) as tar:
+        for member in tar:
+            if not member.isfile() or not member.name.endswith(".xml"):
+                continue
+            fh = tar.extractfile(member)
+            assert fh is not None
+            data = fh.read()
+            start = time.perf_counter()
+            try:
+                doc = pm_au.parse(data, origin=member.name)
+            except ParseError as exc:
+                failures.append(str(exc))
+                continue
+            finally:
+                elapsed += time.perf_counter() - start
+            parsed += 1
+            _check_invariants(doc, data)
+            if doc.category in ("Interview", "Press Conference"):
+                spoken[doc.category] += 1
+                with_turns[doc.category] += bool(doc.speeches)
+    # The one file that fails holds an empty <transcripts> element (transcript-30446.xml).
+    assert len(failures) == 1 and "no <transcript>" in failures[0]
+    assert parsed == 4401
+    share = sum(with_turns.values()) / sum(spoken.values())
+    print(
+        f"\npm-au: {parsed} parsed, {parsed / elapsed:.0f} docs/s; interviews and press "
+        f"conferences with turns: {share:.1%} ({dict(with_turns)} of {dict(spoken)})"
+    )
+    assert share > 0.95
+
+
+def _check_invariants(doc: Document, data: bytes) -> None:
+    pm_field = re.search(rb"<prime-minister>([^<]*)</prime-minister>", data)
+    assert pm_field is not None
+    pm = pm_field.group(1).decode().strip()
+    for speech in doc.speeches:
+        if (speech.attribution or "").upper().rstrip(" :;") in ("PRIME MINISTER", "PM"):
+            assert speech.speaker == (first_last(pm, "en") if pm else None), doc.origin
+        for paragraph in speech.paragraphs:
+            assert not _LEFTOVER_LABEL.match(paragraph), (doc.origin, paragraph[:60])
+    for item in doc.narrative:
+        assert not _LEFTOVER_LABEL.match(item.text), (doc.origin, item.text[:60])
+    raw_date = re.search(rb"<release-date>(\d\d)/(\d\d)/(\d{4})</release-date>", data)
+    if raw_date:
+        day, month, year = (int(g) for g in raw_date.groups())
+        assert doc.date == dt.date(year, month, day)
+    assert doc.source_id and doc.url and doc.url.endswith(doc.source_id)
