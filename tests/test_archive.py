@@ -50,7 +50,7 @@ def test_open_creates_wal_database_matching_the_migrations(archive: Archive) -> 
     with _db(archive) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         version = db.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    assert version == "0001"
+    assert version == "0003"
     engine = create_engine(f"sqlite:///{archive.db_path}")
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []

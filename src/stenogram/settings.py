@@ -40,6 +40,24 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "Documents larger than this are refused rather than parsed.",
         _int,
     ),
+    Setting(
+        "admin_token",
+        None,
+        "Bearer token that enables the web admin writes (ingest, merge); unset: no writes.",
+    ),
+    Setting("crawl_delay", 2.0, "Seconds between two requests to the same host.", float),
+    Setting(
+        "user_agent",
+        "stenogram/0.1 (+https://github.com/stenogram/stenogram; archival crawler)",
+        "User-Agent the crawler sends, so that publishers can tell who is asking.",
+    ),
+    Setting(
+        "max_response_bytes",
+        20 * 1024 * 1024,
+        "A fetched response larger than this is refused while it streams.",
+        _int,
+    ),
+    Setting("fetch_timeout", 30.0, "Seconds a single fetch may take before it is abandoned.", float),
 )
 
 
@@ -47,6 +65,11 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
 class Settings:
     archive: Path = Path("archive")
     max_document_bytes: int = 20 * 1024 * 1024
+    admin_token: str | None = None
+    crawl_delay: float = 2.0
+    user_agent: str = "stenogram/0.1 (+https://github.com/stenogram/stenogram; archival crawler)"
+    max_response_bytes: int = 20 * 1024 * 1024
+    fetch_timeout: float = 30.0
 
 
 def load_settings(

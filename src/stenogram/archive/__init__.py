@@ -6,6 +6,7 @@ from :meth:`Archive.index_rows` and lives beside the database in ``index/``.
 
 from __future__ import annotations
 
+from .activity import Activity
 from .diff import EventDiff, FieldChange, SpeechChange, render_diff
 from .records import permalink
 from .rows import IndexRow
@@ -21,6 +22,7 @@ from .store import (
 )
 
 __all__ = [
+    "Activity",
     "Archive",
     "ArchiveInfo",
     "EventDiff",

@@ -6,13 +6,23 @@ hands it over again, because the resolver, not the archive, decides what a perso
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from ..model import Membership, NameForm, Person
-from .schema import memberships, people, person_keys, person_names
+from ..model import Membership, NameForm, Override, Person
+from ..parse.common import normalize_space
+from .schema import (
+    memberships,
+    participants,
+    people,
+    person_keys,
+    person_names,
+    person_overrides,
+    speeches,
+)
 
 
 def save_persons(conn: Connection, persons: Sequence[Person]) -> None:
@@ -76,3 +86,62 @@ def load_persons(conn: Connection) -> list[Person]:
         Person(row.id, row.name, tuple(names[row.id]), tuple(roles[row.id]), tuple(keys[row.id]))
         for row in conn.execute(select(people).order_by(people.c.id))
     ]
+
+
+def delete_persons(conn: Connection, ids: Sequence[str]) -> None:
+    """Remove persons a merge folded away (their keys went to the person they joined)."""
+    if not ids:
+        return
+    for table in (person_names, memberships, person_keys):
+        conn.execute(delete(table).where(table.c.person_id.in_(ids)))
+    conn.execute(delete(people).where(people.c.id.in_(ids)))
+
+
+def add_override(conn: Connection, override: Override, now: str) -> None:
+    conn.execute(
+        insert(person_overrides).values(
+            action=override.action,
+            person_id=override.person_id,
+            other_id=override.other_id,
+            names=json.dumps(list(override.names), ensure_ascii=False),
+            created=now,
+        )
+    )
+
+
+def load_overrides(conn: Connection) -> list[Override]:
+    return [
+        Override(row.action, row.person_id, row.other_id, tuple(json.loads(row.names)))
+        for row in conn.execute(select(person_overrides).order_by(person_overrides.c.id))
+    ]
+
+
+def reroute(conn: Connection, override: Override) -> set[int]:
+    """Point the stored mentions an override moves at their new person; return the events.
+
+    A merge moves every mention of ``other_id``; a split the mentions of ``person_id`` printed
+    as one of ``names`` (compared as the resolver does, whitespace normalised), which is how the
+    directory routes them on every later ingest.
+    """
+    touched: set[int] = set()
+    names = set(override.names)
+    for table, column in ((speeches, speeches.c.speaker), (participants, participants.c.name)):
+        source = override.other_id if override.action == "merge" else override.person_id
+        target = override.person_id if override.action == "merge" else override.other_id
+        rows = conn.execute(
+            select(table.c.event_id, table.c.position, column).where(table.c.person_id == source)
+        ).all()
+        moved = [
+            {"e": row.event_id, "p": row.position, "v": target}
+            for row in rows
+            if override.action == "merge" or normalize_space(row[2] or "") in names
+        ]
+        if moved:
+            conn.execute(
+                update(table)
+                .where(table.c.event_id == bindparam("e"), table.c.position == bindparam("p"))
+                .values(person_id=bindparam("v")),
+                moved,
+            )
+            touched.update(row["e"] for row in moved)
+    return touched

@@ -7,14 +7,25 @@ and these helpers as how one event is spread over the plain tables (and gathered
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, Table, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from ..errors import NotFound, StoreError
-from ..model import Document, DocumentPeople
+from ..model import Document, DocumentPeople, Tag
 from .diff import align, speech_key
 from .rows import IndexRow
 from .schema import (
@@ -26,7 +37,6 @@ from .schema import (
     photos,
     revisions,
     sections,
-    sources,
     speeches,
     tags,
 )
@@ -58,18 +68,32 @@ def current_seq(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
-def bump_seq(conn: Connection) -> int:
-    seq = current_seq(conn) + 1
-    if seq == 1:
-        conn.execute(insert(meta).values(key="seq", value="1"))
-    else:
-        conn.execute(update(meta).where(meta.c.key == "seq").values(value=str(seq)))
-    return seq
+def save_seq(conn: Connection, seq: int) -> None:
+    if conn.execute(update(meta).where(meta.c.key == "seq").values(value=str(seq))).rowcount == 0:
+        conn.execute(insert(meta).values(key="seq", value=str(seq)))
 
 
-def ensure_source(conn: Connection, doc: Document, now: str) -> None:
-    if conn.scalar(select(sources.c.name).where(sources.c.name == doc.source)) is None:
-        conn.execute(insert(sources).values(name=doc.source, language=doc.language, first_seen=now))
+def event_values(doc: Document, digest: str, seq: int, now: str) -> dict[str, Any]:
+    """The ``events`` columns that every revision rewrites."""
+    return {
+        "source_id": doc.source_id,
+        "url": doc.url,
+        "language": doc.language,
+        "format": doc.format,
+        "category": doc.category,
+        "title": doc.title,
+        "summary": doc.summary,
+        "date": doc.date,
+        "time": doc.time.strftime("%H:%M") if doc.time else None,
+        "place": doc.place,
+        "published": doc.published.isoformat() if doc.published else None,
+        "omissions": doc.omissions,
+        "speech_count": len(doc.speeches),
+        "word_count": sum(words(s.text) for s in doc.speeches),
+        "content_hash": digest,
+        "seq": seq,
+        "updated": now,
+    }
 
 
 def last_revision(conn: Connection, event_id: int) -> int:
@@ -95,20 +119,12 @@ def kept_speech_ids(conn: Connection, event_id: int, doc: Document) -> list[int 
     return kept
 
 
-def insert_parts(
-    conn: Connection,
-    event_id: int,
-    doc: Document,
-    kept: Sequence[int | None],
-    people: DocumentPeople | None,
-) -> list[int]:
+def speech_rows(
+    event_id: int, doc: Document, people: DocumentPeople | None
+) -> list[dict[str, Any]]:
     said = people.speeches if people else (None,) * len(doc.speeches)
-    listed = people.participants if people else (None,) * len(doc.participants)
-    speech_ids: list[int] = []
-    for position, (speech, speech_id, person) in enumerate(
-        zip(doc.speeches, kept, said, strict=True), 1
-    ):
-        values = {
+    return [
+        {
             "event_id": event_id,
             "position": position,
             "attribution": speech.attribution,
@@ -120,10 +136,16 @@ def insert_parts(
             "words": words(speech.text),
             "key": speech_key(speech),
         }
-        if speech_id is not None:
-            values["id"] = speech_id
-        speech_ids.append(insert_id(conn, speeches, values))
-    rows: list[tuple[Any, list[dict[str, Any]]]] = [
+        for position, (speech, person) in enumerate(zip(doc.speeches, said, strict=True), 1)
+    ]
+
+
+def part_rows(
+    event_id: int, doc: Document, people: DocumentPeople | None
+) -> list[tuple[Table, list[dict[str, Any]]]]:
+    """Rows of the event tables other than speeches and tags, per table."""
+    listed = people.participants if people else (None,) * len(doc.participants)
+    return [
         (
             participants,
             [
@@ -173,47 +195,107 @@ def insert_parts(
                 for i, name in enumerate(dict.fromkeys(doc.sections), 1)
             ],
         ),
-        (event_tags, event_tag_rows(conn, event_id, doc)),
     ]
-    for table, values_list in rows:
-        if values_list:
-            conn.execute(insert(table), values_list)
+
+
+def insert_parts(
+    conn: Connection,
+    event_id: int,
+    doc: Document,
+    kept: Sequence[int | None],
+    people: DocumentPeople | None,
+    tag_ids: TagIds,
+) -> list[int]:
+    """Write one event's parts, reusing the speech ids in ``kept`` (a new revision's path)."""
+    speech_ids: list[int] = []
+    for values, speech_id in zip(speech_rows(event_id, doc, people), kept, strict=True):
+        if speech_id is not None:
+            values["id"] = speech_id
+        speech_ids.append(insert_id(conn, speeches, values))
+    tagged = (event_tags, event_tag_rows(tag_ids, event_id, doc))
+    for table, rows in [*part_rows(event_id, doc, people), tagged]:
+        if rows:
+            conn.execute(insert(table), rows)
     return speech_ids
 
 
-def event_tag_rows(conn: Connection, event_id: int, doc: Document) -> list[dict[str, Any]]:
-    rows: dict[int, dict[str, Any]] = {}
-    position = 0
-    for kind in ("geography", "topics", "persons"):
+#: Rows per ``IN (...)`` list, well under SQLite's bound-parameter limit.
+CHUNK = 500
+TAG_KINDS = ("geography", "topics", "persons")
+TagKey = tuple[str, str, str]
+
+
+class TagIds:
+    """Tag ids for one transaction: looked up (and created) for a whole batch in a few
+    statements, because a per-tag SELECT was a third of the cost of storing a page."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._known: dict[TagKey, tuple[int, str | None]] = {}
+
+    def prefetch(self, found: Iterable[tuple[str, str, Tag]]) -> None:
+        """Know the ids of these (source, kind, tag) triples, creating the new tags."""
+        wanted: dict[TagKey, Tag] = {}
+        for source, kind, tag in found:
+            key = (source, kind, tag.name)
+            if key not in self._known:
+                wanted.setdefault(key, tag)
+        if not wanted:
+            return
+        names = sorted({name for _, _, name in wanted})
+        for start in range(0, len(names), CHUNK):
+            for row in self._conn.execute(
+                select(
+                    tags.c.id, tags.c.source, tags.c.kind, tags.c.name, tags.c.publisher_id
+                ).where(tags.c.name.in_(names[start : start + CHUNK]))
+            ):
+                key = (row.source, row.kind, row.name)
+                if key in wanted:
+                    self._known[key] = (row.id, row.publisher_id)
+        missing = [key for key in wanted if key not in self._known]
+        if missing:
+            rows = [
+                {
+                    "source": key[0],
+                    "kind": key[1],
+                    "name": key[2],
+                    "publisher_id": wanted[key].id,
+                    "url": wanted[key].url,
+                }
+                for key in missing
+            ]
+            ids = self._conn.scalars(
+                insert(tags).returning(tags.c.id, sort_by_parameter_order=True), rows
+            ).all()
+            for key, tag_id in zip(missing, ids, strict=True):
+                self._known[key] = (tag_id, wanted[key].id)
+
+    def get(self, source: str, kind: str, tag: Tag) -> int:
+        key = (source, kind, tag.name)
+        if key not in self._known:
+            self.prefetch([(source, kind, tag)])
+        tag_id, publisher_id = self._known[key]
+        if publisher_id is None and tag.id is not None:
+            # A later page links a tag an earlier one printed bare: keep the link.
+            self._conn.execute(
+                update(tags).where(tags.c.id == tag_id).values(publisher_id=tag.id, url=tag.url)
+            )
+            self._known[key] = (tag_id, tag.id)
+        return tag_id
+
+
+def doc_tags(doc: Document) -> Iterator[tuple[str, str, Tag]]:
+    for kind in TAG_KINDS:
         for tag in getattr(doc.tags, kind):
-            found = conn.execute(
-                select(tags.c.id, tags.c.publisher_id).where(
-                    tags.c.source == doc.source, tags.c.kind == kind, tags.c.name == tag.name
-                )
-            ).first()
-            if found is None:
-                tag_id = insert_id(
-                    conn,
-                    tags,
-                    {
-                        "source": doc.source,
-                        "kind": kind,
-                        "name": tag.name,
-                        "publisher_id": tag.id,
-                        "url": tag.url,
-                    },
-                )
-            else:
-                tag_id = found.id
-                if found.publisher_id is None and tag.id is not None:
-                    conn.execute(
-                        update(tags)
-                        .where(tags.c.id == tag_id)
-                        .values(publisher_id=tag.id, url=tag.url)
-                    )
-            if tag_id not in rows:
-                position += 1
-                rows[tag_id] = {"event_id": event_id, "tag_id": tag_id, "position": position}
+            yield doc.source, kind, tag
+
+
+def event_tag_rows(tag_ids: TagIds, event_id: int, doc: Document) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    for source, kind, tag in doc_tags(doc):
+        tag_id = tag_ids.get(source, kind, tag)
+        if tag_id not in rows:
+            rows[tag_id] = {"event_id": event_id, "tag_id": tag_id, "position": len(rows) + 1}
     return list(rows.values())
 
 
@@ -240,13 +322,20 @@ def people_of(conn: Connection, event_id: int) -> DocumentPeople:
     return DocumentPeople(tuple(said), tuple(listed))
 
 
-def set_people(conn: Connection, event_id: int, people: DocumentPeople) -> None:
-    for table, ids in ((speeches, people.speeches), (participants, people.participants)):
-        for position, person in enumerate(ids, 1):
+def set_people(conn: Connection, changed: Sequence[tuple[int, DocumentPeople]]) -> None:
+    """Rewrite the resolved person ids of several events (one executemany per table)."""
+    for table, side in ((speeches, "speeches"), (participants, "participants")):
+        rows = [
+            {"e": event_id, "p": position, "v": person}
+            for event_id, people in changed
+            for position, person in enumerate(getattr(people, side), 1)
+        ]
+        if rows:
             conn.execute(
                 update(table)
-                .where(table.c.event_id == event_id, table.c.position == position)
-                .values(person_id=person)
+                .where(table.c.event_id == bindparam("e"), table.c.position == bindparam("p"))
+                .values(person_id=bindparam("v")),
+                rows,
             )
 
 

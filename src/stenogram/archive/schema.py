@@ -222,5 +222,52 @@ person_keys = Table(
     Index("ix_person_keys_person_id", "person_id"),
 )
 
+#: Hand fixes of the resolve stage (``persons merge``/``split``), in the order they were made.
+#: They are kept apart from ``people`` (which is derived and rewritten by every ingest) so that a
+#: re-ingest, or a rebuild of the people from the stored documents, replays them.
+person_overrides = Table(
+    "person_overrides",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action", String(16), nullable=False),
+    Column("person_id", String(200), nullable=False),
+    Column("other_id", String(200), nullable=False),
+    # JSON list of the name forms a split moves (empty for a merge).
+    Column("names", Text, nullable=False),
+    Column("created", String(40), nullable=False),
+)
+
+#: What the crawler fetched: one row per distinct body of a URL (the body itself is a file in
+#: ``raw/`` named by its SHA-256), so a page that changes keeps every version it had, and a
+#: parser fix is applied by re-parsing these (``stenogram reparse``) without fetching again.
+raw_responses = Table(
+    "raw_responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The crawler source (adapter) that fetched it, and whether it is an item or a listing.
+    Column("source", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    # When this body was last fetched or confirmed unchanged (a 304).
+    Column("fetched_at", String(40), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("content_type", Text),
+    Column("size", Integer, nullable=False),
+    UniqueConstraint("url", "sha256", name="uq_raw_responses_url_sha256"),
+    Index("ix_raw_responses_url", "url"),
+)
+
+#: Where each source's crawl stands (JSON), so that an interrupted crawl resumes there.
+crawl_state = Table(
+    "crawl_state",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("position", Text, nullable=False),
+    Column("updated", String(40), nullable=False),
+)
+
 #: Tables that hold one event's current revision, cleared and rewritten on each new revision.
 EVENT_PARTS = (speeches, participants, narrative, photos, event_tags, sections)

@@ -2,8 +2,9 @@
 
 Design choices that the rest of the project relies on:
 
-- one transaction per document, in WAL mode with ``synchronous=NORMAL``: a killed ingest loses at
-  most the document it was writing, and readers keep seeing the last committed state;
+- one transaction per batch of documents (:meth:`Archive.store_many`; one for :meth:`store`), in
+  WAL mode with ``synchronous=NORMAL``: a killed ingest loses at most the batch it was writing,
+  never part of a document, and readers keep seeing the last committed state;
 - every read method runs in one explicit transaction, so a reader never sees half an event even
   while a writer commits (pysqlite would otherwise run each SELECT in its own snapshot);
 - a document whose content hash is already current is not written at all, so re-ingesting is
@@ -14,70 +15,43 @@ Design choices that the rest of the project relies on:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 from sqlalchemy import (
     Connection,
     Engine,
-    Row,
     create_engine,
-    delete,
     event,
     func,
-    insert,
     select,
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import NotFound, StoreError
-from ..model import Document, DocumentPeople, Person
+from ..model import Document, DocumentPeople, Override, Person
+from . import batch, browse, records
 from . import people as people_rows
-from . import records
+from .activity import Activity, person_activity
+from .batch import BatchWriter, Item
+from .batch import StoreResult as StoreResult
+from .batch import content_hash as content_hash
+from .batch import event_key as event_key
 from .diff import EventDiff, diff_documents
 from .migrate import upgrade
 from .records import permalink
 from .rows import IndexRow
-from .schema import EVENT_PARTS, events, people, revisions, sources, speeches
+from .schema import events, people, revisions, sources, speeches
 
 DB_NAME = "stenogram.db"
 INDEX_DIR = "index"
 BATCH = 500
-
-Status = Literal["new", "updated", "unchanged"]
-
-
-def content_hash(doc: Document) -> str:
-    """Hash of the canonical record minus ``origin`` (where a copy was read from is not content)."""
-    record = doc.to_dict()
-    record.pop("origin", None)
-    return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
-
-
-def event_key(doc: Document) -> str:
-    """Identity of an event within its source, stable across re-ingests of any copy of it."""
-    if doc.source_id:
-        return doc.source_id
-    if doc.url:
-        return f"url:{doc.url}"
-    # Not the origin: the same text version saved under two names is still one event.
-    when = doc.published or doc.date
-    raw = "\x1f".join((doc.language, doc.title, when.isoformat() if when else "", doc.place or ""))
-    return "hash:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
-
-
-@dataclass(frozen=True, slots=True)
-class StoreResult:
-    status: Status
-    event_id: int
-    revision: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,97 +218,31 @@ class Archive:
         persons: Sequence[Person] = (),
     ) -> StoreResult:
         """Store one document in its own transaction; see the module docstring for the rules."""
-        what = doc.origin or doc.url or doc.title
-        if people is not None and (
-            len(people.speeches) != len(doc.speeches)
-            or len(people.participants) != len(doc.participants)
-        ):
-            raise StoreError(
-                "people do not line up with the document's speeches/participants", document=what
-            )
-        digest = content_hash(doc)
-        key = event_key(doc)
+        return self.store_many([(doc, people)], persons=persons)[0]
+
+    def store_many(
+        self, items: Sequence[Item], *, persons: Sequence[Person] = ()
+    ) -> list[StoreResult]:
+        """Store documents (with their people) and ``persons`` in ONE transaction.
+
+        All or nothing: on a :class:`StoreError` nothing of the batch is kept, so a caller that
+        must not lose the good documents retries them one by one.
+        """
+        if not items and not persons:
+            return []
+        first = items[0][0] if items else None
+        what = (first.origin or first.url or first.title) if first else "people"
+        if len(items) > 1:
+            what = f"{len(items)} documents from {what}"
         with self._write(what) as conn:
             self._save_persons(conn, persons)
-            current = conn.execute(
-                select(events.c.id, events.c.content_hash, events.c.revision).where(
-                    events.c.source == doc.source, events.c.key == key
-                )
-            ).first()
-            if current is not None and current.content_hash == digest:
-                if people is not None and records.people_of(conn, current.id) != people:
-                    records.set_people(conn, current.id, people)
-                    conn.execute(
-                        update(events)
-                        .where(events.c.id == current.id)
-                        .values(seq=records.bump_seq(conn), updated=records.now())
-                    )
-                return StoreResult("unchanged", current.id, current.revision)
-            return self._write_revision(conn, doc, key, digest, current, people)
+            return BatchWriter(conn).write(items)
 
-    def _write_revision(
-        self,
-        conn: Connection,
-        doc: Document,
-        key: str,
-        digest: str,
-        current: Row[Any] | None,
-        people: DocumentPeople | None,
-    ) -> StoreResult:
-        now, seq = records.now(), records.bump_seq(conn)
-        records.ensure_source(conn, doc, now)
-        texts = [s.text for s in doc.speeches]
-        values = {
-            "source_id": doc.source_id,
-            "url": doc.url,
-            "language": doc.language,
-            "format": doc.format,
-            "category": doc.category,
-            "title": doc.title,
-            "summary": doc.summary,
-            "date": doc.date,
-            "time": doc.time.strftime("%H:%M") if doc.time else None,
-            "place": doc.place,
-            "published": doc.published.isoformat() if doc.published else None,
-            "omissions": doc.omissions,
-            "speech_count": len(doc.speeches),
-            "word_count": sum(records.words(t) for t in texts),
-            "content_hash": digest,
-            "seq": seq,
-            "updated": now,
-        }
-        status: Status
-        if current is None:
-            number, status = 1, "new"
-            event_id = records.insert_id(
-                conn,
-                events,
-                {"source": doc.source, "key": key, "revision": number, "created": now, **values},
-            )
-            kept: list[int | None] = [None] * len(doc.speeches)
-        else:
-            event_id, status = current.id, "updated"
-            number = records.last_revision(conn, event_id) + 1
-            kept = records.kept_speech_ids(conn, event_id, doc)
-            conn.execute(
-                update(events).where(events.c.id == event_id), {"revision": number, **values}
-            )
-            for table in EVENT_PARTS:
-                conn.execute(delete(table).where(table.c.event_id == event_id))
-        speech_ids = records.insert_parts(conn, event_id, doc, kept, people)
-        conn.execute(
-            insert(revisions),
-            {
-                "event_id": event_id,
-                "number": number,
-                "content_hash": digest,
-                "stored": now,
-                "origin": doc.origin,
-                "record": orjson.dumps(doc.to_dict()).decode(),
-                "speech_ids": json.dumps(speech_ids),
-            },
-        )
-        return StoreResult(status, event_id, number)
+    def unchanged(self, docs: Sequence[Document]) -> list[StoreResult | None]:
+        """Which of ``docs`` the archive already holds as they are (one read for all), so that
+        a re-ingest can skip resolving and writing them."""
+        with self._read() as conn:
+            return batch.unchanged(conn, docs)
 
     def _save_persons(self, conn: Connection, persons: Sequence[Person]) -> None:
         for start in range(0, len(persons), BATCH):
@@ -344,11 +252,46 @@ class Archive:
         with self._write("people") as conn:
             self._save_persons(conn, persons)
 
+    def overrides(self) -> list[Override]:
+        """The hand fixes of people, in the order they were made (to be replayed so)."""
+        with self._read() as conn:
+            return people_rows.load_overrides(conn)
+
+    def add_override(self, override: Override) -> None:
+        with self._write("person overrides") as conn:
+            people_rows.add_override(conn, override, records.now())
+
+    def apply_override(
+        self, override: Override, persons: Sequence[Person], gone: Sequence[str]
+    ) -> int:
+        """Record ``override`` and its effect in one transaction: save the changed ``persons``,
+        drop the ``gone`` ones, and re-point the stored mentions it moves. Returns the number of
+        events touched (their ``seq`` is bumped, so the index follows)."""
+        with self._write("person overrides") as conn:
+            now = records.now()
+            people_rows.add_override(conn, override, now)
+            self._save_persons(conn, persons)
+            touched = people_rows.reroute(conn, override)
+            people_rows.delete_persons(conn, gone)
+            seq = records.current_seq(conn)
+            for event_id in sorted(touched):
+                seq += 1
+                conn.execute(
+                    update(events).where(events.c.id == event_id).values(seq=seq, updated=now)
+                )
+            records.save_seq(conn, seq)
+            return len(touched)
+
     # --- reading --------------------------------------------------------------------------
 
     def persons(self) -> list[Person]:
         with self._read() as conn:
             return people_rows.load_persons(conn)
+
+    def person_activity(self) -> dict[str, Activity]:
+        """Events, speeches and words per resolved person id (see :mod:`.activity`)."""
+        with self._read() as conn:
+            return person_activity(conn)
 
     def event(self, ref: str | int, revision: int | None = None) -> StoredEvent:
         """The current revision, or an older one (whose resolved people are not kept: None)."""
@@ -460,6 +403,44 @@ class Archive:
         size = sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
         events_n, speeches_n, people_n, revisions_n, sources_n = counts
         return ArchiveInfo(self.path, events_n, speeches_n, people_n, revisions_n, sources_n, size)
+
+    # --- browsing (the web pages page through these; see :mod:`.browse`) ------------------
+
+    def event_list(
+        self, wanted: browse.EventFilter | None = None, *, offset: int = 0, limit: int = 20
+    ) -> tuple[int, list[browse.EventSummary]]:
+        with self._read() as conn:
+            return browse.event_summaries(conn, wanted or browse.EventFilter(), offset, limit)
+
+    def tag_counts(
+        self, kind: browse.BrowseKind, *, offset: int = 0, limit: int = 100
+    ) -> tuple[int, list[tuple[str, int]]]:
+        with self._read() as conn:
+            return browse.tag_counts(conn, kind, offset, limit)
+
+    def section_counts(self) -> list[tuple[str, int]]:
+        with self._read() as conn:
+            return browse.section_counts(conn)
+
+    def person(self, person_id: str) -> Person:
+        with self._read() as conn:
+            return browse.person(conn, person_id)
+
+    def person_list(
+        self, *, offset: int = 0, limit: int = 50
+    ) -> tuple[int, list[browse.PersonSummary]]:
+        with self._read() as conn:
+            return browse.person_summaries(conn, offset, limit)
+
+    def person_speeches(
+        self, person_id: str, *, offset: int = 0, limit: int = 20
+    ) -> tuple[int, list[browse.SpeechSummary]]:
+        with self._read() as conn:
+            return browse.person_speeches(conn, person_id, offset, limit)
+
+    def person_years(self, person_id: str) -> list[browse.YearWords]:
+        with self._read() as conn:
+            return browse.person_years(conn, person_id)
 
     def max_seq(self) -> int:
         with self._read() as conn:

@@ -42,18 +42,23 @@ def _parse_all(
         if isinstance(raw, StenogramError):
             yield raw
             continue
-        fmt = source
-        if source == "auto" and raw.format is not None and raw.format in FORMATS:
-            fmt = raw.format
         try:
-            document = parse_bytes(raw.data, origin=raw.name, source=fmt, max_bytes=max_bytes)
+            yield parse_raw(raw, source, max_bytes)
         except StenogramError as exc:
             yield exc
-            continue
-        # What the container knows fills what the page itself did not say.
-        yield dataclasses.replace(
-            document, origin=document.origin or raw.name, url=document.url or raw.url
-        )
 
 
-__all__ = ["RawDocument", "iter_documents", "parse_paths"]
+def parse_raw(raw: RawDocument, source: str, max_bytes: int) -> Document:
+    """Parse one document read by :func:`iter_documents` (the ingester calls this in a worker
+    process); a failure raises the :class:`StenogramError` naming it."""
+    fmt = source
+    if source == "auto" and raw.format is not None and raw.format in FORMATS:
+        fmt = raw.format
+    document = parse_bytes(raw.data, origin=raw.name, source=fmt, max_bytes=max_bytes)
+    # What the container knows fills what the page itself did not say.
+    return dataclasses.replace(
+        document, origin=document.origin or raw.name, url=document.url or raw.url
+    )
+
+
+__all__ = ["RawDocument", "iter_documents", "parse_paths", "parse_raw"]

@@ -1,0 +1,85 @@
+"""End-to-end ingest of the development corpus into a temporary archive, then a re-ingest.
+
+Prints pages/s (sources -> parse -> resolve -> store -> index), where the time went, peak RSS of
+this process and of the parse worker, the archive's size, and the re-ingest rate (every page
+unchanged). CPU seconds are printed beside wall time because a shared machine's load moves the
+wall figures; the CPU split is what says which stage to work on. Prints; never asserts a time.
+
+    .venv/bin/python bench/ingest.py [--corpus ../shared/corpus]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from stenogram.ingest import IngestSummary, ingest, reindex
+from stenogram.parse import FORMATS
+from stenogram.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = (("kremlin-en-2000-2020.tar.xz", None), ("pm-transcripts-au.tar.xz", "pm-au"))
+TARGET_RATE = 500.0
+TARGET_RSS_MB = 500.0
+
+
+def _rss_mb(who: int) -> float:
+    peak = resource.getrusage(who).ru_maxrss
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
+
+
+def _line(label: str, summary: IngestSummary, cpu: os.times_result, before: os.times_result) -> str:
+    pages = summary.new + summary.updated + summary.unchanged + summary.failed
+    main = cpu.user + cpu.system - before.user - before.system
+    worker = cpu.children_user + cpu.children_system - before.children_user - before.children_system
+    rate = pages / summary.seconds
+    return (
+        f"{label}: {pages} pages in {summary.seconds:.1f} s = {rate:.0f} pages/s "
+        f"(target >= {TARGET_RATE:.0f}); new {summary.new}, updated {summary.updated}, "
+        f"unchanged {summary.unchanged}, failed {summary.failed}; "
+        f"CPU: main {main:.1f} s (read, resolve, store, index), parse worker {worker:.1f} s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    args = parser.parse_args(argv)
+    paths = [
+        args.corpus / name
+        for name, needs in CORPORA
+        if (needs is None or needs in FORMATS) and (args.corpus / name).is_file()
+    ]
+    if not paths:
+        print(f"{args.corpus}: no corpus found (pass --corpus)", file=sys.stderr)
+        return 2
+    print(f"corpus: {', '.join(p.name for p in paths)}; {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(archive=Path(tmp) / "archive")
+        before = os.times()
+        first = ingest(paths, settings)
+        print(_line("ingest", first, os.times(), before))
+        for name, reason in first.failures[:5]:
+            print(f"  failed: {name}: {reason}")
+        size = sum(p.stat().st_size for p in settings.archive.rglob("*") if p.is_file())
+        print(f"archive size: {size / 1e6:.0f} MB")
+        before = os.times()
+        again = ingest(paths, settings)
+        print(_line("re-ingest", again, os.times(), before))
+        started = time.perf_counter()
+        rows = reindex(settings)
+        print(f"reindex: {rows} rows in {time.perf_counter() - started:.1f} s")
+    print(
+        f"peak RSS: main {_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
+        f"parse worker {_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB (target < {TARGET_RSS_MB:.0f})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
