@@ -1,0 +1,217 @@
+"""What a reader asks of an archive: search, an event and its history, people, counts.
+
+The CLI now and the web pages later call these and only format what comes back, so each
+function opens the archive named by the settings, answers, and closes it again; results are
+plain dataclasses (with ``to_dict`` for JSON) that hold no connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .archive import Activity, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent
+from .errors import NotFound
+from .ingest import open_archive, people_directory
+from .model import Person
+from .search import SearchResult, search
+from .search.engine import Sort
+from .settings import Settings
+
+
+def search_archive(
+    settings: Settings,
+    query: str,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    sort: Sort = "relevance",
+    events: bool = False,
+) -> SearchResult:
+    """Speeches (or events) matching ``query``, with facets; opening the archive catches the
+    index up, so a search never misses what an interrupted ingest already stored."""
+    with open_archive(settings) as archive:
+        return search(
+            archive.index_path, query, limit=limit, offset=offset, sort=sort, events=events
+        )
+
+
+def show_event(settings: Settings, ref: str, revision: int | None = None) -> StoredEvent:
+    """An event by archive id or publisher id (``53016``, ``en.kremlin.ru:53016``)."""
+    with open_archive(settings) as archive:
+        return archive.event(ref, revision)
+
+
+def event_record(stored: StoredEvent) -> dict[str, Any]:
+    """The stored record with each speech's permalink, the anchor a citation points at."""
+    record = stored.to_dict()
+    for position, speech in enumerate(record["speeches"], 1):
+        speech["permalink"] = stored.speech_permalink(position)
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionSummary:
+    """A stored revision and what changed from the one before it (nothing for the first)."""
+
+    info: RevisionInfo
+    fields: tuple[str, ...] = ()
+    speeches_changed: int = 0
+    speeches_added: int = 0
+    speeches_removed: int = 0
+    words_added: int = 0
+    words_removed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        info = self.info
+        return {
+            "number": info.number,
+            "stored": info.stored,
+            "origin": info.origin,
+            "content_hash": info.content_hash,
+            "speeches": info.speeches,
+            "words": info.words,
+            "current": info.current,
+            "fields_changed": list(self.fields),
+            "speeches_changed": self.speeches_changed,
+            "speeches_added": self.speeches_added,
+            "speeches_removed": self.speeches_removed,
+            "words_added": self.words_added,
+            "words_removed": self.words_removed,
+        }
+
+
+def _summary(info: RevisionInfo, diff: EventDiff) -> RevisionSummary:
+    def count(status: str) -> int:
+        return sum(s.status == status for s in diff.speeches)
+
+    return RevisionSummary(
+        info,
+        tuple(f.name for f in diff.fields),
+        count("changed"),
+        count("added"),
+        count("removed"),
+        sum(s.words_added for s in diff.speeches),
+        sum(s.words_removed for s in diff.speeches),
+    )
+
+
+def event_revisions(settings: Settings, ref: str) -> list[RevisionSummary]:
+    with open_archive(settings) as archive:
+        infos = archive.revisions(ref)
+        return [
+            _summary(info, archive.diff(ref, info.number - 1, info.number))
+            if info.number > 1
+            else RevisionSummary(info)
+            for info in infos
+        ]
+
+
+def event_diff(
+    settings: Settings, ref: str, a: int | None = None, b: int | None = None
+) -> EventDiff:
+    """Revision ``a`` to ``b``; by default the previous revision to the current one."""
+    with open_archive(settings) as archive:
+        return archive.diff(ref, a, b)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSummary:
+    """A person with every name form, roles over time, and how much they appear."""
+
+    person: Person
+    activity: Activity
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **person_record(self.person),
+            "events": self.activity.events,
+            "speeches": self.activity.speeches,
+            "words": self.activity.words,
+        }
+
+
+def person_record(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "name": person.name,
+        "names": [{"text": n.text, "kind": n.kind, "language": n.language} for n in person.names],
+        "roles": [
+            {
+                "role": m.role,
+                "first_seen": _iso(m.first_seen),
+                "last_seen": _iso(m.last_seen),
+                "count": m.count,
+            }
+            for m in person.memberships
+        ],
+        "publisher_ids": list(person.publisher_ids),
+    }
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def list_persons(settings: Settings, name: str | None = None) -> list[PersonSummary]:
+    """Everybody, most words first; or the persons ``name`` (an id or any name form) may mean."""
+    with open_archive(settings) as archive:
+        activity = archive.person_activity()
+        # A name is looked up by the directory, which knows merged ids and every name form.
+        persons = archive.persons() if name is None else people_directory(archive).find(name)
+    if name is not None and not persons:
+        raise NotFound(f"no person matches {name!r}")
+    found = [PersonSummary(p, activity.get(p.id, Activity())) for p in persons]
+    return sorted(found, key=lambda s: (-s.activity.words, -s.activity.events, s.person.name))
+
+
+@dataclass(frozen=True, slots=True)
+class DoubtfulPair:
+    """Two persons that may be one (``persons merge A B`` settles it)."""
+
+    a: str
+    a_name: str
+    b: str
+    b_name: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "a_name": self.a_name,
+            "b": self.b,
+            "b_name": self.b_name,
+            "reason": self.reason,
+        }
+
+
+def doubtful_persons(settings: Settings) -> list[DoubtfulPair]:
+    with open_archive(settings) as archive:
+        directory = people_directory(archive)
+    names = {p.id: p.name for p in directory.persons()}
+    return [
+        DoubtfulPair(d.a, names.get(d.a, d.a), d.b, names.get(d.b, d.b), d.reason)
+        for d in directory.doubtful()
+    ]
+
+
+def archive_info(settings: Settings) -> ArchiveInfo:
+    with open_archive(settings) as archive:
+        return archive.info()
+
+
+__all__ = [
+    "DoubtfulPair",
+    "PersonSummary",
+    "RevisionSummary",
+    "archive_info",
+    "doubtful_persons",
+    "event_diff",
+    "event_record",
+    "event_revisions",
+    "list_persons",
+    "person_record",
+    "search_archive",
+    "show_event",
+]
