@@ -1,0 +1,183 @@
+"""The web application: pages, their JSON twins, the JSON API and the Atom feeds in one FastAPI app.
+
+One :class:`~stenogram.archive.Archive` is opened per app and shared by every request (its
+engine pools connections and every read is its own transaction), rather than opening the archive
+per request. Errors become ``{"error": {"code", "message"}}`` (or an HTML page for a browser),
+with the status and code carried by the :class:`StenogramError` class; nothing else ever reaches a
+client, least of all a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import cache
+from typing import Any, Final
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .. import __version__
+from ..archive import Archive
+from ..errors import StenogramError
+from ..export.textversion import format_date
+from ..ingest import open_archive
+from ..settings import Settings
+from .security import SecurityHeaders, safe_url, snippet_html
+
+log = logging.getLogger("stenogram.web")
+
+JSON_FLAG: Final = "stenogram.json"
+#: Paths whose ``.json`` is their real name, not a twin of an HTML page.
+_NATIVE_JSON: Final = ("/api/", "/openapi.json", "/static/")
+
+
+class JsonTwin:
+    """``/events/72811.json`` is ``/events/72811`` asked for as JSON (``/index.json``: home)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] == "http" and path.endswith(".json") and not path.startswith(_NATIVE_JSON):
+            base = path[: -len(".json")]
+            scope = {**scope, "path": "/" if base in ("", "/index") else base, JSON_FLAG: True}
+        await self.app(scope, receive, send)
+
+
+def wants_json(request: Request) -> bool:
+    if request.scope.get(JSON_FLAG) or request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(
+        orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS),
+        status_code=status,
+        media_type="application/json",
+    )
+
+
+def _date(value: Any, language: str = "en") -> str:
+    if not value:
+        return ""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(day, language if language in ("en", "ru") else "en")
+
+
+@cache
+def templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("stenogram.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["snippet"] = snippet_html
+    env.filters["long_date"] = _date
+    env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
+    env.globals["version"] = __version__
+    return env
+
+
+def render(request: Request, template: str, data: dict[str, Any], status: int = 200) -> Response:
+    """The one place a page's data becomes either its HTML or its JSON twin."""
+    if wants_json(request):
+        return json_response(data, status)
+    page = templates().get_template(template).render(data=data, request=request)
+    return HTMLResponse(page, status_code=status)
+
+
+def archive_of(request: Request) -> Archive:
+    archive: Archive = request.app.state.archive
+    return archive
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _error(request: Request, status: int, code: str, message: str) -> Response:
+    body = {"error": {"code": code, "message": message}}
+    if wants_json(request):
+        return json_response(body, status)
+    page = templates().get_template("error.html").render(data=body, request=request, status=status)
+    return HTMLResponse(page, status_code=status)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(StenogramError)
+    async def stenogram_error(request: Request, exc: StenogramError) -> Response:
+        if exc.http_status >= 500:
+            log.error("%s %s: %s", request.method, request.url.path, exc.message)
+        # The reason only: ``document`` may name a server path.
+        return _error(request, exc.http_status, exc.code, " ".join(exc.reason.split()))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
+            for e in exc.errors()
+        )
+        return _error(request, 400, "query", problems or "bad request")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
+        message = "no such page" if exc.status_code == 404 else str(exc.detail)
+        return _error(request, exc.status_code, code, message)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error(request, 500, "internal", "internal error")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The app for the archive named by ``settings`` (which must exist: serving never creates).
+
+    A lagging search index is caught up once here, so that requests only ever read it.
+    """
+    archive = open_archive(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        archive.close()
+
+    app = FastAPI(
+        title="stenogram",
+        version=__version__,
+        description="A searchable, citable record of press-office events.",
+        docs_url=None,  # the Swagger page loads from a CDN, which the CSP refuses
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.archive = archive
+    app.state.settings = settings
+    _install_errors(app)
+
+    from . import api, feeds, pages
+
+    app.include_router(api.router)
+    if settings.admin_token:
+        app.include_router(api.admin)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(packages=[("stenogram.web", "static")]), name="static")
+    app.add_middleware(JsonTwin)
+    app.add_middleware(SecurityHeaders)
+    return app

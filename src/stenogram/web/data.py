@@ -1,0 +1,295 @@
+"""The data behind every page: one function per page, returning a plain dict.
+
+A page's HTML view renders exactly this dict and its JSON twin serialises it, so the two can
+never disagree. Everything here reads through :class:`~stenogram.archive.Archive` and the search
+engine; the web layer never sees SQL or tantivy. The limits are checked here, once, so the pages,
+the JSON twins, the API and the feeds refuse the same requests with the same message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+from ..archive import Archive, StoredEvent
+from ..archive.browse import BROWSE_KINDS, BrowseKind, EventFilter
+from ..errors import NotFound, QueryError
+from ..export.textversion import format_date, render_text
+from ..model import Document
+from ..queries import event_record, person_record
+from ..search import search
+from ..search.engine import SORTS, Sort
+from .charts import year_chart
+
+MAX_PER_PAGE: Final = 100
+MAX_PAGE: Final = 1000
+MAX_QUERY_CHARS: Final = 1000
+#: The search engine pages through at most this many hits (``engine.MAX_WINDOW``).
+MAX_SEARCH_WINDOW: Final = 10_000
+#: Facets that become a query filter when clicked: facet name -> filter name in the language.
+FACET_FILTERS: Final = {"speaker": "speaker", "topic": "topic", "geography": "geo"}
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def paging(page: int, per_page: int) -> Paging:
+    """Checked paging: a deep or huge page is a 400, never a slow query."""
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}, not {per_page}")
+    if not 1 <= page <= MAX_PAGE:
+        raise QueryError(f"page must be between 1 and {MAX_PAGE}, not {page}")
+    return Paging(page, per_page)
+
+
+def _pagination(total: int, at: Paging) -> dict[str, Any]:
+    pages = max(1, min(MAX_PAGE, -(-total // at.per_page)))
+    return {"page": at.page, "per_page": at.per_page, "total": total, "pages": pages}
+
+
+def check_query(text: str) -> str:
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+    return text
+
+
+def browse_kind(kind: str) -> BrowseKind:
+    if kind not in BROWSE_KINDS:
+        raise NotFound(f"no tag kind {kind!r} (choose from: {', '.join(BROWSE_KINDS)})")
+    return kind
+
+
+def _counts(archive: Archive) -> dict[str, int]:
+    info = archive.info()
+    return {"events": info.events, "speeches": info.speeches, "people": info.people}
+
+
+def _events(archive: Archive, wanted: EventFilter, at: Paging) -> dict[str, Any]:
+    total, found = archive.event_list(wanted, offset=at.offset, limit=at.per_page)
+    return {
+        "events": [dataclasses.asdict(e) for e in found],
+        "pagination": _pagination(total, at),
+    }
+
+
+def home(archive: Archive, at: Paging) -> dict[str, Any]:
+    return {"counts": _counts(archive), **_events(archive, EventFilter(), at)}
+
+
+def event_list(archive: Archive, at: Paging, person: str | None = None) -> dict[str, Any]:
+    return {"person": person, **_events(archive, EventFilter(person=person), at)}
+
+
+def _body(stored: StoredEvent, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Speeches and narrative interleaved in page order (narrative ``position`` = speeches before
+    it), each speech with its ``s{n}`` anchor."""
+    items: list[dict[str, Any]] = []
+    told = list(stored.document.narrative)
+    for position, speech in enumerate(record["speeches"], 1):
+        while told and told[0].position < position:
+            item = told.pop(0)
+            items.append({"kind": item.kind, "text": item.text})
+        items.append({"kind": "speech", "anchor": f"s{position}", **speech})
+    items += [{"kind": n.kind, "text": n.text} for n in told]
+    return items
+
+
+def _date_line(doc: Document) -> str | None:
+    return (
+        format_date(doc.date, doc.language if doc.language in ("en", "ru") else "en")
+        if (doc.date)
+        else None
+    )
+
+
+def event_page(archive: Archive, ref: str, revision: int | None = None) -> dict[str, Any]:
+    stored = archive.event(ref, revision)
+    record = event_record(stored)
+    revisions = archive.revisions(stored.event_id)
+    diff = None
+    if len(revisions) > 1:
+        newest = stored.revision if stored.revision > 1 else 2
+        diff = archive.diff(stored.event_id, newest - 1, newest).to_dict()
+    return {
+        "event": record,
+        "date_line": _date_line(stored.document),
+        "body": _body(stored, record),
+        "revisions": [dataclasses.asdict(r) for r in revisions],
+        "diff": diff,
+        "text_link": f"/events/{stored.document.source_id or stored.event_id}/text",
+    }
+
+
+def event_text(archive: Archive, ref: str, revision: int | None = None) -> dict[str, Any]:
+    stored = archive.event(ref, revision)
+    return {
+        "event_id": stored.event_id,
+        "revision": stored.revision,
+        "text": render_text(stored.document),
+    }
+
+
+def tags_index(archive: Archive, kind: str, at: Paging) -> dict[str, Any]:
+    wanted = browse_kind(kind)
+    total, found = archive.tag_counts(wanted, offset=at.offset, limit=at.per_page)
+    return {
+        "kind": wanted,
+        "kinds": list(BROWSE_KINDS),
+        "tags": [{"name": name, "events": n} for name, n in found],
+        "pagination": _pagination(total, at),
+    }
+
+
+def tag_page(archive: Archive, kind: str, name: str, at: Paging) -> dict[str, Any]:
+    wanted = browse_kind(kind)
+    page = _events(archive, EventFilter(tag_kind=wanted, tag=name), at)
+    if not page["events"] and at.page == 1:
+        raise NotFound(f"no events tagged {name!r} ({wanted})")
+    return {"kind": wanted, "name": name, **page}
+
+
+def sections_index(archive: Archive) -> dict[str, Any]:
+    return {"sections": [{"name": n, "events": c} for n, c in archive.section_counts()]}
+
+
+def section_page(archive: Archive, name: str, at: Paging) -> dict[str, Any]:
+    page = _events(archive, EventFilter(section=name), at)
+    if not page["events"] and at.page == 1:
+        raise NotFound(f"no section {name!r}")
+    return {"name": name, **page}
+
+
+def persons_index(archive: Archive, at: Paging) -> dict[str, Any]:
+    total, found = archive.person_list(offset=at.offset, limit=at.per_page)
+    return {
+        "persons": [dataclasses.asdict(p) for p in found],
+        "pagination": _pagination(total, at),
+    }
+
+
+def person_page(archive: Archive, person_id: str, at: Paging) -> dict[str, Any]:
+    person = archive.person(person_id)
+    total, said = archive.person_speeches(person.id, offset=at.offset, limit=at.per_page)
+    events_total, events = archive.event_list(EventFilter(person=person.id), limit=10)
+    years = archive.person_years(person.id)
+    return {
+        "person": person_record(person),
+        "years": [dataclasses.asdict(y) for y in years],
+        "events": [dataclasses.asdict(e) for e in events],
+        "events_total": events_total,
+        "speeches": [dataclasses.asdict(s) for s in said],
+        "pagination": _pagination(total, at),
+    }
+
+
+def person_chart(archive: Archive, person_id: str) -> str:
+    person = archive.person(person_id)
+    years = archive.person_years(person.id)
+    return year_chart(
+        [(str(y.year), y.words) for y in years], title=f"Words spoken per year: {person.name}"
+    )
+
+
+def speech_page(archive: Archive, speech_id: int) -> dict[str, Any]:
+    """A speech with the turns before and after it, and a citation line ready to paste."""
+    ref = archive.speech(speech_id)
+    stored = archive.event(ref.event_id, ref.revision)
+    record = event_record(stored)
+    said = record["speeches"]
+    index = ref.position - 1
+    speech = said[index]
+    doc = stored.document
+    return {
+        "speech": {**speech, "position": ref.position, "anchor": f"s{ref.position}"},
+        "before": said[index - 1] if index > 0 else None,
+        "after": said[index + 1] if index + 1 < len(said) else None,
+        "current": ref.current,
+        "permalink": ref.permalink,
+        "event": {
+            key: record[key]
+            for key in ("event_id", "source_id", "url", "title", "date", "time", "place")
+        },
+        "date_line": _date_line(doc),
+        "citation": citation(speech, doc, ref.permalink),
+    }
+
+
+def citation(speech: dict[str, Any], doc: Document, link: str) -> str:
+    who = speech.get("speaker") or speech.get("attribution") or "Unknown speaker"
+    if speech.get("role"):
+        who += f" ({speech['role']})"
+    parts = [who, doc.title, doc.place, _date_line(doc)]
+    line = ", ".join(p for p in parts if p) + "."
+    where = re.sub(r"^https?://", "", doc.url or "")
+    return f"{line} {where} — archived at {link}" if where else f"{line} Archived at {link}"
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def _sort(value: str) -> Sort:
+    if value not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {value!r}")
+    return cast(Sort, value)
+
+
+def _with_filter(query: str, name: str, value: str) -> str:
+    clause = f'{name}:"{value}"' if re.search(r'[\s():"]', value) else f"{name}:{value}"
+    return f"{query} {clause}".strip()
+
+
+def search_page(
+    archive: Archive,
+    query: str,
+    *,
+    offset: int = 0,
+    limit: int = 20,
+    sort: str = "relevance",
+    events: bool = False,
+) -> dict[str, Any]:
+    """Hits with the same fields as ``stenogram search --json`` under ``results``; each facet
+    value carries the query that adds it as a filter, so a facet is a plain link."""
+    check_query(query)
+    order = _sort(sort)
+    if not 1 <= limit <= MAX_PER_PAGE:
+        raise QueryError(f"limit must be between 1 and {MAX_PER_PAGE}, not {limit}")
+    if offset < 0 or offset + limit > MAX_SEARCH_WINDOW:
+        raise QueryError(f"results beyond the first {MAX_SEARCH_WINDOW} are not paged")
+    at = Paging(offset // limit + 1, limit)
+    base = {"query": query, "sort": order, "events": events, "offset": offset, "limit": limit}
+    if not query.strip():
+        return {**base, "total": 0, "results": [], "facets": {}, "pagination": _pagination(0, at)}
+    found = search(archive.index_path, query, limit=limit, offset=offset, sort=order, events=events)
+    results = []
+    for hit in found.hits:
+        row = hit.to_dict()
+        row["speech_link"] = f"/speeches/{hit.speech_id}" if hit.speech_id is not None else None
+        results.append(row)
+    shown: dict[str, list[dict[str, Any]]] = {}
+    for name, buckets in found.facets.items():
+        shown[name] = [
+            {
+                "value": value,
+                "count": count,
+                "query": _with_filter(query, FACET_FILTERS[name], value)
+                if name in FACET_FILTERS
+                else f"{query} from:{value} to:{value}",
+            }
+            for value, count in buckets
+        ]
+    return {
+        **base,
+        "total": found.total,
+        "results": results,
+        "facets": shown,
+        "pagination": _pagination(found.total, at),
+    }

@@ -1,0 +1,112 @@
+"""The HTML pages. Each handler calls one function of :mod:`.data` and hands its dict to
+:func:`.app.render`, which answers HTML or, for ``.json`` / ``Accept: application/json``, the
+same dict as JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import PlainTextResponse, Response
+
+from . import data
+from .app import archive_of, render, wants_json
+
+router = APIRouter(include_in_schema=False)
+
+Page = Annotated[int, Query(ge=1, le=data.MAX_PAGE)]
+PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
+Text = Annotated[str, Query(max_length=data.MAX_QUERY_CHARS)]
+
+
+@router.get("/")
+def home(request: Request, page: Page = 1, per_page: PerPage = 20) -> Response:
+    return render(request, "home.html", data.home(archive_of(request), data.paging(page, per_page)))
+
+
+@router.get("/events")
+def events(
+    request: Request, page: Page = 1, per_page: PerPage = 20, person: Text | None = None
+) -> Response:
+    found = data.event_list(archive_of(request), data.paging(page, per_page), person)
+    return render(request, "events.html", found)
+
+
+@router.get("/events/{ref}")
+def event(request: Request, ref: str, revision: int | None = None) -> Response:
+    return render(request, "event.html", data.event_page(archive_of(request), ref, revision))
+
+
+@router.get("/events/{ref}/text")
+def event_text(request: Request, ref: str, revision: int | None = None) -> Response:
+    """The text version, as plain text (like the seed): the view to check a quote against."""
+    found = data.event_text(archive_of(request), ref, revision)
+    if wants_json(request):
+        return render(request, "", found)
+    return PlainTextResponse(found["text"] + "\n")
+
+
+@router.get("/speeches/{speech_id}")
+def speech(request: Request, speech_id: int) -> Response:
+    return render(request, "speech.html", data.speech_page(archive_of(request), speech_id))
+
+
+@router.get("/persons")
+def persons(request: Request, page: Page = 1, per_page: PerPage = 50) -> Response:
+    found = data.persons_index(archive_of(request), data.paging(page, per_page))
+    return render(request, "persons.html", found)
+
+
+@router.get("/persons/{person_id}/words.svg")
+def person_chart(request: Request, person_id: str) -> Response:
+    return Response(data.person_chart(archive_of(request), person_id), media_type="image/svg+xml")
+
+
+@router.get("/persons/{person_id}")
+def person(request: Request, person_id: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+    found = data.person_page(archive_of(request), person_id, data.paging(page, per_page))
+    return render(request, "person.html", found)
+
+
+@router.get("/tags")
+def tags_home(request: Request, page: Page = 1, per_page: PerPage = 100) -> Response:
+    return tags(request, "topics", page, per_page)
+
+
+@router.get("/tags/{kind}")
+def tags(request: Request, kind: str, page: Page = 1, per_page: PerPage = 100) -> Response:
+    found = data.tags_index(archive_of(request), kind, data.paging(page, per_page))
+    return render(request, "tags.html", found)
+
+
+@router.get("/tags/{kind}/{name:path}")
+def tag(request: Request, kind: str, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+    found = data.tag_page(archive_of(request), kind, name, data.paging(page, per_page))
+    return render(request, "events.html", found)
+
+
+@router.get("/sections")
+def sections(request: Request) -> Response:
+    return render(request, "sections.html", data.sections_index(archive_of(request)))
+
+
+@router.get("/sections/{name:path}")
+def section(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+    found = data.section_page(archive_of(request), name, data.paging(page, per_page))
+    return render(request, "events.html", found)
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    q: Text = "",
+    page: Page = 1,
+    per_page: PerPage = 20,
+    sort: str = "relevance",
+    events: bool = False,
+) -> Response:
+    at = data.paging(page, per_page)
+    found = data.search_page(
+        archive_of(request), q, offset=at.offset, limit=at.per_page, sort=sort, events=events
+    )
+    return render(request, "search.html", found)

@@ -1,0 +1,154 @@
+"""Every page renders from a real archive, and its JSON twin carries the same data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+
+from stenogram.export import render_text
+from stenogram.parse import parse_bytes
+from webutil import build
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> TestClient:
+    return build(tmp_path_factory.mktemp("web"), shared_dir)[1]
+
+
+def twin(client: TestClient, url: str) -> dict[str, Any]:
+    """The page as JSON, both ways of asking for it, which must agree."""
+    path, _, query = url.partition("?")
+    suffixed = client.get(
+        f"{'/index' if path == '/' else path}.json" + (f"?{query}" if query else "")
+    )
+    accepted = client.get(url, headers={"Accept": "application/json"})
+    assert suffixed.status_code == accepted.status_code == 200, url
+    assert suffixed.headers["content-type"] == "application/json"
+    assert suffixed.json() == accepted.json()
+    data: dict[str, Any] = suffixed.json()
+    return data
+
+
+def html(client: TestClient, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.text[:300])
+    assert response.headers["content-type"].startswith("text/html")
+    return response.text
+
+
+def seed_event(client: TestClient) -> dict[str, Any]:
+    found = twin(client, "/events?per_page=100")["events"]
+    return next(e for e in found if e["title"] == "CSTO summit")
+
+
+def test_home_lists_latest_events_with_counts(client: TestClient) -> None:
+    data = twin(client, "/")
+    assert data["counts"]["events"] == 16
+    dates = [e["date"] for e in data["events"] if e["date"]]
+    assert dates == sorted(dates, reverse=True)
+    page = html(client, "/")
+    assert 'name="q"' in page and "16 events" in page
+    assert data["events"][0]["title"].split("<")[0].strip() in page
+
+
+def test_event_page_shows_every_part_of_the_seed(client: TestClient, shared_dir: Path) -> None:
+    ref = seed_event(client)["permalink"]
+    data = twin(client, ref)
+    record = data["event"]
+    assert (record["title"], record["place"], record["date"]) == (
+        "CSTO summit",
+        "Minsk",
+        "2023-11-23",
+    )
+    page = html(client, ref)
+    # Each speech anchored and its speaker linked to the person page.
+    anchors = re.findall(r'<div class="speech" id="(s\d+)"', page)
+    assert anchors == [f"s{i}" for i in range(1, len(record["speeches"]) + 1)] == ["s1", "s2"]
+    assert re.search(r'<a class="speaker" href="/persons/[^"]+">Vladimir Putin</a>', page)
+    assert "President of the Republic of Belarus" in page
+    assert '<p class="omission"' in page and "&lt;…&gt;" in page
+    assert 'href="/tags/topics/CSTO"' in page and 'href="/tags/geography/Belarus"' in page
+    assert 'href="/sections/Transcripts"' in page
+    assert "Sergey Guneev, RIA Novosti" in page and "5 of 21" in page
+    assert "Imangali Tasmagambetov" in page  # participants
+    # The text version view is the seed's layout again.
+    text = client.get(data["text_link"])
+    assert text.headers["content-type"].startswith("text/plain")
+    seed = parse_bytes((shared_dir / "seed" / "000_46537543d1896dfd.txt").read_bytes())
+    assert text.text.rstrip("\n") == render_text(seed)
+    assert text.text.startswith("Events\nCSTO summit\n")
+
+
+def test_real_page_by_publisher_id_with_source_link(client: TestClient) -> None:
+    data = twin(client, "/events/51437")
+    assert data["event"]["source_id"] == "51437"
+    page = html(client, "/events/51437")
+    assert 'href="http://en.kremlin.ru/events/president/news/51437"' in page
+    assert len(re.findall(r'class="speech" id="s\d+"', page)) == len(data["event"]["speeches"])
+
+
+def test_speech_permalink_with_context_and_citation(client: TestClient) -> None:
+    event = twin(client, "/events/51437")["event"]
+    second = event["speeches"][1]
+    data = twin(client, f"/speeches/{second['id']}")
+    assert data["before"]["text"] == event["speeches"][0]["text"]
+    assert data["speech"]["text"] == second["text"]
+    assert data["citation"].startswith(second["speaker"])
+    assert data["citation"].endswith(
+        "en.kremlin.ru/events/president/news/51437 — archived at /events/51437#s2"
+    )
+    page = html(client, f"/speeches/{second['id']}")
+    assert 'id="citation"' in page and "archived at /events/51437#s2" in page
+
+
+def test_person_page_has_names_roles_speeches_and_chart(client: TestClient) -> None:
+    people = twin(client, "/persons")["persons"]
+    top = people[0]
+    assert top["speeches"] == max(p["speeches"] for p in people)
+    data = twin(client, f"/persons/{top['person_id']}")
+    assert data["person"]["names"] and data["person"]["roles"]
+    assert sum(y["words"] for y in data["years"]) == top["words"]
+    assert data["pagination"]["total"] == top["speeches"]
+    page = html(client, f"/persons/{top['person_id']}")
+    assert "Roles over time" in page and "words.svg" in page
+    svg = client.get(f"/persons/{top['person_id']}/words.svg")
+    assert svg.headers["content-type"] == "image/svg+xml"
+    assert svg.text.count('class="bar"') == len(data["years"])
+
+
+def test_tag_and_section_pages_are_paginated(client: TestClient) -> None:
+    topics = twin(client, "/tags/topics")["tags"]
+    assert topics == sorted(topics, key=lambda t: (-t["events"], t["name"]))
+    name = topics[0]["name"]
+    data = twin(client, f"/tags/topics/{name}?per_page=1")
+    assert data["pagination"]["total"] == topics[0]["events"]
+    assert len(data["events"]) == 1
+    html(client, f"/tags/topics/{name}?per_page=1")
+    places = twin(client, "/tags/place")["tags"]
+    assert {"name": "Minsk", "events": 1} in places or any(p["name"] == "Minsk" for p in places)
+    sections = twin(client, "/sections")["sections"]
+    news = next(s for s in sections if s["name"] == "News")
+    assert twin(client, "/sections/News?per_page=2")["pagination"]["total"] == news["events"]
+    html(client, "/sections")
+
+
+def test_search_page_has_facets_snippets_and_permalinks(client: TestClient) -> None:
+    data = twin(client, "/search?q=security")
+    assert data["total"] > 0
+    hit = data["results"][0]
+    assert "<b>" in hit["snippet"].lower() and hit["speech_link"] == f"/speeches/{hit['speech_id']}"
+    speaker = data["facets"]["speaker"][0]
+    assert speaker["query"].startswith("security speaker:")
+    narrowed = twin(client, "/search?" + urlencode({"q": speaker["query"]}))
+    assert narrowed["total"] == speaker["count"]
+    page = html(client, "/search?q=security")
+    assert 'class="facet"' in page and 'class="snippet"' in page
+    assert f'href="/speeches/{hit["speech_id"]}"' in page
+    newest = twin(client, "/search?q=security&sort=-date")["results"]
+    dates = [h["date"] for h in newest if h["date"]]
+    assert dates == sorted(dates, reverse=True)

@@ -1,0 +1,60 @@
+"""A real archive for the web tests: fixture pages of en.kremlin.ru, the seed, and one hostile
+document, ingested the way ``stenogram ingest`` does it."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from stenogram.archive import Archive
+from stenogram.ingest import ingest
+from stenogram.model import Document
+from stenogram.parse import parse_bytes
+from stenogram.settings import Settings
+from stenogram.web import create_app
+
+TESTS = Path(__file__).resolve().parent
+SEED_NAME = "000_46537543d1896dfd.txt"
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+JS_URL = "javascript:alert(1)"
+
+
+def hostile(seed: Path) -> Document:
+    """The seed with markup in its title, a speech and its links: it must render inert."""
+    doc = parse_bytes(seed.read_bytes(), origin="hostile.txt")
+    first = doc.speeches[0]
+    speech = dataclasses.replace(
+        first, speaker=f"{IMG} Lukashenko", paragraphs=(f"Hello {SCRIPT} and {IMG}", JS_URL)
+    )
+    photo = dataclasses.replace(doc.photos[0], url=JS_URL, caption=IMG)
+    return dataclasses.replace(
+        doc,
+        title=f"{SCRIPT} summit",
+        source_id="hostile-1",
+        url=JS_URL,
+        place=f"Minsk {IMG}",
+        speeches=(speech, *doc.speeches[1:]),
+        photos=(photo,),
+    )
+
+
+def build(
+    tmp: Path, shared: Path, *, admin_token: str | None = None
+) -> tuple[Settings, TestClient]:
+    seed = shared / "seed" / SEED_NAME
+    pages = tmp / "pages"
+    pages.mkdir()
+    for folder in ("archive", "kremlin-html"):
+        for page in (TESTS / "fixtures" / folder).glob("*.html"):
+            shutil.copy(page, pages / page.name)
+    shutil.copy(seed, pages / seed.name)
+    settings = Settings(archive=tmp / "archive", admin_token=admin_token)
+    summary = ingest([pages], settings)
+    assert summary.failed == 0 and summary.new == 15
+    with Archive.open(settings.archive) as archive:
+        archive.store(hostile(seed))
+    return settings, TestClient(create_app(settings), raise_server_exceptions=False)
