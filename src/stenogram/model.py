@@ -231,7 +231,10 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class NameForm:
-    """One way a person was printed: a label, a tag ("Lukashenko Alexander"), initials ("В.Путин")."""
+    """One way a person was printed: a label, a tag ("Lukashenko Alexander"), initials ("В.Путин").
+
+    ``kind`` says which of these it is; ``language`` is the script's language.
+    """
 
     text: str
     kind: str

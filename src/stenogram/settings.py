@@ -57,7 +57,9 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "A fetched response larger than this is refused while it streams.",
         _int,
     ),
-    Setting("fetch_timeout", 30.0, "Seconds a single fetch may take before it is abandoned.", float),
+    Setting(
+        "fetch_timeout", 30.0, "Seconds a single fetch may take before it is abandoned.", float
+    ),
 )
 
 
