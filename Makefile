@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
+DEMO_ARCHIVE ?= demo-archive
 
 .PHONY: setup test lint typecheck unit demo eval bench clean
 
@@ -30,11 +31,13 @@ test: lint typecheck unit
 eval: setup
 	$(BIN)/python tests/quality_gate.py --corpus $(SHARED)/corpus
 
+# Ingest a few hundred real pages (../shared/corpus, else the packaged sample), then serve them.
 demo: setup
-	$(BIN)/stenogram parse $(SHARED)/seed/000_46537543d1896dfd.txt
+	$(BIN)/python -m stenogram.demo --shared $(SHARED) --archive $(DEMO_ARCHIVE)
+	$(BIN)/stenogram serve --archive $(DEMO_ARCHIVE) --host 127.0.0.1 --port 8000
 
 bench: setup
 	$(BIN)/python bench/parse.py --corpus $(SHARED)/corpus
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(DEMO_ARCHIVE) test-output

@@ -1,0 +1,348 @@
+"""The site in a real browser: Debian's Chromium driven by Playwright against ``stenogram serve``.
+
+The other web tests read HTML as text; these check what a reader meets: links that lead where
+they say, a facet click that narrows the results, a layout that fits a phone, and hostile content
+that stays inert once a browser has parsed it, with the CSP really enforced. A screenshot of each
+step goes to ``test-output/screenshots/`` for a person to look at.
+
+Never ``playwright install``: the browser is the system's (``apt-get install chromium``), and
+without it these tests skip, saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, sync_playwright
+
+from webutil import IMG, JS_URL, SCRIPT, build
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The machine has no network: without the background-networking flags Chromium keeps opening
+# connections that are refused. Playwright gives each launch a fresh --user-data-dir.
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
+PHONE: ViewportSize = {"width": 375, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+#: A phrase the fixture pages say in speeches by several speakers (checked by reading them).
+PHRASE = '"foreign policy"'
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[str]:
+    """``stenogram serve`` in its own process, on a free loopback port."""
+    tmp = tmp_path_factory.mktemp("browser")
+    settings, _ = build(tmp, shared_dir)
+    port = _free_port()
+    log = (tmp / "server.log").open("wb")
+    command = [sys.executable, "-m", "stenogram", "serve", "--archive", str(settings.archive)]
+    proc = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/events", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the server did not start: " + (tmp / "server.log").read_text()[-2000:])
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with every dialog, console message and script error it produced."""
+
+    def __init__(self, page: Page, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.dialogs: list[str] = []
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def go(self, path: str) -> None:
+        response = self.page.goto(self.base + path)
+        assert response is not None and response.status == 200, path
+
+    def shot(self, name: str, *, full_page: bool = True) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SHOTS / f"{name}.png", full_page=full_page)
+
+    def fits(self) -> None:
+        """No horizontal scroll: nothing is wider than the viewport."""
+        width = self.page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth, document.body.scrollWidth]"
+        )
+        assert max(width[0], width[2]) <= width[1], (self.page.url, width)
+
+
+def _watched(browser: Browser, base: str, viewport: ViewportSize) -> Iterator[Watched]:
+    context = browser.new_context(viewport=viewport)
+    try:
+        yield Watched(context.new_page(), base)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(browser: Browser, server: str) -> Iterator[Watched]:
+    yield from _watched(browser, server, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser: Browser, server: str) -> Iterator[Watched]:
+    yield from _watched(browser, server, PHONE)
+
+
+@pytest.fixture(scope="module")
+def seed_expected(shared_dir: Path) -> dict[str, Any]:
+    expected: dict[str, Any] = json.loads(
+        (shared_dir / "contract" / "seed.expected.json").read_text(encoding="utf-8")
+    )
+    return expected
+
+
+def test_seed_event_page_transcript_speakers_and_tags(
+    tab: Watched, seed_expected: dict[str, Any]
+) -> None:
+    page = tab.page
+    tab.go("/")
+    tab.shot("01-home")
+    page.get_by_role("link", name=seed_expected["title"], exact=True).first.click()
+    page.wait_for_selector("#event[data-event-id]")
+    tab.shot("02-seed-event")
+    assert page.locator("h1.title").inner_text() == seed_expected["title"]
+
+    speeches = page.locator("#transcript .speech")
+    expected = seed_expected["speeches"]
+    assert speeches.count() == len(expected)
+    for i, want in enumerate(expected):
+        speech = speeches.nth(i)
+        assert speech.get_attribute("id") == f"s{i + 1}"
+        assert speech.locator(".who .speaker").inner_text() == want["speaker"]
+        assert speech.locator(".who .role").inner_text() == want["role"]
+        assert speech.locator("p:not(.who)").first.inner_text() == want["paragraphs"][0]
+        href = speech.locator(".who a.speaker").get_attribute("href") or ""
+        assert href.startswith("/persons/")
+    assert page.locator(".omission").count() >= 1 and page.locator(".narrative").count() >= 1
+
+    tags = page.locator(".event-footer .tag")
+    shown = [tags.nth(i).inner_text() for i in range(tags.count())]
+    wanted = [
+        name for kind in ("geography", "topics", "persons") for name in seed_expected["tags"][kind]
+    ]
+    assert shown == wanted
+    for i in range(tags.count()):
+        assert (tags.nth(i).get_attribute("href") or "").startswith("/tags/")
+
+    # The first speaker's link leads to that person's page.
+    first = expected[0]["speaker"]
+    page.locator("#s1 .who a.speaker").click()
+    page.wait_for_selector("#person[data-person-id]")
+    assert page.locator("#person h1").inner_text() == first
+    tab.shot("03-person")
+    page.go_back()
+
+    # A topic tag lists the events tagged with it, the seed among them.
+    topic = seed_expected["tags"]["topics"][0]
+    page.locator(".tags-topics .tag", has_text=topic).click()
+    page.wait_for_selector("#events .event-item")
+    assert page.get_by_role("link", name=seed_expected["title"], exact=True).count() == 1
+    tab.shot("04-tag")
+    assert not tab.errors and not tab.dialogs
+
+
+def _hits(page: Page) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = page.eval_on_selector_all(
+        "#results .hit",
+        """hits => hits.map(h => ({
+            speaker: h.querySelector('.speaker')?.textContent ?? '',
+            marks: [...h.querySelectorAll('.snippet b')].map(b => b.textContent.toLowerCase()),
+        }))""",
+    )
+    return found
+
+
+def test_search_phrase_then_facet_narrows(tab: Watched) -> None:
+    page = tab.page
+    tab.go("/")
+    page.locator("header .search-box input[name=q]").fill(PHRASE)
+    page.locator("header .search-box input[name=q]").press("Enter")
+    page.wait_for_selector("#results .hit")
+    tab.shot("05-search")
+    assert parse_qs(urlsplit(page.url).query)["q"] == [PHRASE]
+    before = _hits(page)
+    assert len(before) > 1
+    # Every hit shows words of the phrase highlighted, and only those (compared on a prefix,
+    # as the index stems: "policies" matches "policy").
+    words = [word[:5] for word in PHRASE.strip('"').split()]
+    for hit in before:
+        marks = {mark[:5] for mark in " ".join(hit["marks"]).split()}
+        assert marks and marks <= set(words), hit
+    assert any(" ".join(h["marks"]).startswith(PHRASE.strip('"')) for h in before)
+
+    facet = page.locator('.facet[data-facet="speaker"]').first
+    name = facet.inner_text()
+    facet.click()
+    page.wait_for_url("**/search?*speaker*")
+    page.wait_for_selector("#results .hit")
+    tab.shot("06-facet")
+    query = parse_qs(urlsplit(page.url).query)["q"][0]
+    assert query.startswith(PHRASE) and "speaker:" in query and name in query
+    after = _hits(page)
+    assert 0 < len(after) < len(before)
+    assert {h["speaker"] for h in after} == {name}
+    assert page.locator("header .search-box input[name=q]").input_value() == query
+
+
+def test_speech_permalink_has_context_and_citation(tab: Watched) -> None:
+    page = tab.page
+    tab.go("/search?q=" + PHRASE)
+    hit = page.locator("#results .hit").first
+    event_title = hit.locator(".event-link").inner_text()
+    marks = hit.locator(".snippet b").all_inner_texts()
+    hit.locator(".permalink").click()
+    page.wait_for_selector("#citation")
+    tab.shot("07-speech")
+    assert urlsplit(page.url).path.startswith("/speeches/")
+    focus = page.locator(".speech.focus").inner_text().lower()
+    assert all(mark.lower() in focus for mark in marks)
+    assert page.locator(".context").count() >= 1
+    citation = page.locator("#citation").inner_text()
+    assert event_title in citation
+    # The citation's anchor leads back to the speech in its event's transcript.
+    anchor = re.split(r"[Aa]rchived at ", citation)[-1].strip()
+    assert anchor.startswith("/events/") and "#s" in anchor
+    tab.go(anchor)
+    fragment = urlsplit(anchor).fragment
+    assert page.locator(f"#{fragment}.speech").inner_text().lower().count(marks[0].lower()) >= 1
+
+
+def test_phone_width_has_no_horizontal_scroll(phone: Watched) -> None:
+    page = phone.page
+    phone.go("/")
+    event = page.locator("#events .event-item a.event-title").first.get_attribute("href")
+    for name, path in [
+        ("08-phone-home", "/"),
+        ("09-phone-event", str(event)),
+        ("10-phone-search", "/search?q=" + PHRASE),
+        ("11-phone-persons", "/persons"),
+        ("12-phone-topics", "/tags/topics"),
+    ]:
+        phone.go(path)
+        phone.shot(name, full_page=False)  # what the reader sees first, at the phone's scale
+        phone.fits()
+        size = page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('main p, main li')).fontSize)"
+        )
+        assert size >= 14, (path, size)
+    phone.go("/search?q=" + PHRASE)
+    page.locator("#results .permalink").first.click()
+    page.wait_for_selector("#citation")
+    phone.shot("13-phone-speech", full_page=False)
+    phone.fits()
+
+
+def test_hostile_content_is_inert_in_the_browser(tab: Watched) -> None:
+    page = tab.page
+    event = httpx.get(f"{tab.base}/api/events/hostile-1").json()["event"]
+    speech = event["speeches"][0]["id"]
+    for name, path in [
+        ("14-hostile-event", "/events/hostile-1"),
+        ("15-hostile-speech", f"/speeches/{speech}"),
+        ("16-hostile-search", "/search?q=alert"),
+        ("17-hostile-home", "/"),
+    ]:
+        tab.go(path)
+        page.wait_for_load_state("load")
+        tab.shot(name)
+        scripts = page.eval_on_selector_all("script", "s => s.map(e => e.getAttribute('src'))")
+        assert scripts == ["/static/htmx.min.js"], path
+        assert page.locator('[href^="javascript:" i], [src^="javascript:" i]').count() == 0
+        handlers = page.evaluate(
+            "[...document.querySelectorAll('*')].flatMap(e => [...e.attributes])"
+            ".filter(a => a.name.startsWith('on')).length"
+        )
+        assert handlers == 0, path
+        foreign = "[...document.images].filter(i => !i.src.startsWith(location.origin)).length"
+        assert page.evaluate(foreign) == 0, path
+    tab.go("/events/hostile-1")
+    # The markup is shown as the text it is.
+    assert page.locator("h1.title").inner_text().startswith(SCRIPT)
+    assert f"Hello {SCRIPT} and {IMG}" in page.locator("#s1").inner_text()
+    assert JS_URL in page.locator("#s1").inner_text()
+    assert not tab.dialogs and not tab.errors
+
+
+def test_csp_refuses_inline_script(tab: Watched) -> None:
+    """Even if an escaping bug let markup through, the browser would not run an inline script."""
+    page = tab.page
+    response = page.goto(tab.base + "/events/hostile-1")
+    assert response is not None
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    refused = page.evaluate(
+        """() => new Promise(done => {
+            document.addEventListener('securitypolicyviolation',
+                e => done(e.violatedDirective), {once: true});
+            const s = document.createElement('script');
+            s.textContent = 'window.__ran = true; alert(1)';
+            document.body.appendChild(s);
+            setTimeout(() => done(null), 2000);
+        })"""
+    )
+    assert refused is not None and refused.startswith("script-src")
+    assert page.evaluate("window.__ran === undefined")
+    assert not tab.dialogs
+    assert any("Content Security Policy" in line for line in tab.console)
