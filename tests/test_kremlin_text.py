@@ -210,3 +210,23 @@ def test_every_csv_row_matches_its_columns(corpus_dir: Path) -> None:
     assert problems == []
     print(f"\nrows with at least one turn: {with_turns}/{len(rows)}")
     assert with_turns >= 50
+
+
+def test_person_tooltips_are_cut_from_run_on_text(corpus_dir: Path) -> None:
+    """kremlin.ru 76834 prints "... Владимир Колокольцев Колокольцев Владимир Александрович
+    Министр внутренних дел Российской Федерации ." (the link's tooltip copied into the text)."""
+    rows = {row["url"].rsplit("/", 1)[-1]: row for row in _rows(corpus_dir)}
+    record = parse_bytes(_page(rows["76834"])).to_dict()
+    text = " ".join(n["text"] for n in record["narrative"])
+    assert "Колокольцев Владимир" not in text
+    assert "принял участие Министр внутренних дел России Владимир Колокольцев." in text
+    assert record["participants"] == [
+        {"name": "Владимир Колокольцев", "role": "Министр внутренних дел России", "person_id": None}
+    ]
+    # 76857: the tooltip ends where the sentence's verb begins.
+    record = parse_bytes(_page(rows["76857"])).to_dict()
+    assert record["narrative"][0]["text"].startswith(
+        "Владимир Путин и Биньямин Нетаньяху обменялись тёплыми"
+    )
+    # 76612: "Текст Указа:" introduces the decree; it is no speaker's turn.
+    assert parse_bytes(_page(rows["76612"])).to_dict()["speeches"] == []

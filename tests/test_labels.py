@@ -197,3 +197,57 @@ def test_corpus_bold_labels(corpus_dir: Path) -> None:
         assert name in label, label
         if role:
             assert role.split()[0] in label, label
+
+
+@pytest.mark.parametrize(
+    ("label", "language"),
+    [
+        ("Текст Указа", "ru"),  # kremlin.ru/events/president/news/76612: a decree's text
+        ("Справка", "ru"),
+        ("Повестка дня", "ru"),
+        ("Note for the CIS media", "en"),  # en.kremlin.ru 55799: a press notice
+    ],
+)
+def test_headings_are_not_turns(label: str, language: str) -> None:
+    assert not is_turn_label(label, language)
+
+
+@pytest.mark.parametrize(
+    ("label", "role", "name"),
+    [
+        # After a country the whole run is the name, however many words it has.
+        ("President of Pakistan Asif Ali Zardari", "President of Pakistan", "Asif Ali Zardari"),
+        (
+            "President of Yemen Abd Rabbuh Mansour Hadi",
+            "President of Yemen",
+            "Abd Rabbuh Mansour Hadi",
+        ),
+        # A capitalised particle ("Al") stays inside the name after a preposition.
+        (
+            "Crown Prince of Abu Dhabi Mohammed Al Nahyan",
+            "Crown Prince of Abu Dhabi",
+            "Mohammed Al Nahyan",
+        ),
+        # Role words the vocabulary lacks, after a conjunction ("and Disaster Relief"): they end
+        # the role, whatever the given name (an unlisted one here).
+        (
+            "Minister of Civil Defence, Emergencies and Disaster Relief Zakhar Puchkov",
+            "Minister of Civil Defence, Emergencies and Disaster Relief",
+            "Zakhar Puchkov",
+        ),
+        # A gloss in parentheses belongs to the role.
+        (
+            "Head of the Federal Agency for River Transport (Rosmorrechflot) Yury Tsvetkov",
+            "Head of the Federal Agency for River Transport (Rosmorrechflot)",
+            "Yury Tsvetkov",
+        ),
+    ],
+)
+def test_where_the_name_starts(label: str, role: str, name: str) -> None:
+    assert split_label(label, "en") == (role, name)
+
+
+def test_place_before_name_in_russian() -> None:
+    # kremlin.ru/events/president/news/76606: "... Посол КНР в РФ Чжан Ханьхуэй"
+    role, name = split_label("Чрезвычайный и Полномочный Посол КНР в РФ Чжан Ханьхуэй", "ru")
+    assert (role, name) == ("Чрезвычайный и Полномочный Посол КНР в РФ", "Чжан Ханьхуэй")

@@ -149,3 +149,68 @@ def test_russian_list() -> None:
         ("Юрий Ушаков", "помощник Президента"),
         ("Дмитрий Песков", "пресс-секретарь Президента"),
     ]
+
+
+# en.kremlin.ru 39038 and 63173: "NAME, role; NAME, role; ..." without person links.
+KASYANOV = (
+    "The meeting was attended by Mikhail Kasyanov, first deputy prime minister and finance "
+    "minister; Alexander Voloshin, chief of staff of the presidential executive office; Alexei "
+    "Kudrin, first deputy finance minister; German Gref, head of the Centre for Strategic "
+    "Projects, and representatives of some ministries and agencies."
+)
+GINTSBURG = (
+    "The videoconference meeting was attended by Alexander Gintsburg, Director of the Gamaleya "
+    "National Research Centre of Epidemiology and Microbiology; Vadim Govorun, Director of the "
+    "Federal Research & Clinical Centre of Physical-Chemical Medicine; Ivan Dedov, President of "
+    "the National Medical Research Centre for Endocrinology; and Viktor Fomin, Vice-Rector of the "
+    "Sechenov First Moscow State Medical University."
+)
+
+
+def test_name_first_list_gives_each_role_to_its_person() -> None:
+    found = [(p.name, p.role) for p in participants_from_prose(KASYANOV, "en")]
+    assert found == [
+        ("Mikhail Kasyanov", "first deputy prime minister and finance minister"),
+        ("Alexander Voloshin", "chief of staff of the presidential executive office"),
+        ("Alexei Kudrin", "first deputy finance minister"),
+        ("German Gref", "head of the Centre for Strategic Projects"),
+    ]
+
+
+def test_name_first_list_with_unknown_role_words() -> None:
+    found = participants_from_prose(GINTSBURG, "en")
+    assert [p.name for p in found] == [
+        "Alexander Gintsburg",
+        "Vadim Govorun",
+        "Ivan Dedov",
+        "Viktor Fomin",
+    ]
+    assert (
+        found[1].role
+        == "Director of the Federal Research & Clinical Centre of Physical-Chemical Medicine"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # en.kremlin.ru 29599
+            "The Russian President arrived in Kyrgyzstan to inspect the Russian airbase and take "
+            "part in an investment forum. He was accompanied by Foreign Minister Igor Ivanov and "
+            "Defence Minister Sergei Ivanov.",
+            ["Igor Ivanov", "Sergei Ivanov"],
+        ),
+        (  # en.kremlin.ru 33255
+            "Accompanied by head of the Palestinian National Authority Mahmoud Abbas, "
+            "Vladimir Putin entered Yasser Arafat’s mausoleum.",
+            ["Mahmoud Abbas"],
+        ),
+        ("Vladimir Putin laid a wreath, accompanied by veterans.", []),
+    ],
+)
+def test_accompanied_by(text: str, expected: list[str]) -> None:
+    assert [p.name for p in participants_from_prose(text, "en")] == expected
+
+
+def test_paragraph_without_list_words_is_skipped_quickly() -> None:
+    assert participants_from_prose("Colleagues, good afternoon. Let us begin.", "en") == ()

@@ -27,6 +27,7 @@ from .kremlin_words import (
     capitalised,
     common_words,
     cues_for,
+    drop_tooltips,
     is_adjective,
     quote_depths,
     split_tags,
@@ -100,6 +101,11 @@ def _looks_like_html(text: str) -> bool:
 
 def sniff(data: bytes, name: str | None = None) -> float:
     """High for a text version: its category line, its footer labels, its short link."""
+    # Every HTML page is sniffed here too: refuse markup from the raw bytes, before the costly
+    # decoding of the whole document.
+    head = data[:5000]
+    if b"</" in head or _looks_like_html(head[:2000].decode("utf-8", "ignore")):
+        return 0.05
     try:
         text = decode(data, name)
     except ParseError:
@@ -265,7 +271,8 @@ def _read_flat(text: str, cues: Cues) -> _Page:
         end = time.end()
     if value is not None:
         page.place, end = _flat_place(text, end, cues, page.tags.get("geography", []))
-    page.body = _flat_body(text[end:body_end], cues)
+    body, page.links = drop_tooltips(text[end:body_end], cues)
+    page.body = _flat_body(body, cues)
     return page
 
 

@@ -235,3 +235,96 @@ def _split_names(words: list[str], cues: Cues) -> list[str]:
         else:
             people.append([unit])
     return [" ".join(w for unit in person for w in unit) for person in people]
+
+
+# --- person tooltips copied into the text ----------------------------------------------------
+
+# Four capitalised words in a row: a printed name, then (maybe) the same name surname-first.
+_FOUR_NAMES = re.compile(r"(?<!\S)(?:[A-ZА-ЯЁ][\w’'-]*\s){3}[A-ZА-ЯЁ][\w’'-]*(?!\S)")
+_MAX_TOOLTIP_WORDS = 16
+# A past-tense verb ("поздравил", "обменялись"); not "торговли", whose "л" follows a consonant.
+_PAST_VERB = re.compile(r"(?<=\w\w)[аеёиоуыэюя]л(?:[аио]|ся|ась|ись|ось)?$")
+_LINK_END = frozenset({",", ".", ";", ":", ")", "]"})
+
+
+def drop_tooltips(text: str, cues: Cues) -> tuple[str, list[str]]:
+    """The text without the person tooltips that a copy of the page leaves in it, and the
+    printed names the tooltips followed (they mark where a name is, as a link would).
+
+    kremlin.ru prints "Владимир Колокольцев" as a link whose hidden tooltip reads "Колокольцев
+    Владимир Александрович Министр внутренних дел Российской Федерации"; text copied from the
+    page runs the two together. The tooltip is the printed name surname-first (declined forms
+    such as "Ильхамом Алиевым Алиев Ильхам" included), an optional patronymic, then the post.
+    """
+    if not _FOUR_NAMES.search(text):
+        return text, []
+    words = text.split(" ")
+    kept: list[str] = []
+    names: list[str] = []
+    i = 0
+    while i < len(words):
+        end = _tooltip_end(words, i, cues)
+        if end is None:
+            kept.append(words[i])
+            i += 1
+            continue
+        kept.extend(words[i : i + 2])
+        names.append(" ".join(words[i : i + 2]))
+        i = end
+        if i < len(words) and words[i] in _LINK_END:
+            kept[-1] += words[i]  # "Колокольцев ." : the space was the tooltip's edge
+            i += 1
+    return " ".join(kept), names
+
+
+def _tooltip_end(words: Sequence[str], i: int, cues: Cues) -> int | None:
+    """Where the tooltip after the name at ``words[i:i+2]`` ends, or None if there is none."""
+    if not _doubled(words, i):
+        return None
+    j = i + 4
+    if j < len(words) and strip_word(words[j]).endswith(cues.patronymic_endings):
+        j += 1
+    last_capital = j
+    for k in range(j, min(j + _MAX_TOOLTIP_WORDS, len(words))):
+        word = words[k]
+        if _doubled(words, k):
+            break  # the next name and its tooltip: where this one ends is not known
+        if word in _LINK_END:  # the link ends, then the sentence goes on
+            return k
+        if word in cues.conjunctions and k + 1 < len(words):
+            nxt = strip_word(words[k + 1]).lower()
+            if not (cues.genitive_endings and nxt.endswith(cues.genitive_endings)):
+                return k  # "... Министр обороны и военнослужащие": a second subject
+        bare = strip_word(word)
+        if bare.islower() and (
+            _PAST_VERB.search(bare) or (len(bare) > 4 and bare in cues.starters)
+        ):
+            return last_capital  # "Премьер-министр Индии поздравил", "... также примет"
+        if word.endswith((".", "!", "?", ")", "]")):
+            break  # the sentence ended inside the post or after it: no telling where
+        if capitalised(word):
+            last_capital = k + 1
+    return j  # no end in sight: take out the repeated name only
+
+
+def _doubled(words: Sequence[str], i: int) -> bool:
+    """Does a name at ``words[i:i+2]`` repeat surname-first right after itself?"""
+    return (
+        i + 3 < len(words)
+        and all(capitalised(w) for w in words[i : i + 4])
+        and _same_stem(words[i + 1], words[i + 2])
+        and _same_stem(words[i], words[i + 3])
+    )
+
+
+def _same_stem(printed: str, listed: str) -> bool:
+    """Is ``listed`` (nominative) the word ``printed`` in some case ("Сергеем" / "Сергей")?"""
+    a, b = strip_word(printed).lower(), strip_word(listed).lower()
+    if a == b:
+        return True
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= 3 and common >= len(b) - 1

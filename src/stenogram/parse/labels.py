@@ -24,22 +24,25 @@ _GLUED = re.compile(r"^(?:[^\W\d_]\.)+([^\W\d_][\w'’-]*)$")
 _HYPHEN_PARTICLE = re.compile(r"^([^\W\d_]+)[-‑]([^\W\d_])")
 _EDGE_PUNCT = "\"'«»“”„‘’()[],;:"
 _ROMAN = re.compile(r"^[IVX]{1,5}$")
-_PREPOSITIONS = frozenset({"of", "to", "for", "in", "at", "from", "on", "with", "under"})
 _MAX_LABEL_CHARS = 220
 _MAX_LABEL_WORDS = 32
 _MAX_ANONYMOUS_WORDS = 5
+_MAX_NAME_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
 class _Words:
     nonperson: frozenset[str]
+    headings: frozenset[str]
     role: frozenset[str]
+    offices: frozenset[str]
     particles: frozenset[str]
     role_function: frozenset[str]
     prose: frozenset[str]
     abbreviations: frozenset[str]
     titles: frozenset[str]
     given_names: frozenset[str]
+    prepositions: frozenset[str]
     max_free_words: int
 
 
@@ -53,13 +56,16 @@ def _words(language: str) -> _Words:
 
     return _Words(
         nonperson=words("nonperson"),
+        headings=words("headings"),
         role=words("role_words") | words("places"),
+        offices=words("role_words"),
         particles=words("particles"),
         role_function=words("role_function_words"),
         prose=words("prose_words"),
         abbreviations=words("abbreviations"),
         titles=words("titles"),
         given_names=words("given_names"),
+        prepositions=words("prepositions"),
         max_free_words=int(table.get("max_free_words", 4)),
     )
 
@@ -89,7 +95,9 @@ def _is_capitalised(token: str) -> bool:
 
 def _is_name_token(token: str, words: _Words) -> bool:
     word = token.strip(_EDGE_PUNCT)
-    if not word or any(ch.isdigit() for ch in word) or word != token.rstrip(",").strip("()"):
+    if not word or token[0] in "([" or any(ch.isdigit() for ch in word):
+        return False  # "(OECD)", "(Rosmorrechflot)": an acronym or a gloss of the role
+    if word != token.rstrip(",").strip("()"):
         return False
     if _INITIALS.match(word) or _GLUED.match(word):
         return True
@@ -130,10 +138,21 @@ def _name_start(tokens: list[str], words: _Words) -> int:
         given = [k for k, t in enumerate(run[:-1]) if _key(t) in words.given_names]
         if given:
             return start + given[0]
-    # "Head of Tatarstan Rustam Minnikhanov": after a preposition the first capitalised words
-    # of a long run are a place the vocabulary does not know, not part of the name.
-    if start > 0 and _key(tokens[start - 1]) in _PREPOSITIONS:
-        while len(tokens) - start > 2 and tokens[start + 1] not in words.particles:
+    # "Head of Tatarstan Rustam Minnikhanov", "Minister of Emergencies and Disaster Relief Vladimir
+    # Puchkov": after a preposition or conjunction the first capitalised words of a long run
+    # finish the role (a place or an office the vocabulary does not know). After a role or place
+    # word the whole run is the name ("President of Pakistan Asif Ali Zardari").
+    # Names of four words without a particle are rare; a longer run after an office word is the
+    # end of the role, then the usual given name and surname ("National Figure Skating Team
+    # Tatyana Tarasova"); after a country it is a long name ("Yemen Abd Rabbuh Mansour Hadi").
+    long_run = (
+        len(run) > _MAX_NAME_WORDS
+        and start > 0
+        and _key(tokens[start - 1]) in words.offices
+        and not any(_key(t) in words.particles for t in run)
+    )
+    if start > 0 and (long_run or _key(tokens[start - 1]) in words.prepositions):
+        while len(tokens) - start > 2 and _key(tokens[start + 1]) not in words.particles:
             start += 1
     return start
 
@@ -239,6 +258,28 @@ def person_of(text: str, language: str) -> tuple[str | None, str | None]:
     return reading.role, reading.name
 
 
+def is_full_name(text: str, language: str) -> bool:
+    """Is ``text`` a person's full name and nothing else ("German Gref", "Ursula von der Leyen")?
+
+    For text already known to open with a name ("NAME, role; NAME, role"), so a word that is
+    also a place ("German", "Jordan") does not count against it; an office word does.
+    """
+    words = _words(language)
+    tokens = text.split()
+    if not 2 <= len(tokens) <= _MAX_ANONYMOUS_WORDS or tokens[0] in words.particles:
+        return False
+    return all(
+        token in words.particles
+        or (
+            _is_capitalised(token)
+            and token.strip(_EDGE_PUNCT) == token
+            and _key(token) not in words.offices
+            and not any(ch.isdigit() for ch in token)
+        )
+        for token in tokens
+    )
+
+
 def first_last(name: str, language: str) -> str:
     """Surname-first tag/tooltip forms to first-last.
 
@@ -291,6 +332,8 @@ def is_turn_label(candidate: str, language: str) -> bool:
         return False
     if "I" in tokens or any(_key(t) in words.prose and not _starts_upper(t) for t in tokens):
         return False
+    if _key(tokens[0]) in words.headings:
+        return False  # "Текст Указа", "Справка": a document's part, which nobody speaks
     reading = _read(text, language)
     if reading.name is None:
         # "Call centre operator", "Volunteer": an unnamed person described by a short role.

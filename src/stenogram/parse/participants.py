@@ -22,16 +22,19 @@ from functools import cache
 
 from ..model import Participant
 from .common import load_data, normalize_space
-from .labels import person_of
+from .labels import is_full_name, person_of
 
 # Sentence ends: a full stop not after an initial ("V.") or a listed abbreviation ("St.").
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“«(]?[^\W\d_])")
 _INITIAL_END = re.compile(r"(?:^|\s)(?:[^\W\d_]\.)+$")
+# ", and representatives of ministries": words closing a list that are not one of its people.
+_LIST_TAIL = re.compile(r",\s+(?:and|as well as|и|а также)\s+(?P<rest>[^\W\d_].*)$")
 
 
 @dataclass(frozen=True, slots=True)
 class _Phrases:
     patterns: tuple[re.Pattern[str], ...]
+    triggers: re.Pattern[str]
     separators: re.Pattern[str]
     leading: re.Pattern[str]
     abbreviations: frozenset[str]
@@ -45,6 +48,7 @@ def _phrases(language: str) -> _Phrases:
 
     return _Phrases(
         patterns=tuple(re.compile(p, re.IGNORECASE) for p in table["patterns"]),
+        triggers=re.compile(table["triggers"], re.IGNORECASE),
         separators=re.compile(table["separators"]),
         leading=re.compile(table["leading"], re.IGNORECASE),
         abbreviations=frozenset(a.lower() for a in language_table.get("abbreviations", ())),
@@ -138,6 +142,35 @@ def _from_text(text: str, language: str, phrases: _Phrases) -> list[Participant]
     return [p for p in people if p]
 
 
+def _name_first_items(
+    text: str, language: str, links: Sequence[tuple[str, str | None]], phrases: _Phrases
+) -> list[Participant] | None:
+    """ "Mikhail Kasyanov, first deputy prime minister; Alexander Voloshin, chief of staff; ...":
+    when semicolons part the items and each opens with a name, the role follows the name.
+
+    Read as role-first, each role would go to the next person; and a role with words the
+    vocabulary does not know ("Centre of Physical-Chemical Medicine") could pass for a name.
+    None when the list is not of this shape.
+    """
+    if "; " not in text:
+        return None
+    found: list[Participant] = []
+    items = text.split("; ")
+    for n, item in enumerate(items, 1):
+        item = phrases.leading.sub("", _clean_item(item))
+        name, sep, role = item.partition(", ")
+        if not sep or not is_full_name(name, language):
+            return None
+        # "German Gref, head of the Centre, and representatives of ministries": the list's own
+        # last words ("and others") name nobody and are no part of the role.
+        tail = _LIST_TAIL.search(role) if n == len(items) else None
+        if tail and not _has_full_name(tail.group("rest"), language):
+            role = role[: tail.start()]
+        person_id = next((i for t, i in links if normalize_space(t) == name), None)
+        found.append(Participant(name, _clean_item(role) or None, person_id))
+    return found
+
+
 def participants_from_prose(
     text: str, language: str, links: Sequence[tuple[str, str | None]] = ()
 ) -> tuple[Participant, ...]:
@@ -150,13 +183,20 @@ def participants_from_prose(
     when the paragraph is not such a list.
     """
     phrases = _phrases(language)
+    if not phrases.triggers.search(text):
+        return ()
     found: list[Participant] = []
     for sentence in _sentences(normalize_space(text), phrases):
+        if not phrases.triggers.search(sentence):
+            continue
         listed = _list_text(sentence.rstrip(" ."), phrases)
         if listed is None:
             continue
         listed = phrases.leading.sub("", _clean_item(listed))
-        if links:
+        described = _name_first_items(listed, language, links, phrases)
+        if described is not None:
+            people = described
+        elif links:
             people = _from_links(listed, language, links, phrases)
         else:
             people = _from_text(listed, language, phrases)
