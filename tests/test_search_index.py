@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import tarfile
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from stenogram.archive.rows import IndexRow
 from stenogram.errors import ParseError, QueryError, StenogramError
 from stenogram.model import Document
 from stenogram.parse import parse_bytes
-from stenogram.search import Indexer, catch_up, read_seq, rebuild, search
+from stenogram.search import Indexer, catch_up, engine, read_seq, rebuild, search
 
 PUTIN = "Vladimir Putin"
 
@@ -529,3 +531,64 @@ def test_counts_and_facets_match_a_scan_of_real_pages(corpus_dir: Path, tmp_path
         years = Counter(str(r.date.year) for r in putin if r.date)
         assert dict(result.facets["year"]) == years
         assert dict(result.facets["speaker"]) == Counter(r.speaker for r in putin)
+
+
+def test_top_zero_gives_the_total_and_facets(index: Path) -> None:
+    # tantivy refuses a top-0 collector (it panics); the engine must still count.
+    result = search(index, "gas OR sanctions", limit=0)
+    assert (result.total, result.hits) == (5, [])
+    assert sum(n for _, n in result.facets["year"]) == 5
+    assert search(index, "gas OR sanctions", limit=0, facets=False).total == 5
+
+
+def test_speech_level_never_returns_an_event_row(index: Path) -> None:
+    # Event rows carry their speakers and their speeches' words (see ``event_rows``). A word
+    # query skips the level clause, a query that is only filters must not, even when a
+    # punctuation-only word drops out of it. (A page without speeches is its own speech.)
+    rows = all_rows()
+    talking = {r.event_id for r in rows if r.kind == "speech"}
+    speech_level = [r for r in rows if r.kind == "speech" or r.event_id not in talking]
+    for query in ("speaker:medvedev ,", "speaker:medvedev", "NOT gas", "gas OR NOT Europe"):
+        hits = search(index, query, limit=50).hits
+        assert not [h for h in hits if h.kind == "event" and h.event_id in talking], query
+    assert urls(index, "speaker:medvedev ,") == {"/events/58684#s1"}
+    assert search(index, "NOT gas").total == sum("gas" not in r.text for r in speech_level)
+    assert urls(index, "gas", events=True) == {"/events/62047", "/events/54790"}
+
+
+@pytest.mark.corpus
+def test_facets_stay_exact_across_many_segments(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = list(_corpus_rows(corpus_dir, 120))
+    path = tmp_path / "index"
+    with Indexer(path) as indexer:  # a commit every few pages: one segment each
+        for _, group in itertools.groupby(rows, key=lambda r: r.event_id // 8):
+            indexer.add(group)
+            indexer.commit()
+    talking = {r.event_id for r in rows if r.kind == "speech"}
+    level = [r for r in rows if r.kind == "speech" or r.event_id not in talking]
+    matching = [r for r in level if re.search(r"\bthe\b", r.text, re.IGNORECASE)]
+    truth = Counter(r.speaker for r in matching if r.kind == "speech" and r.speaker)
+    monkeypatch.setattr(engine, "FACET_SIZE", 8)
+    assert len(truth) > 2 * engine.FACET_SIZE
+    # Two terms per segment makes every segment's list inexact, so the exact pass must run.
+    for segment_size in (engine.FACET_SEGMENT_SIZE, 2):
+        monkeypatch.setattr(engine, "FACET_SEGMENT_SIZE", segment_size)
+        result = search(path, "the", limit=3)
+        assert result.total == len(matching) == search(path, "the", facets=False).total
+        got = result.facets["speaker"]
+        assert all(truth[name] == n for name, n in got)
+        assert [n for _, n in got] == sorted(truth.values(), reverse=True)[: engine.FACET_SIZE]
+        years = Counter(str(r.date.year) for r in matching if r.date)
+        assert dict(result.facets["year"]) == years
+
+
+def test_rows_without_a_date_count_but_have_no_year(tmp_path: Path) -> None:
+    # The total is read from the year facet, where a dateless row sits under a year no date has.
+    dated = event_rows(EVENTS[2], 1)  # 62047 of 2019-11-14: one speech says "gas"
+    undated = [replace(r, event_id=999, date=None, url=r.url + "-x") for r in dated]
+    rebuild(tmp_path / "index", dated + undated)
+    result = search(tmp_path / "index", "gas")
+    assert result.total == 2 == search(tmp_path / "index", "gas", facets=False).total
+    assert result.facets["year"] == [("2019", 1)]

@@ -1,8 +1,14 @@
 """Run a query against the index: ranked hits with snippets, and exact facet counts.
 
-A search costs two tantivy calls (top-k with the total, then one aggregation for all facets) plus
+A search costs two tantivy calls (top-k, then one aggregation for the total and all facets) plus
 one stored-document fetch per hit; everything else is kept out of the per-query path because the
-Python overhead per call is what dominates at this size (notes/search-engines.md).
+Python overhead per call is what dominates at this size (notes/search-engines.md). When the total
+comes from the aggregation, the top-k call does not count, which lets tantivy skip the blocks of
+postings that cannot reach the top (block-max WAND) on the common terms.
+
+A speech-level query that needs a word of the text runs without the ``level`` clause: only
+speech-level documents carry text in ``body_*`` (see ``index``), and intersecting a million
+postings with that clause cost more than the match itself.
 """
 
 from __future__ import annotations
@@ -32,6 +38,11 @@ FACET_SIZE: Final = 20
 FACET_SEGMENT_SIZE: Final = 10_000
 EXACT_SEGMENT_SIZE: Final = 10_000_000
 FACETS: Final = ("speaker", "topic", "geography")
+#: Terms on the year column rather than a histogram: cheaper, and exact the same way.
+#: Rows without a date count under year 0 (no real date has it), so the years add up to the
+#: total and no separate count is needed.
+YEARS: Final = 1000
+NO_YEAR: Final = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,9 @@ class SearchResult:
 
 _lock = threading.Lock()
 _opened: dict[Path, ix.OpenIndex] = {}
+#: Each opened index's ``meta.json`` as last seen (inode, size, mtime): a commit replaces the
+#: file, and only then is the reader reloaded (a reload costs more than a rare-term search).
+_seen: dict[Path, tuple[int, int, int]] = {}
 
 
 def _open(index_dir: Path) -> ix.OpenIndex:
@@ -77,6 +91,17 @@ def _open(index_dir: Path) -> ix.OpenIndex:
         opened = _opened.get(key)
         if opened is None:
             opened = _opened[key] = ix.open_index(key, create=False)
+    try:
+        stat = (opened.path / "meta.json").stat()
+    except OSError as exc:
+        raise StoreError(f"cannot read the search index: {exc}", document=str(key)) from exc
+    stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if _seen.get(key) != stamp:
+        try:
+            opened.index.reload()
+        except ValueError as exc:
+            raise StoreError(f"cannot read the search index: {exc}", document=str(key)) from exc
+        _seen[key] = stamp
     return opened
 
 
@@ -88,28 +113,37 @@ def _fallback(text: str) -> str:
     return html.escape(text[: cut if cut > 0 else SNIPPET_CHARS]) + "…"
 
 
-def _terms(name: str, segment_size: int) -> dict[str, Any]:
-    return {"terms": {"field": name, "size": FACET_SIZE, "segment_size": segment_size}}
+def _terms(field: str, size: int, segment_size: int) -> dict[str, Any]:
+    return {"terms": {"field": field, "size": size, "segment_size": segment_size}}
 
 
-def _facets(searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, list[tuple[str, int]]]:
-    spec: dict[str, Any] = {name: _terms(name, FACET_SEGMENT_SIZE) for name in FACETS}
-    spec["year"] = {"histogram": {"field": "year", "interval": 1, "min_doc_count": 1}}
-    result = searcher.aggregate(query, spec)
-    inexact = {
-        n: _terms(n, EXACT_SEGMENT_SIZE)
-        for n in FACETS
-        if result[n].get("doc_count_error_upper_bound")
-    }
+def _facet_spec(events: bool, segment_size: int) -> dict[str, dict[str, Any]]:
+    """Facet name -> terms aggregation (an event's speakers live in a column of their own)."""
+    speaker = "event_speaker" if events else "speaker"
+    fields = {"speaker": speaker, "topic": "topic", "geography": "geography"}
+    spec = {name: _terms(fields[name], FACET_SIZE, segment_size) for name in FACETS}
+    spec["year"] = _terms("year", YEARS, segment_size)
+    spec["year"]["terms"]["missing"] = NO_YEAR
+    return spec
+
+
+def _aggregate(
+    searcher: tantivy.Searcher, query: tantivy.Query, events: bool
+) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """The total and the facets in one pass over the matches."""
+    result = searcher.aggregate(query, _facet_spec(events, FACET_SEGMENT_SIZE))
+    exact = _facet_spec(events, EXACT_SEGMENT_SIZE)
+    inexact = {n: exact[n] for n in exact if result[n].get("doc_count_error_upper_bound")}
     if inexact:
         result.update(searcher.aggregate(query, inexact))
     facets = {
         name: [(str(b["key"]), int(b["doc_count"])) for b in result[name]["buckets"]]
         for name in FACETS
     }
-    years = [(str(int(b["key"])), int(b["doc_count"])) for b in result["year"]["buckets"]]
-    facets["year"] = sorted(years, reverse=True)
-    return facets
+    years = [(int(b["key"]), int(b["doc_count"])) for b in result["year"]["buckets"]]
+    total = sum(n for _, n in years) + int(result["year"].get("sum_other_doc_count") or 0)
+    facets["year"] = [(str(year), n) for year, n in sorted(years, reverse=True) if year != NO_YEAR]
+    return total, facets
 
 
 def _count(found: tantivy.SearchResult) -> int:
@@ -141,33 +175,30 @@ def search(
     _check(limit, offset, sort)
     tree = parse(query)
     opened = _open(index_dir)
-    try:
-        opened.index.reload()
-    except ValueError as exc:
-        raise StoreError(f"cannot read the search index: {exc}", document=str(index_dir)) from exc
     searcher = opened.index.searcher()
-    level = "event" if events else "speech"
     fields = [(ix.body_field(k), f"sg_{k}") for k in ix.LANG_KEYS]
     if events:  # an event's title is part of it; a speech does not match by its event's title
-        fields += [(ix.title_field(k), f"sg_{k}") for k in ix.LANG_KEYS]
-    user = Compiler(opened, searcher, tuple(fields)).compile(tree)
-    full = tantivy.Query.boolean_query(
-        [
-            (tantivy.Occur.Must, user),
-            (tantivy.Occur.Must, tantivy.Query.term_query(opened.schema, "level", level)),
-        ]
-    )
+        fields += [(f(k), f"sg_{k}") for f in (ix.note_field, ix.title_field) for k in ix.LANG_KEYS]
+    user, needs_text = Compiler(opened, searcher, tuple(fields)).compile(tree)
+    full = user
+    if events or not needs_text:
+        level = tantivy.Query.term_query(opened.schema, "level", "event" if events else "speech")
+        full = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, user), (tantivy.Occur.Must, level)]
+        )
+    top = max(limit, 1)  # tantivy refuses a top-0; the one hit fetched is dropped below
     if sort == "relevance":
-        found = searcher.search(full, limit, offset=offset)
+        found = searcher.search(full, top, count=not facets, offset=offset)
     else:
         order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
-        found = searcher.search(full, limit, offset=offset, order_by_field="day", order=order)
-    hits = _hits(opened, searcher, user, found.hits, by_score=sort == "relevance")
-    return SearchResult(
-        total=_count(found),
-        hits=hits,
-        facets=_facets(searcher, full) if facets else {},
-    )
+        found = searcher.search(
+            full, top, count=not facets, offset=offset, order_by_field="day", order=order
+        )
+    hits = _hits(opened, searcher, user, found.hits[:limit], by_score=sort == "relevance")
+    if not facets:
+        return SearchResult(total=_count(found), hits=hits)
+    total, counted = _aggregate(searcher, full, events)
+    return SearchResult(total=total, hits=hits, facets=counted)
 
 
 def _hits(
@@ -183,14 +214,19 @@ def _hits(
     for key, address in found:
         doc = searcher.doc(address)
         meta = orjson.loads(doc.get_first("meta") or b"{}")
-        body = ix.body_field(ix.lang_key(meta["language"]))
+        lang = ix.lang_key(meta["language"])
+        body = ix.body_field(lang)
+        text = doc.get_first(body)
+        if text is None:  # an event with speeches keeps its own text apart
+            body = ix.note_field(lang)
+            text = doc.get_first(body)
         generator = generators.get(body)
         if generator is None:
             generator = tantivy.SnippetGenerator.create(searcher, query, opened.schema, body)
             generator.set_max_num_chars(SNIPPET_CHARS)
             generators[body] = generator
         snippet = generator.snippet_from_doc(doc)
-        text = snippet.to_html() if snippet.highlighted() else ""
+        shown = snippet.to_html() if snippet.highlighted() else _fallback(text or "")
         hits.append(
             Hit(
                 kind=meta["kind"],
@@ -203,7 +239,7 @@ def _hits(
                 date=meta["date"],
                 place=meta["place"],
                 title=meta["title"],
-                snippet=text or _fallback(doc.get_first(body) or ""),
+                snippet=shown,
                 url=meta["url"],
                 score=float(key) if by_score else 0.0,
                 source=meta["source"],

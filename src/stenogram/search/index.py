@@ -5,6 +5,11 @@ owns the schema and the text analysis. Each language with a stemmer gets its own
 (``body_en``, ``body_ru``; everything else goes to ``body_xx`` unstemmed) because an analyzer
 is bound to a field: a query term is then analysed once per field with that field's analyzer.
 
+An event's own text (narrative, outside any speech) goes to ``note_*`` when the event has
+speeches, so that the ``body_*`` fields hold exactly what a speech-level search may return: a
+word query then needs no intersection with the ``level`` term, which at a million speeches cost
+more than the match itself. Pages without speeches keep their text in ``body_*``.
+
 Display values travel in one stored ``meta`` blob (JSON), so a hit costs one document fetch and
 no per-field Python calls. The last indexed archive ``seq`` lives in ``state.json`` beside the
 segments, written only after a commit: a crash between the two re-indexes a few events, which
@@ -31,7 +36,7 @@ import tantivy
 from ..archive.rows import IndexRow
 from ..errors import StoreError
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 STATE_FILE: Final = "state.json"
 COMMIT_EVERY: Final = 50_000
 WRITER_HEAP: Final = 96_000_000
@@ -56,6 +61,10 @@ def lang_key(language: str | None) -> str:
 
 def body_field(key: str) -> str:
     return f"body_{key}"
+
+
+def note_field(key: str) -> str:
+    return f"note_{key}"
 
 
 def title_field(key: str) -> str:
@@ -91,8 +100,11 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("lang", tokenizer_name="raw", index_option="basic")
     for key in LANG_KEYS:
         sb.add_text_field(body_field(key), stored=True, tokenizer_name=f"sg_{key}")
+        sb.add_text_field(note_field(key), stored=True, tokenizer_name=f"sg_{key}")
         sb.add_text_field(title_field(key), tokenizer_name=f"sg_{key}")
-    for name in ("speaker", "topic", "geography"):  # facets: exact values from the fast columns
+    # Facets: exact values from the fast columns. An event's speakers get a column of their own
+    # so that ``speaker`` holds at most one value per document, which tantivy reads faster.
+    for name in ("speaker", "event_speaker", "topic", "geography"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("speaker_words", "role_words", "place_words"):
         sb.add_text_field(name, tokenizer_name=WORDS)
@@ -210,10 +222,11 @@ def _document(row: IndexRow, speakers: Iterable[str], solo: bool) -> tantivy.Doc
     doc.add_integer("event_id", row.event_id)
     doc.add_text("lang", row.language)
     key = lang_key(row.language)
-    doc.add_text(body_field(key), row.text)
+    doc.add_text(body_field(key) if row.kind == "speech" or solo else note_field(key), row.text)
     doc.add_text(title_field(key), row.title)
+    facet = "speaker" if row.kind == "speech" else "event_speaker"
     for speaker in speakers:
-        doc.add_text("speaker", speaker)
+        doc.add_text(facet, speaker)
         doc.add_text("speaker_words", speaker)
     if row.attribution:
         doc.add_text("speaker_words", row.attribution)

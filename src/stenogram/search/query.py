@@ -305,39 +305,42 @@ class Compiler:
     #: The text fields free words are looked up in, with each field's analyzer name.
     fields: tuple[tuple[str, str], ...]
 
-    def compile(self, node: Node) -> tantivy.Query:
+    def compile(self, node: Node) -> tuple[tantivy.Query, bool]:
+        """The query, and whether every match must contain a word in one of ``fields`` (not
+        only pass filters or a negation): then those fields alone decide what can match."""
         compiled = self._node(node)
-        return compiled if compiled is not None else tantivy.Query.empty_query()
+        return compiled if compiled is not None else (tantivy.Query.empty_query(), True)
 
-    def _node(self, node: Node) -> tantivy.Query | None:
+    def _node(self, node: Node) -> tuple[tantivy.Query, bool] | None:
         """None means "nothing to search for" (e.g. a term of punctuation only): it is dropped."""
         match node:
             case Term(text) | Phrase(text):
-                return _any(
+                return _text(
                     self._words(field, self._analyzer(name), text) for field, name in self.fields
                 )
             case Prefix(text):
-                return _any(self._prefix(field, name, text) for field, name in self.fields)
+                return _text(self._prefix(field, name, text) for field, name in self.fields)
             case Filter() | DateRange():
-                return tantivy.Query.const_score_query(self._filter(node), 0.0)
+                return tantivy.Query.const_score_query(self._filter(node), 0.0), False
             case Not(item):
                 inner = self._node(item)
                 if inner is None:
                     return None
+                everything = (tantivy.Occur.Must, tantivy.Query.all_query())
                 return tantivy.Query.boolean_query(
-                    [
-                        (tantivy.Occur.Must, tantivy.Query.all_query()),
-                        (tantivy.Occur.MustNot, inner),
-                    ]
-                )
+                    [everything, (tantivy.Occur.MustNot, inner[0])]
+                ), False
             case And(items):
                 return self._and(items)
             case Or(items):
-                return _any(self._node(item) for item in items)
+                present = [c for c in (self._node(item) for item in items) if c is not None]
+                query = _any(q for q, _ in present)
+                return None if query is None else (query, all(t for _, t in present))
         raise AssertionError(node)  # pragma: no cover - the match covers every node
 
-    def _and(self, items: tuple[Node, ...]) -> tantivy.Query | None:
+    def _and(self, items: tuple[Node, ...]) -> tuple[tantivy.Query, bool] | None:
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        needs = False
         for item in items:
             occur, inner = (
                 (tantivy.Occur.MustNot, item.item)
@@ -346,12 +349,13 @@ class Compiler:
             )
             compiled = self._node(inner)
             if compiled is not None:
-                clauses.append((occur, compiled))
+                clauses.append((occur, compiled[0]))
+                needs = needs or (occur == tantivy.Occur.Must and compiled[1])
         if not clauses:
             return None
         if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
             clauses.insert(0, (tantivy.Occur.Must, tantivy.Query.all_query()))
-        return tantivy.Query.boolean_query(clauses)
+        return tantivy.Query.boolean_query(clauses), needs
 
     def _analyzer(self, name: str) -> tantivy.TextAnalyzer:
         return self.opened.analyzers[name]
@@ -401,6 +405,11 @@ class Compiler:
             key = self._analyzer(ix.KEY).analyze(node.value)
             return tantivy.Query.term_query(schema, TAG_FILTERS[node.name], key[0] if key else "")
         return tantivy.Query.term_query(schema, "lang", node.value.lower())
+
+
+def _text(queries: Iterable[tantivy.Query | None]) -> tuple[tantivy.Query, bool] | None:
+    query = _any(queries)
+    return None if query is None else (query, True)
 
 
 def _any(queries: Iterable[tantivy.Query | None]) -> tantivy.Query | None:
