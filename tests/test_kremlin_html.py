@@ -277,3 +277,53 @@ def test_whole_corpus_parses(corpus_dir: Path) -> None:
     assert pages == 5829
     assert speeches > 10_000
     assert 100 < undated < 200
+
+
+def test_back_to_back_bold_runs_are_separate_words() -> None:
+    # "<b>Sergei</b><b>Donskoy</b>:" shows as "SergeiDonskoy"; the editor meant two words.
+    doc = read("en-54071")
+    assert len(doc.speeches) == 21
+    glued = doc.speeches[7]
+    assert (glued.attribution, glued.speaker, glued.role) == (
+        "Sergei Donskoy",
+        "Sergei Donskoy",
+        None,
+    )
+    assert glued.paragraphs[0].startswith("We need to focus on economic incentives")
+    assert {s.speaker for s in doc.speeches} == {
+        "Vladimir Putin",
+        "Sergei Donskoy",
+        "Sergey Donskoy",
+    }
+
+
+def test_full_stop_after_a_known_speaker_opens_a_turn() -> None:
+    # "<b>Vladimir Putin.</b> But control is a must." between two of Boris Titov's turns.
+    speeches = read("en-60583").speeches
+    assert len(speeches) == 33
+    assert [s.speaker for s in speeches[15:18]] == ["Boris Titov", "Vladimir Putin", "Boris Titov"]
+    assert speeches[16].paragraphs == ("But control is a must.",)
+    assert not any("control is a must" in p for p in speeches[15].paragraphs)
+
+
+def test_translation_note_keeps_a_nameless_label() -> None:
+    # "<b>Executive Chairmanof the World Economic Forum</b> <i>(retranslated)</i><b>:</b>": no
+    # name (and a typo), but a reply that must not be added to the President's greeting.
+    first, second = read("en-62145").speeches
+    assert first.speaker == "Vladimir Putin"
+    assert not any("thank you for the warm reception" in p for p in first.paragraphs)
+    assert second.attribution.endswith("(retranslated)")
+    assert second.paragraphs[0].startswith("Mr President, thank you for the warm reception.")
+
+
+def test_capitals_keep_the_printed_role() -> None:
+    # en.kremlin.ru/events/president/news/7957 and 17767: names in capitals after the role.
+    from stenogram.parse.kremlin_html_body import _read_label
+
+    assert _read_label("President and CEO of Nokia Corporation OLLI-PEKKA KALLASVUO", "en") == (
+        True,
+        "President and CEO of Nokia Corporation",
+        "Olli-Pekka Kallasvuo",
+    )
+    # A trailing acronym is not a name to recase: the name stays the one printed first.
+    assert _read_label("Nailya Asker-zade, VGTRK", "en") == (True, "VGTRK", "Nailya Asker-zade")

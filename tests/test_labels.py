@@ -235,6 +235,16 @@ def test_headings_are_not_turns(label: str, language: str) -> None:
             "Minister of Civil Defence, Emergencies and Disaster Relief",
             "Zakhar Puchkov",
         ),
+        # A given name that is also a place word ("German") stays with the surname.
+        (
+            "Sberbank CEO and Chairman of the Board German Gref",
+            "Sberbank CEO and Chairman of the Board",
+            "German Gref",
+        ),
+        # "Title Name of See": the see is part of the title, not the name.
+        ("Patriarch Theophilos III of Jerusalem", "Patriarch of Jerusalem", "Theophilos III"),
+        # Church ranks are titles, not given names.
+        ("Archpriest Alexander Tkachenko", "Archpriest", "Alexander Tkachenko"),
         # A gloss in parentheses belongs to the role.
         (
             "Head of the Federal Agency for River Transport (Rosmorrechflot) Yury Tsvetkov",
@@ -251,3 +261,18 @@ def test_place_before_name_in_russian() -> None:
     # kremlin.ru/events/president/news/76606: "... Посол КНР в РФ Чжан Ханьхуэй"
     role, name = split_label("Чрезвычайный и Полномочный Посол КНР в РФ Чжан Ханьхуэй", "ru")
     assert (role, name) == ("Чрезвычайный и Полномочный Посол КНР в РФ", "Чжан Ханьхуэй")
+
+
+@pytest.mark.parametrize(
+    ("label", "language", "expected"),
+    [
+        # kremlin.ru/events/president/news/76606: the Chinese minister's reply, no role printed.
+        ("Ван И (как переведено)", "ru", True),
+        ("Executive Chairman of the World Economic Forum (retranslated)", "en", True),
+        # A note that is not about translation makes no label of a nameless phrase.
+        ("Statements following the meeting (excerpts)", "en", False),
+        ("Prizes for young culture professionals (retranslated)", "en", False),
+    ],
+)
+def test_translation_note_marks_a_label(label: str, language: str, expected: bool) -> None:
+    assert is_turn_label(label, language) is expected

@@ -38,6 +38,8 @@ _PERSON_ID = re.compile(r"/catalog/persons/(\d+)")
 _NOT_WORDS = re.compile(r"[\s()\[\].,:;!?…–—-]+")
 # A label is short: a colon further into the paragraph than this belongs to the prose.
 _LABEL_SCAN = 400
+# Two words with no space between them where one bold run ends and the next begins.
+_GLUED_WORDS = re.compile(r"[a-z][A-Z][a-z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,9 @@ class _Reader:
     warnings: list[str] = field(default_factory=list)
     omissions: int = 0
     turn: _Turn | None = None
+    # Labels and names already seen: a bold name ending in a full stop instead of a colon
+    # ("<b>Vladimir Putin.</b> Yes.") opens a turn only when it names a speaker of the page.
+    speakers: set[str] = field(default_factory=set)
 
     def add_narrative(self, text: str, kind: NarrativeKind = "narrative") -> None:
         position = len(self.speeches) + (self.turn is not None)
@@ -100,6 +105,7 @@ class _Reader:
         if person_id is None and name:
             person_id = self.tag_ids.get(name)
         self.turn = _Turn(attribution, name, role, person_id)
+        self.speakers.update(n for n in (attribution, name) if n)
         if rest:
             self.turn.paragraphs.append(rest)
 
@@ -122,7 +128,7 @@ class _Reader:
             self.close_turn()
             self.add_narrative(text)
             return
-        label = _turn_label(node, raw, self.language)
+        label = _turn_label(node, raw, self.language, self.speakers)
         if label is not None:
             self.open_turn(node, *label)
         elif self.turn is not None and not _is_stage_direction(node, text):
@@ -171,8 +177,10 @@ def _read_label(label: str, language: str) -> tuple[bool, str | None, str | None
     ):
         return False, None, None
     role, name = split_label(label, language)
-    if recased != label:
-        _, name = split_label(recased, language)
+    if recased != label and (name is None or name == label or _recase(name) != name):
+        # Recasing keeps every character in place, so the role is cut from the printed label.
+        recased_role, name = split_label(recased, language)
+        role = label[: len(recased_role)] if recased_role else None
     return True, role, name
 
 
@@ -207,28 +215,44 @@ def _is_bold(node: LexborNode) -> bool:
     return bool(inner) and _NOT_WORDS.sub("", inner) == _NOT_WORDS.sub("", node.text())
 
 
-def _turn_label(node: LexborNode, raw: str, language: str) -> tuple[str, str] | None:
-    """(label, rest of the paragraph) if the paragraph opens with a bold speaker label."""
-    if ":" not in raw[:_LABEL_SCAN]:
+def _turn_label(
+    node: LexborNode, raw: str, language: str, speakers: set[str]
+) -> tuple[str, str] | None:
+    """(label, rest of the paragraph) if the paragraph opens with a bold speaker label.
+
+    Bold runs printed back to back ("<b>Vladimir</b><b>Putin</b>") are separate words that the
+    editor's tool ran together: the label gets the space back, or no name could be read from it.
+    """
+    if ":" not in raw[:_LABEL_SCAN] and not speakers:
         return None
     first = _first_child(node)
     if first is None or not _is_bold(first):  # "<b>…</b>", or "<a><b>Name</b></a>"
         return None
     depth = 0
     position = 0
+    joins: list[int] = []
     for child in node.iter(include_text=True):
         chunk = child.text()
+        if position and _GLUED_WORDS.match(raw, position - 1):
+            joins.append(position)
         bold: bool | None = None
         for i, ch in enumerate(chunk):
             if ch in "([":
                 depth += 1
             elif ch in ")]":
                 depth = max(0, depth - 1)
-            elif ch == ":" and depth == 0:
-                label = normalize_space(raw[: position + i])
+            elif ch in ":." and depth == 0:
+                printed = raw[: position + i]
+                ends = [*joins, len(printed)]
+                label = normalize_space(
+                    " ".join(printed[a:b] for a, b in zip([0, *joins], ends, strict=True))
+                )
+                rest = normalize_space(raw[position + i + 1 :])
+                if ch == "." and (not rest or label not in speakers):
+                    continue  # an initial ("V.Putin") or a sentence, not a known speaker
                 if not label or not _read_label(label, language)[0]:
                     return None
-                return label, normalize_space(raw[position + i + 1 :])
+                return label, rest
             elif depth == 0 and not ch.isspace():
                 if bold is None:
                     bold = _is_bold(child)

@@ -43,6 +43,7 @@ class _Words:
     titles: frozenset[str]
     given_names: frozenset[str]
     prepositions: frozenset[str]
+    speech_notes: tuple[str, ...]
     max_free_words: int
 
 
@@ -66,6 +67,7 @@ def _words(language: str) -> _Words:
         titles=words("titles"),
         given_names=words("given_names"),
         prepositions=words("prepositions"),
+        speech_notes=tuple(words("speech_notes")),
         max_free_words=int(table.get("max_free_words", 4)),
     )
 
@@ -131,6 +133,14 @@ def _name_start(tokens: list[str], words: _Words) -> int:
         elif not (start < len(tokens) and _particle_inside_name(tokens, i, words)):
             break
         i -= 1
+    # "Sberbank CEO German Gref": a given name that is also a place word keeps the surname company.
+    if (
+        start == len(tokens) - 1
+        and start > 0
+        and _key(tokens[start - 1]) in words.given_names
+        and _is_capitalised(tokens[start - 1])
+    ):
+        start -= 1
     # "Director of the State Museum-Preserve Tauric Chersonese Yelena Morozova": a long run
     # holds capitalised words of the role the vocabulary does not know; a given name ends them.
     run = tokens[start:]
@@ -224,12 +234,14 @@ def _read(label: str, language: str) -> _Reading:
             reading.name and text[len(text) - len(reading.name) :],
             reading.described,
         )
-    special = _leaked_tooltip(tokens, words) or _name_first(text, words)
+    special = (
+        _leaked_tooltip(tokens, words) or _titled_name(tokens, words) or _name_first(text, words)
+    )
     if special:
         return special
     start = _name_start(tokens, words)
     if start == len(tokens):
-        return _titled_name(tokens, words) or _Reading(text, None)
+        return _Reading(text, None)
     return _Reading(" ".join(tokens[:start]).rstrip(" ,") or None, " ".join(tokens[start:]))
 
 
@@ -337,16 +349,29 @@ def is_turn_label(candidate: str, language: str) -> bool:
     reading = _read(text, language)
     if reading.name is None:
         # "Call centre operator", "Volunteer": an unnamed person described by a short role.
-        return len(tokens) <= _MAX_ANONYMOUS_WORDS and _key(tokens[-1]) in words.role
+        if len(tokens) <= _MAX_ANONYMOUS_WORDS and _key(tokens[-1]) in words.role:
+            return True
+        # A translation note is said of speech only: a nameless role before it is a label.
+        return _has_speech_note(candidate, words) and _free_words(text, words) <= 1
     if reading.described:
         return True
     # Roles are mostly capitalised office words; a run of ordinary lower-case words is prose.
-    free = [
-        t
-        for t in (reading.role or "").split()
+    return _free_words(reading.role or "", words) <= words.max_free_words
+
+
+def _free_words(text: str, words: _Words) -> int:
+    """How many ordinary lower-case words (neither office nor function words) ``text`` has."""
+    return sum(
+        1
+        for t in text.split()
         if not _starts_upper(t) and _key(t) not in words.role | words.role_function
-    ]
-    return len(free) <= words.max_free_words
+    )
+
+
+def _has_speech_note(label: str, words: _Words) -> bool:
+    """ "(retranslated)", "(in English)": a parenthesised note on how the words were rendered."""
+    notes = " ".join(re.findall(r"\(([^()]*)\)", label)).lower()
+    return any(note in notes for note in words.speech_notes)
 
 
 def _starts_upper(token: str) -> bool:
