@@ -230,3 +230,13 @@ def test_person_tooltips_are_cut_from_run_on_text(corpus_dir: Path) -> None:
     )
     # 76612: "Текст Указа:" introduces the decree; it is no speaker's turn.
     assert parse_bytes(_page(rows["76612"])).to_dict()["speeches"] == []
+
+
+@pytest.mark.corpus
+def test_note_heading_is_not_a_turn(corpus_dir: Path) -> None:
+    # kremlin.ru/events/president/news/76526: the US-Russia summary ends with "Примечание: ...",
+    # a note of the document that nobody speaks.
+    row = next(r for r in _rows(corpus_dir) if r["url"].endswith("/76526"))
+    doc = parse_bytes(_page(row), origin="76526")
+    assert doc.speeches == ()
+    assert any("Примечание" in n.text for n in doc.narrative)

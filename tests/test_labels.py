@@ -276,3 +276,20 @@ def test_place_before_name_in_russian() -> None:
 )
 def test_translation_note_marks_a_label(label: str, language: str, expected: bool) -> None:
     assert is_turn_label(label, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("label", "role", "name"),
+    [
+        # 47105.html: an organisation's name before the person; a known given name starts it.
+        (
+            "CEO of French Energy Company Total Patrick Pouyanne",
+            "CEO of French Energy Company Total",
+            "Patrick Pouyanne",
+        ),
+        # 56378.html: a capitalised particle inside the name is not a role word.
+        ("Kate De Pury", None, "Kate De Pury"),
+    ],
+)
+def test_round4_label_splits(label: str, role: str | None, name: str) -> None:
+    assert split_label(label, "en") == (role, name)

@@ -212,3 +212,30 @@ def _check_invariants(doc: Document, data: bytes) -> None:
         day, month, year = (int(g) for g in raw_date.groups())
         assert doc.date == dt.date(year, month, day)
     assert doc.source_id and doc.url and doc.url.endswith(doc.source_id)
+
+
+def test_surname_label_completed_from_the_title(fixtures_dir: Path) -> None:
+    # "Interview with Tim Cox": the bare "COX:" labels are Tim Cox, not initials.
+    doc = _doc(fixtures_dir, "11955")
+    assert doc.speeches[0].attribution == "COX"
+    assert doc.speeches[0].speaker == "Tim Cox"
+
+
+def test_role_label_named_by_the_title(fixtures_dir: Path) -> None:
+    # Title: "Press Conference with Senator the Hon. Mathias Cormann, Minister for Finance".
+    turns = [s for s in _doc(fixtures_dir, "41313").speeches if s.attribution.endswith("FINANCE")]
+    assert len(turns) == 3
+    assert {(s.speaker, s.role) for s in turns} == {("Mathias Cormann", "Minister for Finance")}
+
+
+def test_excerpt_note_is_not_a_role(fixtures_dir: Path) -> None:
+    doc = _doc(fixtures_dir, "40519")
+    turn = next(s for s in doc.speeches if s.attribution == "UNION MEMBER - EXCERPT")
+    assert (turn.speaker, turn.role) == ("Union Member", None)
+
+
+def test_scanning_slip_of_pm_label(fixtures_dir: Path) -> None:
+    # Scanned 1968 remarks: "PMV:" answers a question like the other "PM:" turns.
+    doc = _doc(fixtures_dir, "1869")
+    slip = next(s for s in doc.speeches if s.attribution == "PMV")
+    assert (slip.speaker, slip.role) == ("John Gorton", "Prime Minister")

@@ -115,7 +115,7 @@ def _is_name_token(token: str, words: _Words) -> bool:
 def _particle_inside_name(tokens: list[str], i: int, words: _Words) -> bool:
     """Is ``tokens[i]`` a particle ("von der", "bin") with a given name before it?"""
     j = i
-    while j >= 0 and tokens[j] in words.particles:
+    while j >= 0 and _key(tokens[j]) in words.particles:  # "Kate De Pury" capitalises it
         j -= 1
     return j < i and j >= 0 and _is_name_token(tokens[j], words)
 
@@ -290,6 +290,11 @@ def is_full_name(text: str, language: str) -> bool:
         )
         for token in tokens
     )
+
+
+def is_given_name(word: str, language: str) -> bool:
+    """Is ``word`` a known given name? It makes "Madonna King" a person, not a king."""
+    return _key(word) in _words(language).given_names
 
 
 def first_last(name: str, language: str) -> str:

@@ -30,7 +30,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..errors import ParseError
 from ..model import Document, Narrative, Speech, Tag, Tags
 from .common import decode, load_data, normalize_space
-from .labels import first_last, is_nonperson, person_of
+from .labels import first_last, is_given_name, is_nonperson, person_of
 
 NAME = "pm-au"
 SOURCE = "pmtranscripts.pmc.gov.au"
@@ -250,7 +250,8 @@ def _near(key: str, table: str) -> str | None:
         if word[:1] != key[:1]:  # typos keep the first letter; checking it saves most of the time
             continue
         d = _distance(key, word, limit)
-        if d <= limit and (best is None or d < best[0]):
+        # Ties go to the alphabetically first word, so the result never depends on set order.
+        if d <= limit and (best is None or (d, word) < best):
             best = (d, word)
     return best[1] if best else None
 
@@ -339,10 +340,61 @@ def _full_name(surname: str, ctx: _Context) -> str | None:
             return _smart_title(other.upper())
     m = re.search(rf"\b([A-Za-z][A-Za-z'’-]+)\s+{re.escape(surname)}\b", ctx.title, re.I)
     if m:
-        name = person_of(_smart_title(f"{m.group(1)} {surname}".upper()), "en")[1]
+        pair = _smart_title(f"{m.group(1)} {surname}".upper())
+        name = person_of(pair, "en")[1]
         if name and len(name.split()) == 2 and m.group(1).lower() not in _tables().prose:
             return name
+        # "Madonna King": a known given name makes a surname that is also an office a person's.
+        if is_given_name(m.group(1), "en"):
+            return pair
     return None
+
+
+def _holder(role: str, ctx: _Context) -> str | None:
+    """The person the title names beside a role label ("MINISTER FOR FINANCE").
+
+    Titles introduce guests by office: "with the Treasurer, the Hon. Peter Costello MP" or
+    "with Senator the Hon. Mathias Cormann, Minister for Finance".
+    """
+    t = _tables()
+    pattern = r"\s+".join(re.escape(w) for w in role.split())
+    for m in re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", ctx.title, re.I):
+        before = ctx.title[: m.start()].split()
+        opener = not before or before[-1].endswith(",") or before[-1].lower() in t.small_words
+        if not (opener or before[-1].lower() == "with"):
+            continue  # "Deputy Prime Minister" is another office than "Prime Minister"
+        after = ctx.title[m.end() :].lstrip(" ,").split()
+        name = _name_in(after[:6], forward=True) or _name_in(before[-6:], forward=False)
+        if name:
+            return name
+    return None
+
+
+def _name_in(tokens: list[str], *, forward: bool) -> str | None:
+    """Two name words next to a role in a title, past honorifics and post-nominals."""
+    t = _tables()
+    skip = t.honorifics | t.postnominals | {"senator"}
+    words = [w.strip(",.") for w in tokens]
+    if not forward:
+        cut = max((i for i, w in enumerate(tokens) if w.endswith(",")), default=-1)
+        if cut != len(tokens) - 1:
+            return None  # "..., Cormann, Minister": the name ends at the comma before the role
+        words = words[::-1]
+    found: list[str] = []
+    for word in words:
+        key = word.lower()
+        if key in skip and not found:
+            continue
+        if not word[:1].isupper() or key in skip or key in t.small_words:
+            break
+        found.append(word)
+        if len(found) == 2:
+            break
+    if len(found) != 2:
+        return None
+    pair = _smart_title(" ".join(found if forward else found[::-1]).upper())
+    name = person_of(pair, "en")[1]
+    return name if name and len(name.split()) == 2 else None
 
 
 def _resolve(label: str, ctx: _Context) -> _Who:
@@ -366,6 +418,15 @@ def _resolve(label: str, ctx: _Context) -> _Who:
         return _Who(ctx.pm_name, t.pm_role, True)
     if after_pm is None and _is_pm_name(words, ctx):
         return _Who(ctx.pm_name, t.pm_role, True)
+    if len(words) == 1 and len(words[0]) >= 3:
+        # "COX", "KING": a surname alone that the title names in full ("Interview with Tim
+        # Cox") is that person, not initials and not an office.
+        named = _full_name(words[0], ctx)
+        if named:
+            return _Who(named, None, False)
+    compact = re.sub(r"[\s.]", "", key)
+    if compact == "pm" or (len(compact) == 3 and compact.startswith("pm")):
+        return _Who(ctx.pm_name, t.pm_role, True)  # "P M", "PMV": scanning slips of "PM"
     initials = _initials(key, ctx)
     if initials:
         return initials
@@ -375,6 +436,8 @@ def _resolve(label: str, ctx: _Context) -> _Who:
     if dash and right:
         # "PETER ORCHARD – CANTEEN", "IAN – CALLER": a name, then where or what the person is.
         who = _resolve(left, ctx)
+        if right in t.not_labels:
+            return who  # "UNION MEMBER - EXCERPT": a note on the text, not where the person is
         if who.speaker and who.role is None and not who.known:
             return _Who(who.speaker, _smart_title(right.upper()), False)
         return who
@@ -382,7 +445,7 @@ def _resolve(label: str, ctx: _Context) -> _Who:
     role, name = person_of(text, "en")
     if name is None or words[-1] in t.role_heads:
         if any(w in t.role_heads for w in words):
-            return _Who(None, text, False)
+            return _Who(_holder(text, ctx), text, False)
         return _Who(text, None, False)
     if len(name.split()) == 1:
         name = _full_name(name.lower(), ctx) or name
@@ -391,7 +454,7 @@ def _resolve(label: str, ctx: _Context) -> _Who:
 
 def _after_pm_form(words: list[str]) -> list[str] | None:
     """The words after "PRIME MINISTER"/"PM" at the start of a label; None without that prefix."""
-    for form in sorted(_tables().pm_forms, key=len, reverse=True):
+    for form in sorted(_tables().pm_forms, key=lambda f: (-len(f), f)):
         size = len(form.split())
         head = " ".join(words[:size])
         if head == form or (size > 1 and _distance(head, form, 2) <= 2):
