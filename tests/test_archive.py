@@ -50,7 +50,7 @@ def test_open_creates_wal_database_matching_the_migrations(archive: Archive) -> 
     with _db(archive) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         version = db.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    assert version == "0003"
+    assert version == "0004"
     engine = create_engine(f"sqlite:///{archive.db_path}")
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
@@ -135,6 +135,34 @@ def test_index_rows_follow_seq(archive: Archive, pages: list[Document]) -> None:
     assert {r.source_id for r in later} == {"55352"}
     assert len(later) == len(pages[1].speeches) + 1
     assert all(r.title.endswith("(updated)") for r in later)
+
+
+def test_new_events_carry_the_index_rows_the_archive_would_give_back(
+    archive: Archive, pages: list[Document], seed: Document
+) -> None:
+    # These pages have narrative, omissions, tags of every kind and sections: all reach the rows.
+    results = archive.store_many([(doc, None) for doc in [*pages, seed]])
+    carried = [row for result in results for row in result.index_rows or ()]
+    assert [r.status for r in results] == ["new"] * 4
+    assert carried == list(archive.index_rows())
+    changed = dataclasses.replace(pages[0], title=pages[0].title + " (updated)")
+    assert archive.store(changed).index_rows is None  # a revision is read back instead
+
+
+def test_a_current_schema_opens_without_alembic(archive: Archive) -> None:
+    from alembic.script import ScriptDirectory
+
+    from stenogram.archive import migrate
+
+    scripts = ScriptDirectory.from_config(migrate._config())
+    assert migrate.script_head() == scripts.get_current_head()
+    code = textwrap.dedent(f"""
+        import sys
+        from stenogram.archive import Archive
+        Archive.open({str(archive.path)!r}, create=False).close()
+        assert "alembic" not in sys.modules, "alembic was imported"
+        """)
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_people_are_saved_and_attached(archive: Archive, seed: Document) -> None:

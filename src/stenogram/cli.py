@@ -13,6 +13,7 @@ the folder named by ``--archive`` (after the command, or before it for all of th
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import sys
@@ -460,6 +461,8 @@ def _print_diff(diff: EventDiff, as_json: bool) -> None:
 
     if as_json:
         _write_json(diff.to_dict())
+    elif diff.old_revision == diff.new_revision:
+        typer.echo(f"only revision {diff.new_revision} to show: nothing to compare")
     else:
         typer.echo(render_diff(diff))
 
@@ -740,12 +743,102 @@ def serve(
     archive: ArchiveOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes (default: one per CPU core)."),
+    ] = None,
 ) -> None:
-    """Serve the archive: web pages, their JSON twins, the JSON API and Atom feeds."""
+    """Serve the archive: web pages, their JSON twins, the JSON API and Atom feeds.
+
+    With several workers, each process opens the archive itself; the search index is caught up
+    once here, before they start, so no worker does it on a request."""
+    import os
+
     import uvicorn
 
-    from .web import create_app
+    count = workers or os.cpu_count() or 1
+    options: dict[str, Any] = {"server_header": False, "proxy_headers": False}
+    with _user_errors():
+        settings = _settings(ctx, archive)
+        if count == 1:
+            from .web import create_app
+
+            target: Any = create_app(settings)
+        else:
+            # The supervisor only checks the archive and catches the index up; it never imports
+            # the web app, which would cost as much memory as a worker for nothing.
+            from .ingest import open_archive
+
+            open_archive(settings).close()
+            os.environ["STENOGRAM_ARCHIVE"] = str(settings.archive.resolve())
+            target = "stenogram.web.app:app_from_environment"
+    uvicorn.run(target, factory=count > 1, workers=count, host=host, port=port, **options)
+
+
+# --- crawl and reparse ------------------------------------------------------------------------
+
+
+@app.command()
+def crawl(
+    ctx: typer.Context,
+    source: Annotated[
+        str, typer.Argument(help="kremlin-en, kremlin-ru or pm-au.", show_default=False)
+    ],
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="Only events on or after DATE."),
+    ] = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option("--until", formats=["%Y-%m-%d"], help="Only events on or before DATE."),
+    ] = None,
+    max_items: Annotated[
+        int | None, typer.Option("--max", min=1, help="Fetch at most N events, then stop.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", metavar="URL", help="Crawl a mirror of the site.")
+    ] = None,
+    archive: ArchiveOption = None,
+) -> None:
+    """Fetch a publisher's events politely into the archive; an interrupted crawl resumes."""
+    from .crawl import crawl as crawl_source
+
+    err = _stderr()
+    with _user_errors():
+        summary = crawl_source(
+            source,
+            _settings(ctx, archive),
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            max_items=max_items,
+            base_url=base_url,
+            log=lambda line: err.print(_one_line(line)),
+        )
+    stored = summary.ingest
+    err.print(
+        f"{summary.source}: fetched {summary.fetched}, not modified {summary.not_modified}, "
+        f"from the raw store {summary.reused}, out of range {summary.skipped}, "
+        f"failed {summary.failed} · new {stored.new}, updated {stored.updated}, "
+        f"unchanged {stored.unchanged}"
+        + (f" · stopped: {summary.stopped}" if summary.stopped else "")
+    )
+    if summary.failed or (summary.stopped and not summary.stopped.startswith("--max")):
+        raise typer.Exit(1)
+
+
+@app.command()
+def reparse(ctx: typer.Context, archive: ArchiveOption = None) -> None:
+    """Parse every crawled page again from the raw store (no fetching); changes become revisions."""
+    from .crawl import reparse as reparse_archive
 
     with _user_errors():
-        web = create_app(_settings(ctx, archive))
-    uvicorn.run(web, host=host, port=port, server_header=False, proxy_headers=False)
+        summary = reparse_archive(_settings(ctx, archive))
+    err = _stderr()
+    err.print(
+        f"new {summary.new}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"failed {summary.failed} ({summary.seconds:.1f} s)"
+    )
+    for name, reason in summary.failures:
+        err.print(f"  {_one_line(name)}: {_one_line(reason)}")
+    if summary.failed:
+        raise typer.Exit(1)

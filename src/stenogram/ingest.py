@@ -2,9 +2,10 @@
 
 How the work is split, and why:
 
-- Parsing is the costly stage (~1 ms a page) and pure, so it runs in a worker process
-  (``multiprocessing``, chunks of raw documents, results taken in order) while this process
-  reads the sources, resolves people and writes. On two cores that overlaps the two halves.
+- Reading the sources (xz decompression) and parsing run in a worker process that sends parsed
+  documents back in order, a chunk at a time through a bounded queue, while this process
+  resolves people, writes and indexes. On two cores that overlaps the two halves, which cost
+  about the same; raw bytes never cross the pipe.
 - One :class:`~stenogram.resolve.PeopleDirectory` serves the whole run, loaded from the archive
   with its persons and hand overrides, so a re-ingest lands on the same persons and the fixes
   of ``persons merge``/``split`` are replayed.
@@ -14,8 +15,11 @@ How the work is split, and why:
   stores what is missing (what is stored comes out "unchanged").
 - A document the archive already holds unchanged is neither resolved nor written: re-ingesting
   costs a hash per page, and changes nothing, not even ``seq``.
-- The search index is caught up every :data:`INDEX_EVERY` written documents and at the end. A
-  killed ingest leaves at most a lagging index, which :func:`open_archive` catches up.
+- The search index is written by one writer held for the whole run, from the rows each new
+  event's store result carries (nothing is read back), and committed every
+  :data:`INDEX_EVERY` written documents and at the end. A batch with anything else (revisions,
+  re-resolved people) is caught up from the database. A killed ingest leaves at most a lagging
+  index, which :func:`open_archive` catches up.
 - A document that cannot be read or parsed is counted with its reason; it never stops the batch
   nor touches stored data. A batch the database refuses is retried document by document, so
   only the document at fault fails.
@@ -23,38 +27,42 @@ How the work is split, and why:
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
+import queue
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from itertools import chain
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
+from typing import Any
 
-from .archive import Archive
-from .archive.batch import Item
-from .errors import NotFound, ParseError, StenogramError, StoreError
+from .archive import Archive, event_key
+from .archive.batch import Item, StoreResult
+from .archive.people import mention_key
+from .errors import NotFound, ParseError, SourceError, StenogramError, StoreError
 from .model import Document, Person
 from .parse import FORMATS
 from .resolve import PeopleDirectory
-from .search import catch_up, read_seq, rebuild
+from .search import Indexer, catch_up, read_seq, rebuild
 from .settings import Settings
 from .sources import RawDocument, iter_documents, parse_raw
+from .translations import pair_translations
 
 #: Documents per transaction: large enough that per-commit costs vanish (~1 ms a page stored
 #: one by one, ~0.1 ms in batches of 100), small enough that a kill loses little.
 BATCH_DOCS = 100
 #: A batch is committed after this long even if not full (slow sources, small runs).
 BATCH_SECONDS = 2.0
-#: Written documents between two index catch-ups (each costs a tantivy commit).
-INDEX_EVERY = 2000
-#: Raw documents per message to the parse worker (amortises the round trip), and how many
-#: messages may wait for it (bounds memory: the worker must not read the corpus ahead).
+#: Written documents between two index commits.
+INDEX_EVERY = 5000
+#: Parsed documents per message from the worker (amortises the round trip), and how many
+#: messages may wait (bounds memory: the worker must not read the corpus far ahead).
 CHUNK = 16
 IN_FLIGHT = 8
+#: Parse worker processes (with two cores, the parsing is the larger half of the work).
+WORKERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +118,14 @@ def reindex(settings: Settings) -> int:
 
 
 def people_directory(archive: Archive) -> PeopleDirectory:
-    return PeopleDirectory(archive.persons(), archive.overrides())
+    """The archive's persons with their roles rebuilt from the stored mentions, so that a split
+    moves the roles of the names it moves and a re-read document counts once."""
+    return PeopleDirectory(archive.persons(), archive.overrides(), archive.mentions())
+
+
+def resolve_key(doc: Document) -> str:
+    """The name a document goes by in the resolver: its identity in the archive."""
+    return mention_key(doc.source, event_key(doc))
 
 
 def merge_persons(settings: Settings, a: str, b: str) -> Person:
@@ -158,15 +173,48 @@ def ingest(
         known = ", ".join(["auto", *sorted(FORMATS)])
         raise ParseError(f"unknown source format {source!r} (known: {known})")
     started = time.perf_counter()
-    raws = iter_documents(paths, max_bytes=settings.max_document_bytes)
     # The worker is forked before the archive (SQLite, tantivy threads) exists in this process.
     with (
-        _parsing(raws, source, settings.max_document_bytes) as parsed,
+        _parsing(paths, source, settings.max_document_bytes) as parsed,
         open_archive(settings, create=True) as archive,
+        _Run(archive, people_directory(archive), progress) as run,
     ):
-        run = _Run(archive, people_directory(archive), progress)
         for item in parsed:
             run.take(item)
+        run.finish()
+    return run.summary(time.perf_counter() - started)
+
+
+def ingest_documents(
+    docs: Iterable[RawDocument | Document | StenogramError],
+    settings: Settings,
+    *,
+    progress: Callable[[IngestProgress], None] | None = None,
+) -> IngestSummary:
+    """Store documents that do not come from files (the crawler's fetches, the raw store), as
+    they come: raw ones are parsed inline (their format hint decides the parser), parsed ones
+    and failures go straight to the same batches, resolution and counts as :func:`ingest`.
+
+    Inline because such sources are far slower than the parser, and a worker would hold
+    documents back until a whole chunk had arrived.
+    """
+    started = time.perf_counter()
+    with (
+        open_archive(settings, create=True) as archive,
+        _Run(archive, people_directory(archive), progress) as run,
+    ):
+        try:
+            for doc in docs:
+                if isinstance(doc, RawDocument):
+                    try:
+                        doc = parse_raw(doc, "auto", settings.max_document_bytes)
+                    except StenogramError as exc:
+                        doc = exc
+                run.take(doc)
+        except KeyboardInterrupt:
+            # What arrived before Ctrl-C is kept: a resumed crawl starts after it.
+            run.flush()
+            raise
         run.finish()
     return run.summary(time.perf_counter() - started)
 
@@ -189,6 +237,19 @@ class _Run:
         self.failures: list[tuple[str, str]] = []
         self.written = 0
         self.current = ""
+        self.indexer: Indexer | None = None
+        #: Set when another process holds the index writer: it catches up what we store.
+        self.index_busy = False
+
+    def __enter__(self) -> _Run:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        """Commit the index on success; after a failure its last commit stands (it lags, and
+        the next open catches it up)."""
+        if self.indexer is not None:
+            indexer, self.indexer = self.indexer, None
+            indexer.__exit__(exc_type, None, None)
 
     def take(self, item: Document | StenogramError) -> None:
         if isinstance(item, StenogramError):
@@ -207,11 +268,31 @@ class _Run:
             self.counts["unchanged"] += sum(r is not None for r in known)
             fresh = [d for d, r in zip(docs, known, strict=True) if r is None]
             if fresh:
-                self._store([(d, self.directory.resolve(d)) for d in fresh])
-        if self.written >= INDEX_EVERY:
+                self._store([(d, self.directory.resolve(d, resolve_key(d))) for d in fresh])
+                pair_translations(self.archive, fresh)
+        if self.written >= INDEX_EVERY and self.indexer is not None:
             self.written = 0
-            _catch_up_quietly(self.archive)
+            self.indexer.commit()
         self._report()
+
+    def _index(self, results: Sequence[StoreResult]) -> None:
+        """Index what a batch wrote: from the rows its new events carry when they are all that
+        changed (the archive's ``seq`` moved by exactly their count), else from the database."""
+        if self.index_busy:
+            return
+        if self.indexer is None:
+            try:
+                self.indexer = Indexer(self.archive.index_path)
+            except StoreError:
+                self.index_busy = True
+                return
+        after = self.indexer.last_seq
+        rows = [row for r in results if r.index_rows for row in r.index_rows]
+        seqs = sorted({row.seq for row in rows})
+        if seqs and seqs == list(range(after + 1, self.archive.max_seq() + 1)):
+            self.indexer.add(rows)
+        else:
+            self.indexer.add(self.archive.index_rows(after))
 
     def _store(self, items: list[Item]) -> None:
         persons = self.directory.changed()
@@ -220,19 +301,22 @@ class _Run:
         except StoreError:
             # Find the document at fault: the others are stored one by one.
             self.archive.save_persons(persons)
+            results = []
             for doc, people in items:
                 try:
-                    self.counts[self.archive.store(doc, people=people).status] += 1
-                    self.written += 1
+                    results.append(self.archive.store(doc, people=people))
                 except StoreError as exc:
                     self.failures.append((doc.origin or doc.url or doc.title, exc.reason))
-            return
         for result in results:
             self.counts[result.status] += 1
         self.written += sum(r.status != "unchanged" for r in results)
+        self._index(results)
 
     def finish(self) -> None:
         self.flush()
+        if self.indexer is not None:
+            indexer, self.indexer = self.indexer, None
+            indexer.close()
         _catch_up(self.archive)
 
     def _report(self) -> None:
@@ -258,73 +342,107 @@ class _Run:
 
 # --- the parse worker ---------------------------------------------------------------------------
 
-_Parsed = Document | tuple[str, str]
+#: What the worker sends per document: a Document, or (kind, document name, reason) for a
+#: failure, because a StenogramError loses its ``document`` through pickling.
+_Parsed = Document | tuple[str, str, str]
+_FAILURES: dict[str, type[StenogramError]] = {"source": SourceError, "parse": ParseError}
 
 
-def _parse_chunk(jobs: list[RawDocument], source: str, max_bytes: int) -> list[_Parsed]:
-    """In the worker: a Document, or (document name, reason), per raw document. Exceptions are
-    not sent back as such because a StenogramError loses its ``document`` through pickling."""
-    out: list[_Parsed] = []
-    for raw in jobs:
-        try:
-            out.append(parse_raw(raw, source, max_bytes))
-        except StenogramError as exc:
-            out.append((exc.document or raw.name, exc.reason))
-    return out
+def _read_and_parse(paths: Sequence[str | Path], source: str, max_bytes: int) -> Iterator[_Parsed]:
+    for raw in iter_documents(paths, max_bytes=max_bytes):
+        yield _parse_one(raw, source, max_bytes)
 
 
-@dataclass(frozen=True, slots=True)
-class _Done:
-    """A chunk parsed inline, with the interface of the worker's AsyncResult."""
+def _parse_one(raw: RawDocument | StenogramError, source: str, max_bytes: int) -> _Parsed:
+    if isinstance(raw, StenogramError):
+        return ("source", raw.document or "?", raw.reason)
+    try:
+        return parse_raw(raw, source, max_bytes)
+    except StenogramError as exc:
+        return ("parse", exc.document or raw.name, exc.reason)
 
-    value: list[_Parsed]
 
-    def get(self) -> list[_Parsed]:
-        return self.value
+def _worker(
+    paths: Sequence[str | Path], source: str, max_bytes: int, turn: int, workers: int, out: Any
+) -> None:
+    """In worker ``turn`` of ``workers``: read everything, parse every ``workers``-th chunk of
+    :data:`CHUNK` documents, and send those chunks in order; None ends the stream, a string
+    reports a crash (a bug: it is re-raised in the ingesting process).
+
+    Each worker decompresses the whole input (a tar stream cannot be split), which costs far
+    less than the parsing it shares out.
+    """
+    try:
+        chunk: list[_Parsed] = []
+        for at, raw in enumerate(iter_documents(paths, max_bytes=max_bytes)):
+            if (at // CHUNK) % workers == turn:
+                chunk.append(_parse_one(raw, source, max_bytes))
+                if len(chunk) >= CHUNK:
+                    out.put(chunk)
+                    chunk = []
+        if chunk:
+            out.put(chunk)
+        out.put(None)
+    except BaseException as exc:
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def _document_or_error(item: _Parsed) -> Document | StenogramError:
+    if isinstance(item, tuple):
+        kind, name, reason = item
+        return _FAILURES[kind](reason, document=name)
+    return item
 
 
 @contextmanager
 def _parsing(
-    raws: Iterable[RawDocument | StenogramError], source: str, max_bytes: int
+    paths: Sequence[str | Path], source: str, max_bytes: int
 ) -> Iterator[Iterator[Document | StenogramError]]:
-    """Parsed documents (or failures) in input order, parsed by a worker process when there is
-    a second core; on one core a worker would only add pickling, so it parses inline.
+    """Parsed documents (or failures) in input order, read and parsed by :data:`WORKERS`
+    processes taking chunks in turn, when there is a second core. Inline on one core (workers
+    would only add pickling) and for standard input (a child process does not get it).
 
-    At most :data:`IN_FLIGHT` chunks wait for the worker, so memory stays bounded by a few
-    hundred pages whatever the corpus size (``Pool.imap`` would read all the input ahead).
+    At most :data:`IN_FLIGHT` chunks wait per worker, so memory stays bounded by a few hundred
+    pages whatever the corpus size.
     """
-    pool = multiprocessing.get_context("fork").Pool(1) if (os.cpu_count() or 1) > 1 else None
-
-    def submit(chunk: list[RawDocument]) -> _Done | AsyncResult[list[_Parsed]]:
-        if pool is None:
-            return _Done(_parse_chunk(chunk, source, max_bytes))
-        return pool.apply_async(_parse_chunk, (chunk, source, max_bytes))
+    if (os.cpu_count() or 1) < 2 or any(str(p) == "-" for p in paths):
+        yield map(_document_or_error, _read_and_parse(paths, source, max_bytes))
+        return
+    context = multiprocessing.get_context("fork")
+    queues = [context.Queue(IN_FLIGHT) for _ in range(WORKERS)]
+    workers = [
+        context.Process(
+            target=_worker,
+            args=(paths, source, max_bytes, turn, WORKERS, out),
+            name=f"stenogram-parse-{turn}",
+            daemon=True,
+        )
+        for turn, out in enumerate(queues)
+    ]
+    for worker in workers:
+        worker.start()
 
     def parsed() -> Iterator[Document | StenogramError]:
-        waiting: deque[_Done | AsyncResult[list[_Parsed]] | StenogramError] = deque()
-        chunk: list[RawDocument] = []
-        for raw in chain(raws, [None]):
-            if isinstance(raw, RawDocument):
-                chunk.append(raw)
-            if chunk and (raw is None or isinstance(raw, StenogramError) or len(chunk) >= CHUNK):
-                waiting.append(submit(chunk))
-                chunk = []
-            if isinstance(raw, StenogramError):
-                waiting.append(raw)
-            while waiting and (raw is None or len(waiting) > IN_FLIGHT):
-                head = waiting.popleft()
-                if isinstance(head, StenogramError):
-                    yield head
-                    continue
-                for result in head.get():
-                    if isinstance(result, tuple):
-                        yield ParseError(result[1], document=result[0])
-                    else:
-                        yield result
+        # Chunks go round the workers in order, so the first worker to end, in turn, ends all.
+        for turn in itertools.cycle(range(WORKERS)):
+            while True:
+                try:
+                    chunk = queues[turn].get(timeout=1.0)
+                    break
+                except queue.Empty:
+                    if not workers[turn].is_alive():
+                        raise RuntimeError("a parse worker died") from None
+            if chunk is None:
+                return
+            if isinstance(chunk, str):
+                raise RuntimeError(f"a parse worker failed: {chunk}")
+            yield from map(_document_or_error, chunk)
 
     try:
         yield parsed()
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        for worker in workers:
+            worker.terminate()
+            worker.join()
+        for out in queues:
+            out.close()

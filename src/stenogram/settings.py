@@ -48,7 +48,7 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting("crawl_delay", 2.0, "Seconds between two requests to the same host.", float),
     Setting(
         "user_agent",
-        "stenogram/0.1 (+https://github.com/stenogram/stenogram; archival crawler)",
+        "stenogram/0.1 (open-source archival crawler; set STENOGRAM_USER_AGENT to add a contact)",
         "User-Agent the crawler sends, so that publishers can tell who is asking.",
     ),
     Setting(
@@ -69,7 +69,9 @@ class Settings:
     max_document_bytes: int = 20 * 1024 * 1024
     admin_token: str | None = None
     crawl_delay: float = 2.0
-    user_agent: str = "stenogram/0.1 (+https://github.com/stenogram/stenogram; archival crawler)"
+    user_agent: str = (
+        "stenogram/0.1 (open-source archival crawler; set STENOGRAM_USER_AGENT to add a contact)"
+    )
     max_response_bytes: int = 20 * 1024 * 1024
     fetch_timeout: float = 30.0
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -267,6 +268,32 @@ crawl_state = Table(
     Column("source", String(64), primary_key=True),
     Column("position", Text, nullable=False),
     Column("updated", String(40), nullable=False),
+)
+
+#: The same item published in two languages (kremlin.ru and en.kremlin.ru share item ids): one
+#: row each way, so either side finds the other with one lookup. Derived by the pairing step of
+#: ingest (:mod:`stenogram.translations`) and rewritten whenever either side gets a revision.
+event_translations = Table(
+    "event_translations",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("other_event_id", Integer, ForeignKey("events.id"), primary_key=True),
+    Column("paired", String(40), nullable=False),
+)
+
+#: Which speech of one language renders which speech of the other, one row each way. No foreign
+#: key on the speech ids: a revision deletes and re-inserts an event's speeches (keeping the ids
+#: of unchanged turns), and the pairing that follows it rewrites these rows.
+speech_translations = Table(
+    "speech_translations",
+    metadata,
+    Column("speech_id", Integer, primary_key=True),
+    Column("other_speech_id", Integer, primary_key=True),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False),
+    Column("other_event_id", Integer, ForeignKey("events.id"), nullable=False),
+    # How sure the alignment is (0..1): speaker agreement, relative position and length.
+    Column("confidence", Float, nullable=False),
+    Index("ix_speech_translations_event_id", "event_id"),
 )
 
 #: Tables that hold one event's current revision, cleared and rewritten on each new revision.

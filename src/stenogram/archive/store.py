@@ -36,8 +36,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import NotFound, StoreError
 from ..model import Document, DocumentPeople, Override, Person
+from ..resolve import Mention
 from . import batch, browse, records
 from . import people as people_rows
+from . import translations as translation_rows
 from .activity import Activity, person_activity
 from .batch import BatchWriter, Item
 from .batch import StoreResult as StoreResult
@@ -65,6 +67,9 @@ class StoredEvent:
     revisions: int
     speech_people: tuple[str | None, ...]
     participant_people: tuple[str | None, ...]
+    #: The other-language records of this item, and each speech's counterpart there (or None).
+    translations: tuple[translation_rows.Translation, ...] = ()
+    counterparts: tuple[translation_rows.Counterpart | None, ...] = ()
 
     @property
     def permalink(self) -> str:
@@ -85,12 +90,16 @@ class StoredEvent:
             record["participants"], self.participant_people, strict=True
         ):
             participant["resolved_person_id"] = person
+        counterparts = self.counterparts or (None,) * len(record["speeches"])
+        for speech, counterpart in zip(record["speeches"], counterparts, strict=True):
+            speech["counterpart"] = counterpart.to_dict() if counterpart else None
         return {
             "event_id": self.event_id,
             "revision": self.revision,
             "revisions": self.revisions,
             "permalink": self.permalink,
             **record,
+            "translations": [t.to_dict() for t in self.translations],
         }
 
 
@@ -288,6 +297,11 @@ class Archive:
         with self._read() as conn:
             return people_rows.load_persons(conn)
 
+    def mentions(self) -> list[Mention]:
+        """The stored mentions with a role, which the resolver rebuilds roles from."""
+        with self._read() as conn:
+            return people_rows.load_mentions(conn)
+
     def person_activity(self) -> dict[str, Activity]:
         """Events, speeches and words per resolved person id (see :mod:`.activity`)."""
         with self._read() as conn:
@@ -304,6 +318,8 @@ class Archive:
                 select(func.count()).select_from(revisions).where(revisions.c.event_id == event_id)
             )
             people = records.people_of(conn, event_id) if number == current else None
+            translated = translation_rows.translations_of(conn, event_id)
+            found = translation_rows.counterparts_of(conn, speech_ids) if translated else {}
         document = Document.from_dict(record)
         if people is None:
             people = DocumentPeople(
@@ -317,6 +333,8 @@ class Archive:
             int(count or 0),
             people.speeches,
             people.participants,
+            tuple(translated),
+            tuple(found.get(speech_id) for speech_id in speech_ids),
         )
 
     def speech(self, speech_id: int) -> SpeechRef:
@@ -403,6 +421,37 @@ class Archive:
         size = sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
         events_n, speeches_n, people_n, revisions_n, sources_n = counts
         return ArchiveInfo(self.path, events_n, speeches_n, people_n, revisions_n, sources_n, size)
+
+    def counts(self) -> dict[str, int]:
+        """Events, speeches and people: :meth:`info` without sizing every file of the folder,
+        for the front page, which shows them on every request."""
+        with self._read() as conn:
+            return {
+                name: int(conn.scalar(select(func.count()).select_from(table)) or 0)
+                for name, table in (("events", events), ("speeches", speeches), ("people", people))
+            }
+
+    # --- translations (paired by :mod:`stenogram.translations`) -----------------------------
+
+    def events_by_source_id(self, source_ids: Sequence[str]) -> list[translation_rows.EventHead]:
+        """Every stored event with one of these publisher ids, whatever its source."""
+        with self._read() as conn:
+            return translation_rows.heads_by_source_id(conn, sorted(set(source_ids)))
+
+    def speech_turns(self, event_id: int) -> list[translation_rows.SpeechTurn]:
+        with self._read() as conn:
+            return translation_rows.turns(conn, event_id)
+
+    def save_translation(
+        self, event_id: int, other_event_id: int, pairs: Sequence[tuple[int, int, float]]
+    ) -> None:
+        """Record two events as one item in two languages, replacing their speech pairs."""
+        with self._write("translations") as conn:
+            translation_rows.save_pair(conn, event_id, other_event_id, pairs, records.now())
+
+    def translations(self, event_id: int) -> list[translation_rows.Translation]:
+        with self._read() as conn:
+            return translation_rows.translations_of(conn, event_id)
 
     # --- browsing (the web pages page through these; see :mod:`.browse`) ------------------
 

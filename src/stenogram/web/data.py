@@ -30,6 +30,8 @@ MAX_QUERY_CHARS: Final = 1000
 MAX_SEARCH_WINDOW: Final = 10_000
 #: Facets that become a query filter when clicked: facet name -> filter name in the language.
 FACET_FILTERS: Final = {"speaker": "speaker", "topic": "topic", "geography": "geo"}
+#: How a link to the other-language record of an event names that language, in that language.
+LANGUAGE_NAMES: Final = {"ru": "Русский", "en": "English"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +70,6 @@ def browse_kind(kind: str) -> BrowseKind:
     return kind
 
 
-def _counts(archive: Archive) -> dict[str, int]:
-    info = archive.info()
-    return {"events": info.events, "speeches": info.speeches, "people": info.people}
-
-
 def _events(archive: Archive, wanted: EventFilter, at: Paging) -> dict[str, Any]:
     total, found = archive.event_list(wanted, offset=at.offset, limit=at.per_page)
     return {
@@ -82,7 +79,7 @@ def _events(archive: Archive, wanted: EventFilter, at: Paging) -> dict[str, Any]
 
 
 def home(archive: Archive, at: Paging) -> dict[str, Any]:
-    return {"counts": _counts(archive), **_events(archive, EventFilter(), at)}
+    return {"counts": archive.counts(), **_events(archive, EventFilter(), at)}
 
 
 def event_list(archive: Archive, at: Paging, person: str | None = None) -> dict[str, Any]:
@@ -126,6 +123,10 @@ def event_page(archive: Archive, ref: str, revision: int | None = None) -> dict[
         "revisions": [dataclasses.asdict(r) for r in revisions],
         "diff": diff,
         "text_link": f"/events/{stored.document.source_id or stored.event_id}/text",
+        "translations": [
+            {**t, "label": LANGUAGE_NAMES.get(t["language"], t["language"])}
+            for t in record["translations"]
+        ],
     }
 
 
@@ -220,6 +221,25 @@ def speech_page(archive: Archive, speech_id: int) -> dict[str, Any]:
         },
         "date_line": _date_line(doc),
         "citation": citation(speech, doc, ref.permalink),
+        "counterpart": _counterpart(archive, speech.get("counterpart")),
+    }
+
+
+def _counterpart(archive: Archive, link: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The other-language speech in full, so that a quote can be checked against its original
+    ("the original Russian of this quote") without leaving the page."""
+    if link is None:
+        return None
+    other = archive.event(link["event_id"])
+    said = other.document.speeches[link["position"] - 1]
+    return {
+        **link,
+        "label": LANGUAGE_NAMES.get(link["language"], link["language"]),
+        "speaker": said.speaker,
+        "attribution": said.attribution,
+        "paragraphs": list(said.paragraphs),
+        "text": said.text,
+        "title": other.document.title,
     }
 
 

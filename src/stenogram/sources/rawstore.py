@@ -1,0 +1,235 @@
+"""The raw store: every body the crawler fetched, kept inside the archive, named by its hash.
+
+Bodies are files ``ARCHIVE/raw/ab/cdef...`` (the SHA-256, split once so no folder grows huge),
+written to a temporary file and renamed, so a crash never leaves half a body under a real name;
+the same body fetched twice is one file. The ``raw_responses`` table says which URL had which
+body when, with its validators (ETag, Last-Modified) for the next conditional GET, and
+``crawl_state`` where each source's crawl stands. Keeping the bytes is what lets a parser fix
+reach every page already crawled (``stenogram reparse``) without asking the publisher again.
+
+The store has its own connection to the archive database; :meth:`RawStore.open` opens the
+archive once first so that its migrations have run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..archive import Archive
+from ..archive.schema import crawl_state, raw_responses
+from ..archive.store import DB_NAME
+from ..errors import StoreError
+from .http import Response
+
+RAW_DIR = "raw"
+
+
+def now() -> str:
+    """A UTC timestamp to the microsecond, as text that sorts in time order (a resumed crawl
+    compares it with its start)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    source: str
+    kind: str
+    url: str
+    sha256: str
+    fetched_at: str
+    status: int
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    size: int
+
+
+class RawStore:
+    """The raw bodies and crawl state of one archive folder."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self._engine = engine
+
+    @classmethod
+    def open(cls, path: Path) -> RawStore:
+        Archive.open(path, create=True).close()
+        engine = create_engine(f"sqlite:///{path / DB_NAME}", connect_args={"timeout": 30.0})
+        return cls(Path(path), engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> RawStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- bodies ---------------------------------------------------------------------------
+
+    def body_path(self, sha256: str) -> Path:
+        return self.path / RAW_DIR / sha256[:2] / sha256[2:]
+
+    def read(self, record: RawRecord) -> bytes:
+        try:
+            return self.body_path(record.sha256).read_bytes()
+        except OSError as exc:
+            raise StoreError(f"raw body missing: {exc.strerror}", document=record.url) from exc
+
+    def _write_body(self, body: bytes) -> str:
+        sha = hashlib.sha256(body).hexdigest()
+        target = self.body_path(sha)
+        if target.exists():
+            return sha
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(body)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(temp, target)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise StoreError(f"cannot write a raw body: {exc}", document=str(target)) from exc
+        return sha
+
+    # --- the index ------------------------------------------------------------------------
+
+    def keep(self, source: str, kind: str, response: Response, url: str) -> RawRecord:
+        """Keep a 200 response for ``url``: the body file, then its row (or a refreshed row
+        when this URL already had this very body)."""
+        sha = self._write_body(response.body)
+        values: dict[str, Any] = {
+            "source": source,
+            "kind": kind,
+            "fetched_at": now(),
+            "status": response.status,
+            "etag": response.etag,
+            "last_modified": response.last_modified,
+            "content_type": response.content_type,
+            "size": len(response.body),
+        }
+        with self._transaction(url) as conn:
+            where = (raw_responses.c.url == url) & (raw_responses.c.sha256 == sha)
+            if conn.execute(update(raw_responses).where(where).values(**values)).rowcount == 0:
+                conn.execute(insert(raw_responses).values(url=url, sha256=sha, **values))
+        return RawRecord(url=url, sha256=sha, **values)
+
+    def confirm(self, record: RawRecord) -> RawRecord:
+        """Note that the stored body of ``record`` is still current (a 304)."""
+        stamp = now()
+        with self._transaction(record.url) as conn:
+            conn.execute(
+                update(raw_responses)
+                .where(
+                    (raw_responses.c.url == record.url) & (raw_responses.c.sha256 == record.sha256)
+                )
+                .values(fetched_at=stamp)
+            )
+        return dataclasses.replace(record, fetched_at=stamp)
+
+    def latest(self, url: str) -> RawRecord | None:
+        """The body most recently fetched (or confirmed) for ``url``."""
+        with self._transaction(url) as conn:
+            row = conn.execute(
+                select(raw_responses)
+                .where(raw_responses.c.url == url)
+                .order_by(raw_responses.c.fetched_at.desc(), raw_responses.c.id.desc())
+                .limit(1)
+            ).first()
+        return _record(row._mapping) if row is not None else None
+
+    def items(self) -> Iterator[RawRecord]:
+        """The latest body of every item URL, oldest fetch first (what ``reparse`` reads).
+
+        Older bodies of a URL stay stored but are not re-parsed: storing them after the newer
+        one would make an outdated text the current revision.
+        """
+        newest = (
+            select(raw_responses.c.url, func.max(raw_responses.c.id).label("id"))
+            .where(raw_responses.c.kind == "item")
+            .group_by(raw_responses.c.url)
+            .subquery()
+        )
+        with self._transaction("raw responses") as conn:
+            rows = conn.execute(
+                select(raw_responses)
+                .join(newest, newest.c.id == raw_responses.c.id)
+                .order_by(raw_responses.c.id)
+            ).all()
+        for row in rows:
+            yield _record(row._mapping)
+
+    # --- crawl state ----------------------------------------------------------------------
+
+    def state(self, source: str) -> dict[str, Any] | None:
+        with self._transaction(source) as conn:
+            value = conn.scalar(
+                select(crawl_state.c.position).where(crawl_state.c.source == source)
+            )
+        return orjson.loads(value) if value else None
+
+    def save_state(self, source: str, position: dict[str, Any]) -> None:
+        text = orjson.dumps(position).decode()
+        with self._transaction(source) as conn:
+            changed = conn.execute(
+                update(crawl_state)
+                .where(crawl_state.c.source == source)
+                .values(position=text, updated=now())
+            ).rowcount
+            if not changed:
+                conn.execute(
+                    insert(crawl_state).values(source=source, position=text, updated=now())
+                )
+
+    # --- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[Connection]:
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {exc}", document=what) from exc
+
+
+def _record(row: Any) -> RawRecord:
+    return RawRecord(
+        source=row["source"],
+        kind=row["kind"],
+        url=row["url"],
+        sha256=row["sha256"],
+        fetched_at=row["fetched_at"],
+        status=row["status"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        content_type=row["content_type"],
+        size=row["size"],
+    )
+
+
+__all__ = ["RAW_DIR", "RawRecord", "RawStore"]

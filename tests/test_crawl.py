@@ -1,0 +1,311 @@
+"""The crawler end to end, offline: a real HTTP server on 127.0.0.1 serves fixture copies of the
+sites (see tests/sites), misbehaving on cue, and the crawl runs against it with --base-url."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sites import SECTION, Act, Site, SiteServer, kremlin_site, pm_site
+from stenogram.archive import Archive
+from stenogram.crawl import crawl, reparse
+from stenogram.errors import SourceError
+from stenogram.settings import Settings
+from stenogram.sources.adapters import get_adapter
+from stenogram.sources.http import FetchPolicy
+
+SINCE = dt.date(2019, 5, 12)
+POLICY = FetchPolicy(
+    user_agent="stenogram-tests/1",
+    delay=0.0,
+    timeout=0.5,
+    retries=1,
+    backoff=0.01,
+    forbidden_run=3,
+    forbidden_pause=0.05,
+)
+
+
+@pytest.fixture(scope="module")
+def kremlin_pages(corpus_dir: Path) -> dict[str, bytes]:
+    return kremlin_site(corpus_dir)
+
+
+@pytest.fixture
+def site(kremlin_pages: dict[str, bytes]) -> Iterator[tuple[Site, SiteServer]]:
+    site = Site(dict(kremlin_pages))
+    with SiteServer(site) as server:
+        yield site, server
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(archive=tmp_path / "archive")
+
+
+def _run(settings: Settings, server: SiteServer, **kwargs: object) -> tuple[object, list[str]]:
+    lines: list[str] = []
+    summary = crawl(
+        "kremlin-en",
+        settings,
+        base_url=server.base_url,
+        policy=POLICY,
+        log=lines.append,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return summary, lines
+
+
+def _listed(pages: dict[str, bytes], path: str) -> list[str]:
+    """Item paths of a served listing that the fixture site can serve, in listing order."""
+    adapter = get_adapter("kremlin-en", "http://h")
+    items = adapter.read_listing(path, pages[path]).items
+    return [
+        i.url.removeprefix("http://h") for i in items if i.url.removeprefix("http://h") in pages
+    ]
+
+
+def _events(settings: Settings) -> dict[str, int]:
+    with sqlite3.connect(settings.archive / "stenogram.db") as db:
+        return dict(db.execute("SELECT source_id, revision FROM events").fetchall())
+
+
+# --- adapters on the real listings ------------------------------------------------------------
+
+
+def test_kremlin_listing_pages_and_feed_give_ids_dates_and_the_next_page(
+    kremlin_pages: dict[str, bytes],
+) -> None:
+    adapter = get_adapter("kremlin-en", "http://mirror.test")
+    page = adapter.read_listing("p", kremlin_pages[f"{SECTION}/page/78"])
+    assert len(page.items) == 20
+    # Read against the page: first entry 60574 on May 23, 2019; last 60539 on May 17.
+    assert (page.items[0].key, page.items[0].date) == ("60574", dt.date(2019, 5, 23))
+    assert (page.items[-1].key, page.items[-1].date) == ("60539", dt.date(2019, 5, 17))
+    assert page.items[0].url == "http://mirror.test/events/president/news/60574"
+    assert page.next_url == "http://mirror.test/events/president/news/page/79"
+    feed = adapter.read_listing("f", kremlin_pages[f"{SECTION}/feed"])
+    assert (feed.items[0].key, feed.items[0].date) == ("63953", dt.date(2020, 8, 27))
+    assert len(feed.items) == 20 and feed.next_url is None
+    assert all(i.url.startswith("http://mirror.test/") for i in feed.items)
+    assert adapter.start_urls(None, dt.date(2019, 5, 7)) == [
+        "http://mirror.test/events/president/news/by-date/07.05.2019"
+    ]
+    with pytest.raises(SourceError):
+        get_adapter("nowhere")
+
+
+# --- the crawl against misbehaving sites ------------------------------------------------------
+
+
+def test_crawl_handles_every_misbehaviour_and_goes_on(
+    site: tuple[Site, SiteServer], tmp_path: Path
+) -> None:
+    fixture, server = site
+    items = _listed(fixture.pages, f"{SECTION}/page/78")
+    (limited, broken, f1, f2, f3, after_403, foreign, slow, big, cut, layout, to_copy) = items[:12]
+    fixture.script = {
+        limited: [Act(429, (("Retry-After", "1"),))],
+        broken: [Act(500)] * 5,
+        f1: [Act(403)],
+        f2: [Act(403)],
+        f3: [Act(403)],
+        foreign: [Act(302, (("Location", "http://elsewhere.example/stolen"),))],
+        slow: [Act(delay=1.0)] * 2,
+        big: [Act(oversize=POLICY.max_bytes + 1)],
+        cut: [Act(truncate=True)] * 2,
+        layout: [Act(body=b"<html><body><main class='v2'><p>Redesigned</p></main></body></html>")],
+        to_copy: [Act(302, (("Location", f"{SECTION}/copy/{to_copy.rsplit('/', 1)[1]}"),))],
+    }
+    settings = _settings(tmp_path)
+    summary, lines = _run(settings, server, since=SINCE)
+    log = "\n".join(lines)
+    stored = _events(settings)
+
+    def key(path: str) -> str:
+        return path.rsplit("/", 1)[1]
+
+    # 429 + Retry-After: asked again after the wait, then stored.
+    assert fixture.count(limited) == 2 and key(limited) in stored
+    assert f"retry {server.base_url}{limited}: HTTP 429; waiting 1.0 s" in log
+    # 500: retried, then skipped.
+    assert fixture.count(broken) == 1 + POLICY.retries and key(broken) not in stored
+    assert "gave up after 2 attempts: HTTP 500" in log
+    # A run of 403s: one pause, then the crawl goes on.
+    assert "3 refusals (403) in a row" in log and key(after_403) in stored
+    # Off-site redirect refused; slow, oversized and truncated answers refused with a reason.
+    assert "refused: redirect to a foreign host 'elsewhere.example'" in log
+    assert "timed out after 0.5 s" in log and key(slow) not in stored
+    assert "refused: response too large" in log and key(big) not in stored
+    assert "truncated or malformed response" in log and key(cut) not in stored
+    # Changed layout: a parse error, logged; the raw body is kept for a later reparse.
+    assert f"skip {server.base_url}{layout}: not a kremlin.ru event page" in log
+    with sqlite3.connect(settings.archive / "stenogram.db") as db:
+        kept = db.execute(
+            "SELECT kind FROM raw_responses WHERE url = ?", (server.base_url + layout,)
+        ).fetchall()
+    assert kept == [("item",)]
+    # robots.txt: the /copy text versions are never requested, even through a redirect.
+    assert "disallowed by robots.txt" in log
+    assert not [p for p in fixture.requests if p.startswith(f"{SECTION}/copy")]
+    # Every request identified us.
+    assert {h["user-agent"] for h in fixture.headers} == {POLICY.user_agent}
+    # And the crawl went on to the end of the window: items after all that were stored.
+    assert key(items[-1]) in stored
+    assert summary.stopped is None  # type: ignore[attr-defined]
+    assert summary.failed >= 9  # type: ignore[attr-defined]
+
+
+def test_recrawl_is_conditional_changes_make_revisions_and_nothing_is_lost(
+    site: tuple[Site, SiteServer], tmp_path: Path
+) -> None:
+    fixture, server = site
+    settings = _settings(tmp_path)
+    first, _ = _run(settings, server, since=SINCE)
+    before = _events(settings)
+    assert len(before) == first.ingest.new > 30  # type: ignore[attr-defined]
+
+    items = _listed(fixture.pages, f"{SECTION}/page/78")
+    changed, now_broken, now_redesigned = items[0], items[1], items[2]
+    body = fixture.pages[changed]
+    # A correction in the first speech, as the publisher might make.
+    assert body.count(b"Good afternoon, colleagues,") == 1
+    fixture.pages[changed] = body.replace(b"Good afternoon, colleagues,", b"Good day, colleagues,")
+    fixture.script = {
+        now_broken: [Act(500)] * 5,
+        now_redesigned: [Act(body=b"<html><body><p>gone</p></body></html>")],
+    }
+    fixture.requests.clear()
+    fixture.headers.clear()
+    second, lines = _run(settings, server, since=SINCE)
+    after = _events(settings)
+
+    # Unchanged pages were asked for conditionally and answered 304.
+    asked = [h for p, h in zip(fixture.requests, fixture.headers, strict=True) if p in items]
+    assert all("if-none-match" in h for h in asked)
+    assert second.not_modified == len(before) - 3  # type: ignore[attr-defined]
+    assert second.ingest.updated == 1  # type: ignore[attr-defined]
+    # The changed page is a new revision; the pages that failed this time keep what they had.
+    key = changed.rsplit("/", 1)[1]
+    assert after[key] == 2
+    assert {k: v for k, v in after.items() if k != key} == {
+        k: v for k, v in before.items() if k != key
+    }
+    with Archive.open(settings.archive, create=False) as archive:
+        speech = archive.event(f"en.kremlin.ru:{key}").document.speeches[0]
+        history = archive.revisions(f"en.kremlin.ru:{key}")
+    assert speech.paragraphs[0] == "Good day, colleagues,"
+    assert len(history) == 2
+    assert any(f"unchanged {server.base_url}" in line for line in lines)
+
+
+def test_interrupted_crawl_resumes_without_fetching_again(
+    site: tuple[Site, SiteServer], tmp_path: Path
+) -> None:
+    fixture, server = site
+    settings = _settings(tmp_path)
+    items = _listed(fixture.pages, f"{SECTION}/page/78")
+    stop_at = items[5]
+
+    class Interrupting(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == stop_at:
+                raise KeyboardInterrupt
+            return super().handle_request(request)
+
+    with pytest.raises(KeyboardInterrupt):
+        crawl(
+            "kremlin-en",
+            settings,
+            since=SINCE,
+            base_url=server.base_url,
+            policy=POLICY,
+            transport=Interrupting(),
+            log=lambda _line: None,
+        )
+    first_requests = list(fixture.requests)
+    done_before = set(_events(settings))
+    assert items[4].rsplit("/", 1)[1] in done_before  # stored before the interruption
+    fixture.requests.clear()
+    summary, lines = _run(settings, server, since=SINCE)
+    assert summary.resumed and summary.reused >= 5  # type: ignore[attr-defined]
+    assert lines[0].startswith(f"resuming at {server.base_url}{SECTION}")
+    # No event page fetched before the interruption was asked for again.
+    fetched_before = {p for p in first_requests if p in items and p != stop_at}
+    assert not fetched_before & set(fixture.requests)
+    # And the crawl completed: every page in the window is stored.
+    assert set(_events(settings)) >= {p.rsplit("/", 1)[1] for p in items}
+    # The next crawl is a fresh one (the resumed crawl finished).
+    again, lines = _run(settings, server, since=SINCE)
+    assert not again.resumed  # type: ignore[attr-defined]
+
+
+def test_max_until_and_a_403_wall_stop_the_crawl_resumably(
+    site: tuple[Site, SiteServer], tmp_path: Path
+) -> None:
+    fixture, server = site
+    settings = _settings(tmp_path)
+    summary, _ = _run(settings, server, max_items=3)
+    assert summary.stopped == "--max 3 reached"  # type: ignore[attr-defined]
+    # Three items taken: the feed's first three (two of which the fixture site lacks: 404).
+    assert summary.ingest.new + summary.ingest.failed == 3  # type: ignore[attr-defined]
+
+    until = dt.date(2019, 5, 7)
+    other = Settings(archive=tmp_path / "other")
+    summary, _ = _run(other, server, until=until, since=dt.date(2019, 5, 6))
+    assert fixture.count(f"{SECTION}/by-date/07.05.2019") == 1
+    with Archive.open(other.archive, create=False) as archive:
+        dates = {e.date for e in archive.event_list(limit=100)[1]}
+    assert dates and all(dt.date(2019, 5, 6) <= d <= until for d in dates if d)
+
+    walled = Settings(archive=tmp_path / "walled")
+    fixture.script = {p: [Act(403)] * 3 for p in _listed(fixture.pages, f"{SECTION}/feed")}
+    summary, lines = _run(walled, server)
+    assert "still refuses (403) after a pause: stopping" in summary.stopped  # type: ignore[attr-defined]
+    assert sum("pausing" in line for line in lines) == 1
+
+
+def test_reparse_uses_the_raw_store_only(site: tuple[Site, SiteServer], tmp_path: Path) -> None:
+    fixture, server = site
+    settings = _settings(tmp_path)
+    _run(settings, server, max_items=8)
+    stored = _events(settings)
+    raw = list((settings.archive / "raw").rglob("*"))
+    assert [p for p in raw if p.is_file() and not p.name.startswith(".tmp")]
+    fixture.requests.clear()
+    summary = reparse(settings)
+    assert fixture.requests == []
+    assert (summary.unchanged, summary.new, summary.failed) == (len(stored), 0, 0)
+
+
+def test_pm_au_crawl_from_a_transcript_index(fixtures_dir: Path, tmp_path: Path) -> None:
+    site = Site(pm_site(fixtures_dir / "pm-au"))
+    settings = _settings(tmp_path)
+    with SiteServer(site) as server:
+        summary = crawl(
+            "pm-au",
+            settings,
+            since=dt.date(1990, 1, 1),
+            base_url=server.base_url,
+            policy=POLICY,
+            log=lambda _line: None,
+        )
+    ids = sorted(int(p.split("-")[1].split(".")[0]) for p in site.pages if p.endswith(".xml"))
+    asked = [int(p.split("-")[1].split(".")[0]) for p in site.requests if p.endswith(".xml")]
+    assert asked == sorted(ids, reverse=True)  # newest id first
+    stored = _events(settings)
+    with Archive.open(settings.archive, create=False) as archive:
+        dates = {k: archive.event(f"pmtranscripts.pmc.gov.au:{k}").document.date for k in stored}
+    assert stored and all(d is not None and d >= dt.date(1990, 1, 1) for d in dates.values())
+    # The rest: released before 1990 (skipped), or not a transcript (a logged failure).
+    assert summary.skipped + summary.failed == len(ids) - len(stored)
+    released = [
+        re.search(rb"<release-date>\s*\d+/\d+/(\d{4})", page.read_bytes())
+        for page in (fixtures_dir / "pm-au").glob("*.xml")
+    ]
+    assert summary.skipped == sum(1 for m in released if m and int(m.group(1)) < 1990)
