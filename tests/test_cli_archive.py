@@ -253,6 +253,11 @@ def test_revisions_and_diff_after_the_page_changed(tmp_path: Path, fixtures_dir:
     assert "resource region: it has no oil" in out and "natural" not in out
 
 
+def test_diff_of_an_event_with_one_revision_says_so(archive: Path) -> None:
+    code, out, _ = run("show", "51437", "--diff", "--archive", archive)
+    assert (code, out) == (0, "only revision 1 to show: nothing to compare\n")
+
+
 def test_show_rejects_contradictory_options(archive: Path) -> None:
     code, _, _ = run("show", "51437", "--revisions", "--diff", "--archive", archive)
     assert code == 2
@@ -308,9 +313,20 @@ def test_doubtful_then_merge_then_split(tmp_path: Path, fixtures_dir: Path) -> N
     _, out, _ = run("persons", "--doubtful", "--json", "--archive", where)
     assert ("tatayana-golikova", "tatyana-golikova") not in {(p["a"], p["b"]) for p in lines(out)}
 
-    code, out, _ = run("persons", "split", "tatyana-golikova", "Tatayana Golikova",
+    code, out, _ = run("persons", "split", "tatyana-golikova", "Tatayana Golikova", "--json",
                        "--archive", where)  # fmt: skip
-    assert code == 0 and out.startswith("Tatayana Golikova [")
+    (moved,) = lines(out)
+    assert code == 0 and moved["name"] == "Tatayana Golikova"
+    # 63350 prints "Tatayana Golikova:" as Deputy Prime Minister: that role moves with the name.
+    roles = [(r["role"], r["first_seen"], r["count"]) for r in moved["roles"]]
+    assert roles == [("Deputy Prime Minister", "2020-05-14", 1)]
+    _, out, _ = run("persons", "tatyana-golikova", "--json", "--archive", where)
+    (kept,) = lines(out)
+    # 53983's speeches and 63350's participant list still name Tatyana Golikova.
+    assert [(r["role"], r["count"]) for r in kept["roles"]] == [
+        ("Accounts Chamber Chairperson", 1),
+        ("Deputy Prime Minister", 1),
+    ]
     code, _, err = run("persons", "merge", "no-such-person", "tatyana-golikova", "--archive", where)
     assert code == 2 and "no-such-person" in one_error(err)
 

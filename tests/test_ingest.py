@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from stenogram import ingest as ingest_module
 from stenogram.archive import Archive
 from stenogram.errors import StoreError
 from stenogram.ingest import (
@@ -70,6 +71,20 @@ def test_ingest_stores_every_page_and_is_idempotent(pages: Path, settings: Setti
     assert _rows(settings, "SELECT * FROM person_names ORDER BY person_id, position") == people
 
 
+def test_parse_workers_keep_the_input_order(
+    pages: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One document per chunk: the workers take turns document by document.
+    monkeypatch.setattr(ingest_module, "CHUNK", 1)
+    (pages / "broken.html").write_bytes(b"")
+    summary = ingest([pages], settings)
+    assert (summary.new, summary.failed) == (5, 1)
+    stored = _rows(settings, "SELECT e.source_id, r.origin FROM events e "
+                   "JOIN revisions r ON r.event_id = e.id ORDER BY e.seq")  # fmt: skip
+    names = sorted(p.name for p in pages.iterdir() if p.name != "broken.html")
+    assert [Path(str(origin)).name for _, origin in stored] == names
+
+
 def test_changed_page_is_a_new_revision(pages: Path, settings: Settings) -> None:
     ingest([pages], settings)
     page = pages / "55352.html"
@@ -86,6 +101,25 @@ def test_changed_page_is_a_new_revision(pages: Path, settings: Settings) -> None
         assert (after.revision, after.revisions) == (2, 2)
         hits = search(archive.index_path, '"indeed"')
     assert any(hit.source_id == "55352" for hit in hits.hits)
+
+
+def _roles(settings: Settings) -> list[tuple[object, ...]]:
+    return _rows(settings, "SELECT * FROM memberships ORDER BY person_id, position")
+
+
+def test_an_updated_page_counts_once_in_its_people_roles(pages: Path, settings: Settings) -> None:
+    ingest([pages], settings)
+    roles = _roles(settings)
+    # 55352 is the one page where Andrei Kostin speaks, as VTB's President and Chairman...
+    kostin = [(r[2], r[5]) for r in roles if r[0] == "andrei-kostin"]
+    assert kostin == [("President and Chairman of the Board of VTB Bank", 1)]
+    page = pages / "55352.html"
+    html = page.read_text(encoding="utf-8")
+    asked = "How is your work proceeding?"
+    page.write_text(html.replace(asked, "How is your work proceeding, indeed?"), encoding="utf-8")
+    assert ingest([pages], settings).updated == 1
+    # ...and still once after a new revision of the page was read by a fresh directory.
+    assert _roles(settings) == roles
 
 
 def test_failures_are_counted_and_the_rest_stored(pages: Path, settings: Settings) -> None:
@@ -158,6 +192,11 @@ def test_merge_and_split_survive_reingest(pages: Path, settings: Settings, tmp_p
     assert _rows(settings, "SELECT speaker, person_id FROM speeches ORDER BY id") == state
     fresh = _replayed(settings, pages, tmp_path / "fresh-split")
     assert _person_of(fresh, "Alexander Lukashenko") != _person_of(fresh, "Vladimir Putin")
+    # The split's record carries the new person's id: the replay lands on that same id.
+    assert _person_of(fresh, "Alexander Lukashenko") == moved.id
+    roles = "SELECT role, count FROM memberships WHERE person_id = '{}' ORDER BY position"
+    assert _rows(fresh, roles.format(moved.id)) == _rows(settings, roles.format(moved.id))
+    assert _rows(settings, roles.format(moved.id))  # his roles moved with his name
 
 
 def test_open_archive_catches_up_a_lagging_index(pages: Path, settings: Settings) -> None:

@@ -2,10 +2,15 @@
 
 Why: with one transaction per document and one statement per row, storing cost ~9 ms a page,
 nearly all of it SQLAlchemy compiling and pysqlite round trips rather than SQLite's own work.
-Here the new events of a batch go in with one executemany per table (their ids come back through
-RETURNING in parameter order), and ``seq``, sources and tags are looked up once per batch. An
-event that already exists takes the per-document path, because a new revision must find the
-previous speech ids to keep their permalinks; a re-ingest of unchanged pages never gets there.
+Here the new events of a batch go in with one plain executemany per table, and ``seq``, sources
+and tags are looked up once per batch. Their ids are handed out here (the batch holds the write
+lock, so nobody else can take them), which saves RETURNING and SQLAlchemy's per-row processing,
+the largest cost left. An event that already exists takes the per-document path, because a new
+revision must find the previous speech ids to keep their permalinks; a re-ingest of unchanged
+pages never gets there.
+
+A new event's search index rows are built from what was just written and travel with its
+result, so that the ingester need not read them back.
 
 A batch is one transaction, so a SIGKILL loses at most the batch being written and never part of
 a document, and readers see the whole batch appear at once.
@@ -13,18 +18,20 @@ a document, and readers see the whole batch appear at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import Connection, Row, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Row, Table, delete, func, insert, select, text, tuple_, update
 
 from ..errors import StoreError
 from ..model import Document, DocumentPeople
 from . import records
+from .rows import IndexRow
 from .schema import EVENT_PARTS, event_tags, events, participants, revisions, sources, speeches
 
 Status = Literal["new", "updated", "unchanged"]
@@ -37,6 +44,8 @@ class StoreResult:
     status: Status
     event_id: int
     revision: int
+    #: A new event's search index rows (None otherwise: the index reads those from the archive).
+    index_rows: tuple[IndexRow, ...] | None = field(default=None, compare=False, repr=False)
 
 
 def content_hash(doc: Document) -> str:
@@ -144,40 +153,45 @@ class BatchWriter:
             return
         new, self._new = self._new, []
         conn = self._conn
-        event_rows = [
-            {
-                "source": n.doc.source,
-                "key": n.key,
-                "revision": 1,
-                "created": self._now,
-                **records.event_values(n.doc, n.digest, n.seq, self._now),
-            }
-            for n in new
-        ]
-        ids = _returning_ids(conn, events, event_rows)
-        said = [
-            records.speech_rows(event_id, n.doc, n.people)
-            for n, event_id in zip(new, ids, strict=True)
-        ]
-        speech_ids = _returning_ids(conn, speeches, [row for rows in said for row in rows])
+        first_event = int(conn.scalar(select(func.max(events.c.id))) or 0) + 1
+        # Speech ids are never reused (AUTOINCREMENT): start after the highest ever handed out.
+        used = conn.scalar(text("SELECT seq FROM sqlite_sequence WHERE name = 'speeches'"))
+        next_speech = max(int(used or 0), int(conn.scalar(select(func.max(speeches.c.id))) or 0))
         self._tags.prefetch(tag for n in new for tag in records.doc_tags(n.doc))
-        parts: dict[Any, list[dict[str, Any]]] = {}
-        revision_rows = []
-        taken = 0
-        for n, event_id, rows in zip(new, ids, said, strict=True):
+        rows: dict[Table, list[dict[str, Any]]] = {}
+        for event_id, n in enumerate(new, first_event):
+            said = records.speech_rows(event_id, n.doc, n.people)
+            columns = records.event_values(
+                n.doc, n.digest, n.seq, self._now, sum(row["words"] for row in said)
+            )
+            columns["date"] = _sql_date(columns["date"])
+            rows.setdefault(events, []).append(
+                {
+                    "id": event_id,
+                    "source": n.doc.source,
+                    "key": n.key,
+                    "revision": 1,
+                    "created": self._now,
+                    **columns,
+                }
+            )
+            for row in said:
+                next_speech += 1
+                row["id"] = next_speech
+            rows.setdefault(speeches, []).extend(said)
             for table, values in records.part_rows(event_id, n.doc, n.people):
-                parts.setdefault(table, []).extend(values)
-            parts.setdefault(event_tags, []).extend(
+                rows.setdefault(table, []).extend(values)
+            rows.setdefault(event_tags, []).extend(
                 records.event_tag_rows(self._tags, event_id, n.doc)
             )
-            mine = speech_ids[taken : taken + len(rows)]
-            taken += len(rows)
-            revision_rows.append(self._revision_row(n.doc, event_id, 1, n.digest, mine))
-            self._results[n.at] = StoreResult("new", event_id, 1)
-        for table, values in parts.items():
-            if values:
-                conn.execute(insert(table), values)
-        conn.execute(insert(revisions), revision_rows)
+            speech_ids = [row["id"] for row in said]
+            rows.setdefault(revisions, []).append(
+                self._revision_row(n.doc, event_id, 1, n.digest, speech_ids)
+            )
+            index_rows = records.new_index_rows(event_id, n.seq, n.doc, said)
+            self._results[n.at] = StoreResult("new", event_id, 1, tuple(index_rows))
+        for table, values in rows.items():
+            _insert_many(conn, table, values)
 
     def _revise(
         self,
@@ -290,12 +304,16 @@ def _stored_people(conn: Connection, event_ids: Sequence[int]) -> dict[int, Docu
     }
 
 
-def _returning_ids(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One plain executemany: the rows of a table all have the same keys, in the same order."""
     if not rows:
-        return []
-    ids = conn.scalars(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    ).all()
-    if len(ids) != len(rows):
-        raise StoreError(f"the database returned {len(ids)} ids for {len(rows)} new rows")
-    return [int(i) for i in ids]
+        return
+    names = list(rows[0])
+    columns = ", ".join(f'"{name}"' for name in names)
+    sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' for _ in names)})"
+    conn.exec_driver_sql(sql, [tuple(row.values()) for row in rows])
+
+
+def _sql_date(value: dt.date | None) -> str | None:
+    """A date as SQLAlchemy's Date type stores it in SQLite (ISO text), for a raw insert."""
+    return value.isoformat() if value is not None else None

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, union, update
 
 from ..model import Membership, NameForm, Override, Person
 from ..parse.common import normalize_space
+from ..resolve import Mention
 from .schema import (
+    events,
     memberships,
     participants,
     people,
@@ -86,6 +89,37 @@ def load_persons(conn: Connection) -> list[Person]:
         Person(row.id, row.name, tuple(names[row.id]), tuple(roles[row.id]), tuple(keys[row.id]))
         for row in conn.execute(select(people).order_by(people.c.id))
     ]
+
+
+def mention_key(source: str, key: str) -> str:
+    """How a document is named to the resolver: its event identity, the same in every revision."""
+    return f"{source}|{key}"
+
+
+def load_mentions(conn: Connection) -> list[Mention]:
+    """Every stored mention with a role, one per person, name form, role and event: what a
+    directory rebuilds memberships from (see :class:`~stenogram.resolve.Mention`)."""
+    said = [
+        select(table.c.event_id, table.c.person_id, column, table.c.role)
+        .where(table.c.person_id.is_not(None), table.c.role.is_not(None))
+        .distinct()
+        for table, column in ((speeches, speeches.c.speaker), (participants, participants.c.name))
+    ]
+    mentioned = union(*said).subquery()
+    rows = conn.execute(
+        select(mentioned, events.c.source, events.c.key, events.c.date).join(
+            events, events.c.id == mentioned.c.event_id
+        )
+    )
+    found: list[Mention] = []
+    for row in rows:
+        values: tuple[Any, ...] = tuple(row)
+        _event, person_id, text, role, source, key, date = values
+        role = normalize_space(role)
+        if role and text:
+            doc = mention_key(source, key)
+            found.append(Mention(person_id, normalize_space(text), role, date, doc))
+    return found
 
 
 def delete_persons(conn: Connection, ids: Sequence[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -73,8 +74,11 @@ def save_seq(conn: Connection, seq: int) -> None:
         conn.execute(insert(meta).values(key="seq", value=str(seq)))
 
 
-def event_values(doc: Document, digest: str, seq: int, now: str) -> dict[str, Any]:
-    """The ``events`` columns that every revision rewrites."""
+def event_values(
+    doc: Document, digest: str, seq: int, now: str, word_count: int | None = None
+) -> dict[str, Any]:
+    """The ``events`` columns that every revision rewrites (``word_count`` when the caller
+    counted the words of the speeches already: splitting every text twice showed)."""
     return {
         "source_id": doc.source_id,
         "url": doc.url,
@@ -89,7 +93,9 @@ def event_values(doc: Document, digest: str, seq: int, now: str) -> dict[str, An
         "published": doc.published.isoformat() if doc.published else None,
         "omissions": doc.omissions,
         "speech_count": len(doc.speeches),
-        "word_count": sum(words(s.text) for s in doc.speeches),
+        "word_count": (
+            sum(words(s.text) for s in doc.speeches) if word_count is None else word_count
+        ),
         "content_hash": digest,
         "seq": seq,
         "updated": now,
@@ -413,43 +419,117 @@ def index_batch(conn: Connection, batch: Sequence[Row[Any]]) -> Iterator[IndexRo
     ):
         told.setdefault(row.event_id, []).append(row.text)
     for ev in batch:
-        common: dict[str, Any] = {
-            "seq": ev.seq,
-            "event_id": ev.id,
-            "source": ev.source,
-            "source_id": ev.source_id,
-            "language": ev.language,
-            "title": ev.title,
-            "date": ev.date,
-            "place": ev.place,
-            "topics": tuple(tagged.get((ev.id, "topics"), ())),
-            "geography": tuple(tagged.get((ev.id, "geography"), ())),
-            "persons": tuple(tagged.get((ev.id, "persons"), ())),
-            "sections": tuple(listed.get(ev.id, ())),
-        }
-        for sp in said[ev.id]:
-            yield IndexRow(
-                kind="speech",
-                speech_id=sp.id,
-                position=sp.position,
-                speaker=sp.speaker,
-                attribution=sp.attribution,
-                role=sp.role,
-                person_id=sp.person_id,
-                text=sp.text,
-                url=permalink(ev.source_id, ev.id, sp.position),
-                **common,
-            )
-        text = "\n\n".join([ev.summary or "", *told.get(ev.id, ())]).strip()
+        yield from _event_index_rows(
+            ev,
+            said[ev.id],
+            {kind: tuple(tagged.get((ev.id, kind), ())) for kind in TAG_KINDS},
+            tuple(listed.get(ev.id, ())),
+            told.get(ev.id, ()),
+        )
+
+
+def new_index_rows(
+    event_id: int, seq: int, doc: Document, said: Sequence[dict[str, Any]]
+) -> list[IndexRow]:
+    """The rows :func:`index_batch` would read back for a new event, from what was written:
+    ``said`` are its speech rows (with their ids). Tags keep the first of a repeated name."""
+    event = _EventRow(
+        id=event_id,
+        seq=seq,
+        source=doc.source,
+        source_id=doc.source_id,
+        language=doc.language,
+        title=doc.title,
+        date=doc.date,
+        place=doc.place,
+        summary=doc.summary,
+    )
+    return list(
+        _event_index_rows(
+            event,
+            [_SpeechRow(**{k: row[k] for k in _SpeechRow.__dataclass_fields__}) for row in said],
+            {
+                kind: tuple(dict.fromkeys(t.name for t in getattr(doc.tags, kind)))
+                for kind in TAG_KINDS
+            },
+            tuple(dict.fromkeys(doc.sections)),
+            [n.text for n in doc.narrative if n.kind == "narrative"],
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _EventRow:
+    """The ``events`` columns the index uses (a database row has the same attributes)."""
+
+    id: int
+    seq: int
+    source: str
+    source_id: str | None
+    language: str
+    title: str
+    date: dt.date | None
+    place: str | None
+    summary: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _SpeechRow:
+    """The ``speeches`` columns the index uses (a database row has the same attributes)."""
+
+    id: int
+    position: int
+    speaker: str | None
+    attribution: str | None
+    role: str | None
+    person_id: str | None
+    text: str
+
+
+def _event_index_rows(
+    ev: Any,
+    said: Iterable[Any],
+    tagged: dict[str, tuple[str, ...]],
+    listed: tuple[str, ...],
+    told: Iterable[str],
+) -> Iterator[IndexRow]:
+    common: dict[str, Any] = {
+        "seq": ev.seq,
+        "event_id": ev.id,
+        "source": ev.source,
+        "source_id": ev.source_id,
+        "language": ev.language,
+        "title": ev.title,
+        "date": ev.date,
+        "place": ev.place,
+        "topics": tagged["topics"],
+        "geography": tagged["geography"],
+        "persons": tagged["persons"],
+        "sections": listed,
+    }
+    for sp in said:
         yield IndexRow(
-            kind="event",
-            speech_id=None,
-            position=None,
-            speaker=None,
-            attribution=None,
-            role=None,
-            person_id=None,
-            text=text,
-            url=permalink(ev.source_id, ev.id),
+            kind="speech",
+            speech_id=sp.id,
+            position=sp.position,
+            speaker=sp.speaker,
+            attribution=sp.attribution,
+            role=sp.role,
+            person_id=sp.person_id,
+            text=sp.text,
+            url=permalink(ev.source_id, ev.id, sp.position),
             **common,
         )
+    text = "\n\n".join([ev.summary or "", *told]).strip()
+    yield IndexRow(
+        kind="event",
+        speech_id=None,
+        position=None,
+        speaker=None,
+        attribution=None,
+        role=None,
+        person_id=None,
+        text=text,
+        url=permalink(ev.source_id, ev.id),
+        **common,
+    )

@@ -9,6 +9,6 @@ the overrides that :meth:`~PeopleDirectory.merge` and :meth:`~PeopleDirectory.sp
 from __future__ import annotations
 
 from .names import NameParts, parse_name
-from .people import Doubt, PeopleDirectory
+from .people import Doubt, Mention, PeopleDirectory
 
-__all__ = ["Doubt", "NameParts", "PeopleDirectory", "parse_name"]
+__all__ = ["Doubt", "Mention", "NameParts", "PeopleDirectory", "parse_name"]

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 from itertools import count
 
 from ..errors import NotFound
@@ -41,6 +41,19 @@ class Doubt:
     a: str
     b: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A stored mention with a role: the evidence a directory loaded from an archive rebuilds
+    its roles from, so that they stay tied to the name form printed (a split moves them) and to
+    the document they came from (an updated document re-read does not count twice)."""
+
+    person_id: str
+    text: str
+    role: str
+    date: dt.date | None
+    doc: str
 
 
 @dataclass(slots=True)
@@ -113,6 +126,16 @@ class _Entry:
             self.name = parts.display() if parts else best.text
 
 
+@lru_cache(maxsize=1 << 16)
+def _name_parts(name: str, language: str, surname_first: bool) -> tuple[str, NameParts] | None:
+    """A printed name, normalised and parsed (None for "Question", "Journalist"...): once per
+    distinct name, because a corpus prints the same few thousand names again and again."""
+    if is_nonperson(name, language):
+        return None
+    parts = parse_name(name, language, surname_first=surname_first)
+    return (normalize_space(name), parts) if parts is not None else None
+
+
 @cache
 def _parts(form: NameForm) -> NameParts | None:
     return parse_name(form.text, form.language, surname_first=form.kind == SURNAME_FIRST)
@@ -131,17 +154,31 @@ class _Mention:
 class PeopleDirectory:
     """Persons found so far; :meth:`resolve` reads one more document into them."""
 
-    def __init__(self, persons: Iterable[Person] = (), overrides: Iterable[Override] = ()) -> None:
+    def __init__(
+        self,
+        persons: Iterable[Person] = (),
+        overrides: Iterable[Override] = (),
+        mentions: Iterable[Mention] | None = None,
+    ) -> None:
+        """``mentions``, when given, replace the persons' stored memberships as the source of
+        their roles (see :class:`Mention`); the documents they name are then keyed as the
+        caller keys them in :meth:`resolve`."""
         self._entries: dict[str, _Entry] = {}
         self._claimed: set[str] = set()
         self._alias: dict[str, str] = {}
         self._splits: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
         self._overrides: list[Override] = []
         self._changed: set[str] = set()
+        #: Persons whose display name may have changed: renamed when next read, not after
+        #: every mention (ranking their name forms was a tenth of the cost of resolving).
+        self._stale: set[str] = set()
         self._docs = count()
         for person in persons:
-            self._entries[person.id] = self._load(person)
+            self._entries[person.id] = self._load(person, mentions is not None)
             self._claimed.add(person.id)
+        for seen in mentions or ():
+            if entry := self._entries.get(seen.person_id):
+                entry.roles.setdefault((seen.text, seen.role), _Seen()).add(seen.date, seen.doc)
         self._reindex()
         for override in overrides:
             self._apply(override)
@@ -149,10 +186,14 @@ class PeopleDirectory:
 
     # --- public -------------------------------------------------------------------------------
 
-    def resolve(self, doc: Document) -> DocumentPeople:
-        """Person id per speech and per participant (None for "Question", "Journalist"...)."""
-        doc_key = "|".join(str(x) for x in (doc.source, doc.source_id or doc.url, doc.title))
-        doc_key = doc_key if doc.source_id or doc.url else f"{doc_key}|{next(self._docs)}"
+    def resolve(self, doc: Document, key: str | None = None) -> DocumentPeople:
+        """Person id per speech and per participant (None for "Question", "Journalist"...).
+
+        ``key`` names the document across revisions (the archive's event identity), so that a
+        document read again counts once in a role; without it the publisher's id or URL does.
+        """
+        doc_key = key or "|".join(str(x) for x in (doc.source, doc.source_id or doc.url))
+        doc_key = doc_key if key or doc.source_id or doc.url else f"{doc_key}|{next(self._docs)}"
         speeches = [self._mention(doc, s.speaker, s.role, s.person_id) for s in doc.speeches]
         participants = [self._mention(doc, p.name, p.role, p.person_id) for p in doc.participants]
         tags = [self._mention(doc, t.name, None, t.id, SURNAME_FIRST) for t in doc.tags.persons]
@@ -163,11 +204,12 @@ class PeopleDirectory:
             ((pos, m) for pos, m in enumerate(everything) if m),
             key=lambda item: (_strength(item[1]), item[0]),
         )
+        # Each (person, name) once: a transcript repeats its speakers hundreds of times.
         seen: list[tuple[str, NameParts]] = []
         ids: dict[int, str] = {}
         for pos, mention in order:
             ids[pos] = self._record(self._resolve(mention, seen), mention, doc, doc_key)
-            if mention.parts.full:
+            if mention.parts.full and (ids[pos], mention.parts) not in seen:
                 seen.append((ids[pos], mention.parts))
         n = len(speeches)
         return DocumentPeople(
@@ -175,17 +217,26 @@ class PeopleDirectory:
             participants=tuple(ids.get(i) for i in range(n, n + len(participants))),
         )
 
+    def _rename_stale(self) -> None:
+        for person in self._stale:
+            if person in self._entries:
+                self._entries[person].rename()
+        self._stale.clear()
+
     def persons(self) -> list[Person]:
+        self._rename_stale()
         return [self._entries[i].person() for i in sorted(self._entries)]
 
     def changed(self) -> list[Person]:
         """Persons created or updated since the last call, for the archive to save."""
+        self._rename_stale()
         out = [self._entries[i].person() for i in sorted(self._changed) if i in self._entries]
         self._changed.clear()
         return out
 
     def find(self, name: str) -> list[Person]:
         """Persons an id or a printed name may mean (all candidates, for a human to choose)."""
+        self._rename_stale()
         if name in self._entries:
             return [self._entries[name].person()]
         if name in self._alias:
@@ -210,6 +261,7 @@ class PeopleDirectory:
     def doubtful(self) -> list[Doubt]:
         """Pairs that may be one person: a short form that fitted several (or a later) full name,
         and full names printed alike but kept apart (different publisher ids, a split)."""
+        self._rename_stale()
         split_pairs = {
             frozenset((o.person_id, o.other_id)) for o in self._overrides if o.action == "split"
         }
@@ -298,12 +350,10 @@ class PeopleDirectory:
         raw_pid: str | None,
         kind: str | None = None,
     ) -> _Mention | None:
-        if not name or is_nonperson(name, doc.language):
+        found = _name_parts(name, doc.language, kind == SURNAME_FIRST) if name else None
+        if found is None:
             return None
-        parts = parse_name(name, doc.language, surname_first=kind == SURNAME_FIRST)
-        if parts is None:
-            return None
-        text = normalize_space(name)
+        text, parts = found
         return _Mention(
             text=text,
             kind=kind or (FULL if parts.full else SHORT),
@@ -325,11 +375,12 @@ class PeopleDirectory:
 
     def _resolve_short(self, m: _Mention, seen: list[tuple[str, NameParts]]) -> str:
         parts = m.parts
-        same_surname = [(i, p) for i, p in seen if p.surname_key == parts.surname_key]
+        surname = parts.surname_key
+        same_surname = [(i, p) for i, p in seen if p.surname_key == surname]
         here = _unique(i for i, p in same_surname if _fits(parts, p))
         if here is None and not same_surname:
             # "Xi" for "Xi Jinping" read surname-last: any word of a name met in this document.
-            here = _unique(i for i, p in seen if parts.surname_key in p.token_keys)
+            here = _unique(i for i, p in seen if surname in p.token_keys)
         elsewhere = _unique(self._candidates(parts))
         same = self._by_short.get(_short_key(parts), [])
         for found in (here, elsewhere, *same):
@@ -382,7 +433,7 @@ class PeopleDirectory:
             entry.roles.setdefault((m.text, m.role), _Seen()).add(doc.date, doc_key)
         if new_form:
             self._index_form(person, form)
-        entry.rename()
+        self._stale.add(person)
         self._changed.add(person)
         return person
 
@@ -394,11 +445,15 @@ class PeopleDirectory:
         return person
 
     def _route(self, person: str, text: str) -> str:
+        """Follow merges and splits from the natural id. A split back to an id that a merge had
+        folded away (the merge's alias still points on) lands there: it is where it started."""
+        visited = {person}
         for _ in range(len(self._overrides) + 1):
             person = self._follow(person)
             moved = next((q for names, q in self._splits.get(person, []) if text in names), None)
-            if moved is None:
-                break
+            if moved is None or moved in visited:
+                return moved or person
+            visited.add(moved)
             person = moved
         return person
 
@@ -409,6 +464,7 @@ class PeopleDirectory:
         return found
 
     def _apply(self, override: Override) -> None:
+        self._rename_stale()
         self._overrides.append(override)
         if override.action == "merge":
             target, other = self._follow(override.person_id), self._follow(override.other_id)
@@ -420,7 +476,10 @@ class PeopleDirectory:
         else:
             names = frozenset(override.names)
             self._splits[override.person_id].append((names, override.other_id))
-            self._claimed.add(override.other_id)
+            if override.other_id not in self._alias:
+                # A merged-away id is left free: replayed on a fresh archive, the mentions that
+                # first got it must get it again to follow the merge and then this split.
+                self._claimed.add(override.other_id)
             source = self._entries.get(self._follow(override.person_id))
             if source and override.other_id not in self._entries:
                 moved = _Entry(override.other_id)
@@ -483,13 +542,14 @@ class PeopleDirectory:
             _append(self._by_short[_short_key(parts)], person)
 
     @staticmethod
-    def _load(person: Person) -> _Entry:
+    def _load(person: Person, from_mentions: bool) -> _Entry:
         entry = _Entry(person.id, name=person.name)
         entry.forms = {form: set() for form in person.names}
-        entry.roles = {
-            (None, m.role): _Seen(m.first_seen, m.last_seen, set(), m.count)
-            for m in person.memberships
-        }
+        if not from_mentions:
+            entry.roles = {
+                (None, m.role): _Seen(m.first_seen, m.last_seen, set(), m.count)
+                for m in person.memberships
+            }
         entry.pids = {pid: {None} for pid in person.publisher_ids}
         return entry
 
