@@ -42,19 +42,32 @@ def hostile(seed: Path) -> Document:
     )
 
 
+def fixture_pages() -> list[Path]:
+    """The real pages every web test archive holds (the seed and a hostile copy come on top)."""
+    return sorted(
+        page
+        for folder in ("archive", "kremlin-html")
+        for page in (TESTS / "fixtures" / folder).glob("*.html")
+    )
+
+
+def expected_events() -> int:
+    """Events in the archive :func:`build` makes: the pages, the seed and the hostile document."""
+    return len(fixture_pages()) + 2
+
+
 def build(
     tmp: Path, shared: Path, *, admin_token: str | None = None
 ) -> tuple[Settings, TestClient]:
     seed = shared / "seed" / SEED_NAME
     pages = tmp / "pages"
     pages.mkdir()
-    for folder in ("archive", "kremlin-html"):
-        for page in (TESTS / "fixtures" / folder).glob("*.html"):
-            shutil.copy(page, pages / page.name)
+    for page in fixture_pages():
+        shutil.copy(page, pages / page.name)
     shutil.copy(seed, pages / seed.name)
     settings = Settings(archive=tmp / "archive", admin_token=admin_token)
     summary = ingest([pages], settings)
-    assert summary.failed == 0 and summary.new == 15
+    assert summary.failed == 0 and summary.new == len(fixture_pages()) + 1
     with Archive.open(settings.archive) as archive:
         archive.store(hostile(seed))
     return settings, TestClient(create_app(settings), raise_server_exceptions=False)

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, Final
 
 import orjson
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -30,7 +31,9 @@ from ..archive import Archive
 from ..errors import StenogramError
 from ..export.textversion import format_date
 from ..ingest import open_archive
-from ..settings import Settings
+from ..search.index import STATE_FILE
+from ..settings import Settings, load_settings
+from .cache import Generation, ResponseCache
 from .security import SecurityHeaders, safe_url, snippet_html
 
 log = logging.getLogger("stenogram.web")
@@ -38,6 +41,13 @@ log = logging.getLogger("stenogram.web")
 JSON_FLAG: Final = "stenogram.json"
 #: Paths whose ``.json`` is their real name, not a twin of an HTML page.
 _NATIVE_JSON: Final = ("/api/", "/openapi.json", "/static/")
+#: The response cache of each worker process: the busiest pages, not the corpus (memory is
+#: bounded; a page nobody asks for again is just rendered again).
+CACHE_BYTES: Final = 8 * 1024 * 1024
+#: Threads that run the (sync) handlers of one worker. The work is CPU-bound Python under one
+#: GIL, so more threads add no throughput, only memory: with anyio's default 40, more pooled
+#: database connections and malloc arenas fill up (~25 MB more per worker after a varied load).
+THREADS: Final = 4
 
 
 class JsonTwin:
@@ -83,6 +93,7 @@ def templates() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() per render
     )
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet_html
@@ -146,16 +157,20 @@ def _install_errors(app: FastAPI) -> None:
         return _error(request, 500, "internal", "internal error")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI:
     """The app for the archive named by ``settings`` (which must exist: serving never creates).
 
     A lagging search index is caught up once here, so that requests only ever read it.
+    ``cache_bytes`` bounds the cache of finished responses (0: no cache; see :mod:`.cache`).
     """
     archive = open_archive(settings)
+    generation = Generation(archive.db_path, archive.index_path / STATE_FILE)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = THREADS
         yield
+        generation.close()
         archive.close()
 
     app = FastAPI(
@@ -180,4 +195,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(packages=[("stenogram.web", "static")]), name="static")
     app.add_middleware(JsonTwin)
     app.add_middleware(SecurityHeaders)
+    if cache_bytes > 0:
+        app.add_middleware(ResponseCache, generation=generation, max_bytes=cache_bytes)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app factory of ``stenogram serve --workers N``: each worker process builds its own
+    app (its own connections and index reader) from the ``STENOGRAM_*`` environment."""
+    return create_app(load_settings())
