@@ -98,11 +98,19 @@ def test_event_lookup_by_id_source_id_and_errors(archive: Archive, pages: list[D
     assert archive.event("en.kremlin.ru:9269").event_id == results[2].event_id
     with pytest.raises(NotFound):
         archive.event("999999")
-    twin = dataclasses.replace(pages[0], source="kremlin.ru")
-    archive.store(twin)
+    # kremlin.ru shares en.kremlin.ru's ids: the bare id stays the English record's, so a
+    # permalink issued before the Russian one arrived still points where it did.
+    twin = archive.store(dataclasses.replace(pages[0], source="kremlin.ru"))
+    assert archive.event("51437").event_id == results[0].event_id
+    russian = archive.event("kremlin.ru:51437")
+    assert russian.event_id == twin.event_id and russian.document.source == "kremlin.ru"
+    assert russian.permalink == "/events/kremlin.ru:51437"
+    assert archive.event(russian.permalink.removeprefix("/events/")).event_id == twin.event_id
+    # Two other publishers with the same number and no bare-id record: the bare id is ambiguous.
+    archive.store(dataclasses.replace(pages[1], source="kremlin.ru", source_id="424242"))
+    archive.store(dataclasses.replace(pages[1], source="example.org", source_id="424242"))
     with pytest.raises(NotFound, match="ambiguous"):
-        archive.event("51437")
-    assert archive.event("kremlin.ru:51437").document.source == "kremlin.ru"
+        archive.event("424242")
 
 
 def test_info_counts_and_size(archive: Archive, pages: list[Document], seed: Document) -> None:

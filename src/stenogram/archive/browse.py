@@ -136,7 +136,7 @@ def event_summaries(
             row.published,
             row.speech_count,
             row.word_count,
-            permalink(row.source_id, row.id),
+            permalink(row.source, row.source_id, row.id),
         )
         for row in rows
     ]
@@ -236,6 +236,7 @@ def person_speeches(
             events.c.title,
             events.c.date,
             events.c.place,
+            events.c.source,
             events.c.source_id,
         )
         .join(events, events.c.id == speeches.c.event_id)
@@ -253,7 +254,7 @@ def person_speeches(
             r.role,
             r.words,
             _excerpt(r.text),
-            permalink(r.source_id, r.event_id, r.position),
+            permalink(r.source, r.source_id, r.event_id, r.position),
         )
         for r in rows
     ]

@@ -42,15 +42,32 @@ from .schema import (
     tags,
 )
 
+#: The publisher whose ids stand bare in permalinks (``/events/53016``). Every other publisher's
+#: ids carry their source (``/events/kremlin.ru:53016``): kremlin.ru shares en.kremlin.ru's ids
+#: and AU transcript ids overlap both, and a link once issued must not become ambiguous when
+#: another publisher's item with the same number is ingested later.
+BARE_ID_SOURCE = "en.kremlin.ru"
+
+
+def event_ref(source: str, source_id: str | None, event_id: int) -> str:
+    """The event's part of a permalink: ``53016``, ``kremlin.ru:53016``, or the archive id."""
+    if not source_id:
+        return str(event_id)
+    return source_id if source == BARE_ID_SOURCE else f"{source}:{source_id}"
+
 
 def permalink(
-    source_id: str | None, event_id: int, position: int | None = None, revision: int | None = None
+    source: str,
+    source_id: str | None,
+    event_id: int,
+    position: int | None = None,
+    revision: int | None = None,
 ) -> str:
     """``/events/53016#s3``: the publisher's id when there is one, so links read like the site.
 
     A speech that only an older revision has gets ``?revision=N``, so its link still shows it.
     """
-    base = f"/events/{source_id or event_id}"
+    base = f"/events/{event_ref(source, source_id, event_id)}"
     if revision is not None:
         base += f"?revision={revision}"
     return f"{base}#s{position}" if position else base
@@ -361,6 +378,10 @@ def resolve(conn: Connection, ref: str | int) -> int:
         select(events.c.id, events.c.source, events.c.source_id).where(wanted)
     ).all()
     ids = sorted({int(m.id) for m in matches})
+    if len(ids) > 1 and not sep:
+        # A bare id is first the bare-id publisher's (the form permalinks use).
+        bare = [int(m.id) for m in matches if m.source == BARE_ID_SOURCE]
+        ids = bare or ids
     if len(ids) == 1:
         return ids[0]
     if len(ids) > 1:
@@ -517,7 +538,7 @@ def _event_index_rows(
             role=sp.role,
             person_id=sp.person_id,
             text=sp.text,
-            url=permalink(ev.source_id, ev.id, sp.position),
+            url=permalink(ev.source, ev.source_id, ev.id, sp.position),
             **common,
         )
     text = "\n\n".join([ev.summary or "", *told]).strip()
@@ -530,6 +551,6 @@ def _event_index_rows(
         role=None,
         person_id=None,
         text=text,
-        url=permalink(ev.source_id, ev.id),
+        url=permalink(ev.source, ev.source_id, ev.id),
         **common,
     )

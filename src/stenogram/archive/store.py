@@ -73,10 +73,10 @@ class StoredEvent:
 
     @property
     def permalink(self) -> str:
-        return permalink(self.document.source_id, self.event_id)
+        return permalink(self.document.source, self.document.source_id, self.event_id)
 
     def speech_permalink(self, position: int) -> str:
-        return permalink(self.document.source_id, self.event_id, position)
+        return permalink(self.document.source, self.document.source_id, self.event_id, position)
 
     def to_dict(self) -> dict[str, Any]:
         """The record of ``show --json``: the parse record plus the archive's ids."""
@@ -342,13 +342,17 @@ class Archive:
         with self._read() as conn:
             row = conn.execute(
                 select(
-                    speeches.c.event_id, speeches.c.position, events.c.revision, events.c.source_id
+                    speeches.c.event_id,
+                    speeches.c.position,
+                    events.c.revision,
+                    events.c.source,
+                    events.c.source_id,
                 )
                 .join(events, events.c.id == speeches.c.event_id)
                 .where(speeches.c.id == speech_id)
             ).first()
             if row is not None:
-                link = permalink(row.source_id, row.event_id, row.position)
+                link = permalink(row.source, row.source_id, row.event_id, row.position)
                 return SpeechRef(speech_id, row.event_id, row.position, row.revision, True, link)
             needle = str(speech_id)
             candidates = conn.execute(
@@ -356,6 +360,7 @@ class Archive:
                     revisions.c.event_id,
                     revisions.c.number,
                     revisions.c.speech_ids,
+                    events.c.source,
                     events.c.source_id,
                 )
                 .join(events, events.c.id == revisions.c.event_id)
@@ -366,7 +371,7 @@ class Archive:
             ids: list[int] = json.loads(cand.speech_ids)
             if speech_id in ids:
                 position = ids.index(speech_id) + 1
-                link = permalink(cand.source_id, cand.event_id, position, cand.number)
+                link = permalink(cand.source, cand.source_id, cand.event_id, position, cand.number)
                 return SpeechRef(speech_id, cand.event_id, position, cand.number, False, link)
         raise NotFound(f"no speech with id {speech_id}", document=str(self.path))
 

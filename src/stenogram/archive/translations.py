@@ -45,8 +45,8 @@ class SpeechTurn:
 
 @dataclass(frozen=True, slots=True)
 class Translation:
-    """The other-language record of an event. ``permalink`` names the source too, because the
-    two records share the publisher's id and a bare ``/events/51307`` would be ambiguous."""
+    """The other-language record of an event. Its ``permalink`` names the source where the
+    two records share the publisher's id (see ``records.BARE_ID_SOURCE``)."""
 
     event_id: int
     language: str
@@ -56,7 +56,7 @@ class Translation:
 
     @property
     def permalink(self) -> str:
-        return qualified_permalink(self.source, self.source_id, self.event_id)
+        return permalink(self.source, self.source_id, self.event_id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,7 +83,7 @@ class Counterpart:
 
     @property
     def permalink(self) -> str:
-        return qualified_permalink(self.source, self.source_id, self.event_id, self.position)
+        return permalink(self.source, self.source_id, self.event_id, self.position)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,12 +94,6 @@ class Counterpart:
             "confidence": self.confidence,
             "permalink": self.permalink,
         }
-
-
-def qualified_permalink(
-    source: str, source_id: str | None, event_id: int, position: int | None = None
-) -> str:
-    return permalink(f"{source}:{source_id}" if source_id else None, event_id, position)
 
 
 def heads_by_source_id(conn: Connection, source_ids: Sequence[str]) -> list[EventHead]:
