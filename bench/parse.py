@@ -75,26 +75,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     where = pin_to_one_core()
     count = failed = size = 0
-    floor_s = parse_s = 0.0
+    floor_s = parse_s = floor_cpu = parse_cpu = 0.0
     started = time.perf_counter()
     for name, data in pages(archive, args.limit):
-        t0 = time.perf_counter()
+        c0, t0 = time.thread_time(), time.perf_counter()
         LexborHTMLParser(data)
-        t1 = time.perf_counter()
+        c1, t1 = time.thread_time(), time.perf_counter()
         try:
             parse_bytes(data, origin=name)
         except StenogramError:
             failed += 1
-        t2 = time.perf_counter()
+        c2, t2 = time.thread_time(), time.perf_counter()
         floor_s += t1 - t0
         parse_s += t2 - t1
+        floor_cpu += c1 - c0
+        parse_cpu += c2 - c1
         count += 1
         size += len(data)
     wall = time.perf_counter() - started
     if not count:
         print("no pages read", file=sys.stderr)
         return 2
-    parse_rate, floor_rate = count / parse_s, count / floor_s
+    # CPU time of this thread is what "on one core" means; wall time is printed too, because on a
+    # shared machine it also counts the time the core spent on other processes.
+    parse_rate, floor_rate = count / parse_cpu, count / floor_cpu
     ratio, rss = parse_rate / floor_rate, peak_rss_mb()
 
     def verdict(ok: bool) -> str:
@@ -104,14 +108,16 @@ def main(argv: list[str] | None = None) -> int:
         f"stenogram parse benchmark, {platform.python_implementation()} {platform.python_version()}"
     )
     print(f"{count} pages, {size / 1e6:.1f} MB of HTML, {where}; {failed} pages failed to parse")
-    print(f"{'figure':<34}{'value':>12}  target")
+    print(f"{'figure':<38}{'value':>10}  target")
     rows = [
         (
-            "parse, pages/s",
+            "parse, pages/s (CPU time)",
             f"{parse_rate:,.0f}",
             f">= {TARGET_RATE:,.0f}  {verdict(parse_rate >= TARGET_RATE)}",
         ),
-        ("floor: HTML tree only, pages/s", f"{floor_rate:,.0f}", ""),
+        ("floor: HTML tree only, pages/s (CPU)", f"{floor_rate:,.0f}", ""),
+        ("parse, pages/s (wall time)", f"{count / parse_s:,.0f}", ""),
+        ("floor, pages/s (wall time)", f"{count / floor_s:,.0f}", ""),
         (
             "ratio parse / floor",
             f"{ratio:.2f}",
@@ -121,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         ("peak RSS, MB", f"{rss:,.0f}", f"< {TARGET_RSS_MB:,.0f}  {verdict(rss < TARGET_RSS_MB)}"),
     ]
     for label, value, target in rows:
-        print(f"{label:<34}{value:>12}  {target}")
+        print(f"{label:<38}{value:>10}  {target}")
     return 0
 
 
