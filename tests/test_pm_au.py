@@ -223,7 +223,9 @@ def test_surname_label_completed_from_the_title(fixtures_dir: Path) -> None:
 
 def test_role_label_named_by_the_title(fixtures_dir: Path) -> None:
     # Title: "Press Conference with Senator the Hon. Mathias Cormann, Minister for Finance".
-    turns = [s for s in _doc(fixtures_dir, "41313").speeches if s.attribution.endswith("FINANCE")]
+    turns = [
+        s for s in _doc(fixtures_dir, "41313").speeches if (s.attribution or "").endswith("FINANCE")
+    ]
     assert len(turns) == 3
     assert {(s.speaker, s.role) for s in turns} == {("Mathias Cormann", "Minister for Finance")}
 
@@ -239,3 +241,33 @@ def test_scanning_slip_of_pm_label(fixtures_dir: Path) -> None:
     doc = _doc(fixtures_dir, "1869")
     slip = next(s for s in doc.speeches if s.attribution == "PMV")
     assert (slip.speaker, slip.role) == ("John Gorton", "Prime Minister")
+
+
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def test_banded_distance_is_exact_within_the_limit() -> None:
+    """The banded edit distance must agree with the full table whenever it is within the limit,
+    and say "over" otherwise: label matching (typos such as "JOURNALST") depends on both."""
+    from itertools import product
+
+    words = ["".join(p) for n in range(5) for p in product("ab ", repeat=n)]
+    for a, b in product(words, repeat=2):
+        exact = _levenshtein(a, b)
+        for limit in range(4):
+            got = pm_au._distance(a, b, limit)
+            assert got == exact if exact <= limit else got == limit + 1, (a, b, limit)
+
+
+def test_typo_labels_still_found_by_the_index() -> None:
+    assert pm_au._near("journalst", "nonperson") == "journalist"
+    assert pm_au._near("prime minster", "pm") == "prime minister"
+    assert pm_au._near("jrnlst", "nonperson") == "jrnlst"
+    assert pm_au._near("kournalist", "nonperson") is None  # typos keep the first letter

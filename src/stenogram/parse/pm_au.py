@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from html import unescape
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -53,6 +54,12 @@ _CAP_AFTER = re.compile(r"(^|[-'’])([a-z])(?=[a-z]{2})")
 _DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _SUBJECT_WIDE = re.compile(r",\s{2,}")
 _YEAR = re.compile(r"\b(?:18|19|20)\d\d\b")
+_PUNCT = re.compile(r"[^\w\s]")
+
+# Known labels by (first letter, length), each with its set of letters: a typo keeps the first
+# letter and a length within the tolerance, and each edit changes the set of letters by at most
+# two, so only a few words are worth an edit distance.
+_Index = dict[tuple[str, int], tuple[tuple[str, frozenset[str]], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,10 @@ class _Tables:
     header_phrases: tuple[str, ...]
     spoken_types: frozenset[str]
     prose: frozenset[str]
+    pm_by_length: tuple[str, ...]  # longest first, so "the prime minister" wins over "pm"
+    nonperson_keys: frozenset[str]  # non-person labels and the short forms of aliases
+    near_index: dict[str, _Index]  # "pm" / "nonperson" -> candidates for a fuzzy match
+    end_head: re.Pattern[str]  # text that may be an end mark: it opens with a mark's first word
 
 
 @cache
@@ -80,20 +91,37 @@ def _tables() -> _Tables:
     def low(values: Iterable[object]) -> frozenset[str]:
         return frozenset(str(v).lower() for v in values)
 
+    def index(words: frozenset[str]) -> _Index:
+        groups: dict[tuple[str, int], list[tuple[str, frozenset[str]]]] = {}
+        for word in sorted(words):
+            groups.setdefault((word[:1], len(word)), []).append((word, frozenset(word)))
+        return {k: tuple(v) for k, v in groups.items()}
+
+    pm_forms = low(data["prime_minister"])
+    aliases = {str(k).lower(): str(v) for k, v in data["aliases"].items()}
+    nonperson = low(data["nonperson"]) | low(shared["nonperson"])
+    nonperson_keys = nonperson | aliases.keys()
+    end_marks = low(data["text"]["end_marks"])
+    # Only a prefilter for _is_end (which decides exactly): re.I accepts at least what lower() does.
+    heads = "|".join(sorted({re.escape(m.split()[0]) for m in end_marks if m.split()}))
     return _Tables(
-        pm_forms=low(data["prime_minister"]),
+        pm_forms=pm_forms,
         pm_role=str(data["prime_minister_role"]),
         honorifics=low(data["honorifics"]),
         postnominals=low(data["postnominals"]),
-        nonperson=low(data["nonperson"]) | low(shared["nonperson"]),
-        aliases={str(k).lower(): str(v) for k, v in data["aliases"].items()},
+        nonperson=nonperson,
+        aliases=aliases,
         role_heads=low(data["roles"]["heads"]),
         small_words=low(data["roles"]["small_words"]),
         not_labels=low(data["text"]["not_labels"]),
-        end_marks=low(data["text"]["end_marks"]),
+        end_marks=end_marks,
         header_phrases=tuple(str(v).lower() for v in data["text"]["header_phrases"]),
         spoken_types=low(data["text"]["spoken_types"]),
         prose=low(shared["prose_words"]),
+        pm_by_length=tuple(sorted(pm_forms, key=lambda f: (-len(f), f))),
+        nonperson_keys=nonperson_keys,
+        near_index={"pm": index(pm_forms), "nonperson": index(nonperson_keys)},
+        end_head=re.compile(rf"\W*(?:{heads or '(?!)'})(?!\w)", re.I),
     )
 
 
@@ -163,9 +191,12 @@ def _topics(text: str) -> list[str]:
 # --- the content HTML into lines -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    """One paragraph (recent items) or printed line (scanned items) of the content."""
+class _Line(NamedTuple):
+    """One paragraph (recent items) or printed line (scanned items) of the content.
+
+    A named tuple rather than a frozen dataclass: a transcript has hundreds of lines, and a
+    tuple is several times cheaper to build.
+    """
 
     text: str
     bold: str | None  # text of a <strong>/<b> that opens the block, if any
@@ -180,7 +211,8 @@ def _lines(content: str) -> tuple[list[_Line], bool]:
     scanned = content.count("<br") > 3 * max(1, content.count("<p"))
     for br in tree.css("br"):
         br.replace_with("\n")
-    blocks = [b for b in tree.css(_BLOCKS) if not b.css_first(_BLOCKS)]
+    # A leaf block: its own selection holds only itself (lexbor matches the node it starts from).
+    blocks = [b for b in tree.css(_BLOCKS) if len(b.css(_BLOCKS)) == 1]
     if not blocks and tree.body is not None:
         blocks = [tree.body]
     lines: list[_Line] = []
@@ -190,8 +222,9 @@ def _lines(content: str) -> tuple[list[_Line], bool]:
         first = True
         for part in parts:
             if scanned:
-                part = _PAGE_TAIL.sub("", part)
-                if _PAGE_NUMBER.match(part) or (len(part) < 20 and _PAGE_DASHED.search(part)):
+                if "/" in part:
+                    part = _PAGE_TAIL.sub("", part)
+                if len(part) < 20 and (_PAGE_NUMBER.match(part) or _PAGE_DASHED.search(part)):
                     continue
             if part:
                 lines.append(_Line(part, bold if first else None, first))
@@ -213,18 +246,35 @@ def _opening_bold(block: LexborNode) -> str | None:
 
 
 def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (limit + 1) once it must exceed ``limit``."""
+    """Levenshtein distance when it is at most ``limit``, else ``limit + 1``.
+
+    Only the band of cells within ``limit`` of the diagonal is computed: a path leaving it costs
+    more than ``limit`` anyway, and labels are matched against every known label, so the full
+    table made this the parser's largest cost.
+    """
+    over = limit + 1
     if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
+        return over
+    if a == b:
+        return 0
+    size = len(b)
+    previous = [j if j <= limit else over for j in range(size + 1)]
     for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
+        current = [over] * (size + 1)
+        if i <= limit:
+            current[0] = i
+        lowest = current[0]
+        for j in range(max(1, i - limit), min(size, i + limit) + 1):
+            cell = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != b[j - 1]))
+            if cell > over:
+                cell = over
+            current[j] = cell
+            if cell < lowest:
+                lowest = cell
+        if lowest > limit:
+            return over
         previous = current
-    return previous[-1]
+    return previous[size]
 
 
 def _tolerance(word: str) -> int:
@@ -239,20 +289,25 @@ def _near(key: str, table: str) -> str | None:
     ``table`` is "pm" or "nonperson"; cached because transcripts repeat their labels.
     """
     t = _tables()
-    known = t.pm_forms if table == "pm" else t.nonperson | t.aliases.keys()
+    known = t.pm_forms if table == "pm" else t.nonperson_keys
     if key in known:
         return key
-    limit = _tolerance(key)
-    if not limit or len(key) > 30:
+    if len(key) > 30:
         return None
+    limit = _tolerance(key)
+    if not limit:
+        return None
+    index = t.near_index[table]
+    letters = frozenset(key)
     best: tuple[int, str] | None = None
-    for word in known:
-        if word[:1] != key[:1]:  # typos keep the first letter; checking it saves most of the time
-            continue
-        d = _distance(key, word, limit)
-        # Ties go to the alphabetically first word, so the result never depends on set order.
-        if d <= limit and (best is None or (d, word) < best):
-            best = (d, word)
+    for size in range(len(key) - limit, len(key) + limit + 1):
+        for word, word_letters in index.get((key[:1], size), ()):
+            if len(letters ^ word_letters) > 2 * limit:
+                continue
+            d = _distance(key, word, limit)
+            # Ties go to the alphabetically first word, so the result never depends on set order.
+            if d <= limit and (best is None or (d, word) < best):
+                best = (d, word)
     return best[1] if best else None
 
 
@@ -263,7 +318,7 @@ def _key(label: str) -> str:
 
 def _smart_title(text: str) -> str:
     """Capitals as printed in labels ("LEIGH SALES") to the case of a name ("Leigh Sales")."""
-    if any(ch.islower() for ch in text):
+    if any(map(str.islower, text)):
         return text
     small = _tables().small_words
     words = []
@@ -295,6 +350,8 @@ class _Context:
     pm_given: str
     title: str
     label_keys: Counter[str] = field(default_factory=Counter)
+    # Labels already resolved; valid while label_keys, which _full_name reads, is unchanged.
+    resolved: dict[str, _Who] = field(default_factory=dict)
 
 
 def _context(pm_field: str, title: str) -> _Context:
@@ -454,7 +511,7 @@ def _resolve(label: str, ctx: _Context) -> _Who:
 
 def _after_pm_form(words: list[str]) -> list[str] | None:
     """The words after "PRIME MINISTER"/"PM" at the start of a label; None without that prefix."""
-    for form in sorted(_tables().pm_forms, key=lambda f: (-len(f), f)):
+    for form in _tables().pm_by_length:
         size = len(form.split())
         head = " ".join(words[:size])
         if head == form or (size > 1 and _distance(head, form, 2) <= 2):
@@ -482,22 +539,29 @@ def _candidate(line: _Line, ctx: _Context, following: _Line | None) -> _Candidat
     m = _LABEL_AT_START.match(line.text)
     if m:
         label, sep, rest = m.group(1).strip(), m.group(2).strip(), m.group(3).lstrip(" .:;")
-        known = _known(label)
-        if (known or (sep == ":" and _label_like(label, strict=True))) and (rest or sep == ":"):
+        if (rest or sep == ":") and (
+            _known(label) or (sep == ":" and _label_like(label, strict=True))
+        ):
             return _make(label, rest, ctx)
     # A label on a line of its own ("Prime Minister", "PRIME MINISTER ( continued)") before text.
     text = line.text
-    lone = len(text) <= 40 and not text.endswith(("?", "!", ",")) and _known(text)
-    if lone and following and any(ch.islower() for ch in following.text):
+    if following is None or len(text) > 40 or text.endswith(("?", "!", ",")):
+        return None
+    if any(map(str.islower, following.text)) and _known(text):
         return _make(text, "", ctx)
     return None
 
 
 def _make(label: str, rest: str, ctx: _Context) -> _Candidate:
-    return _Candidate(normalize_space(label), rest, _resolve(label, ctx), _key(label))
+    who = ctx.resolved.get(label)
+    if who is None:
+        who = ctx.resolved[label] = _resolve(label, ctx)
+    return _Candidate(normalize_space(label), rest, who, _key(label))
 
 
+@lru_cache(maxsize=4096)
 def _known(label: str) -> bool:
+    """Whether a label is one every transcript uses; cached for the few that recur in each."""
     t = _tables()
     key = _key(label)
     if not key or key in t.not_labels:
@@ -511,7 +575,7 @@ def _label_like(label: str, *, strict: bool) -> bool:
     t = _tables()
     key = _key(label)
     words = key.split()
-    if not words or len(words) > 7 or key in t.not_labels or any(ch.isdigit() for ch in key):
+    if not words or len(words) > 7 or key in t.not_labels or any(map(str.isdigit, key)):
         return False
     if any(w in t.prose for w in words) and not _known(label):
         return False
@@ -519,12 +583,15 @@ def _label_like(label: str, *, strict: bool) -> bool:
     if not letters or "," in label:
         return False
     if strict:
-        return not any(ch.islower() for ch in _NOTE.sub("", label).replace("Mc", "MC"))
+        return not any(map(str.islower, _NOTE.sub("", label).replace("Mc", "MC")))
     return letters[0].isupper()
 
 
 def _is_end(text: str) -> bool:
-    return normalize_space(re.sub(r"[^\w\s]", " ", text)).lower() in _tables().end_marks
+    t = _tables()
+    if not t.end_head.match(text):
+        return False  # most lines: their first word is no end mark's first word
+    return normalize_space(_PUNCT.sub(" ", text)).lower() in t.end_marks
 
 
 @dataclass(slots=True)
@@ -547,7 +614,7 @@ def _breaks(previous: str | None, line: _Line, width: int) -> bool:
     """In scanned text, does ``line`` start a new paragraph after ``previous``?"""
     if previous is None:
         return True
-    if not any(ch.islower() for ch in previous) or not any(ch.islower() for ch in line.text):
+    if not any(map(str.islower, previous)) or not any(map(str.islower, line.text)):
         return True
     if len(previous) < 0.6 * width:  # a line this short ends its paragraph, stop or no stop
         return True
@@ -564,6 +631,7 @@ def _assemble(
         for i, line in enumerate(lines)
     ]
     ctx.label_keys.update(c.key for c in cands if c)
+    ctx.resolved.clear()
     corroborated = any(c and c.who.known for c in cands)
     widths = sorted(len(line.text) for line in lines)
     width = widths[int(len(widths) * 0.75)] if widths else 0
@@ -641,7 +709,7 @@ def _speech_of_pm(narrative: list[Narrative], ctx: _Context) -> _Turn | None:
 def _is_header(text: str) -> bool:
     """Capitals, a dateline ("21 February, 1972") or a known header phrase ("E&OE")."""
     low = text.lower()
-    if not any(ch.islower() for ch in text) or (len(text) < 40 and _YEAR.search(text)):
+    if not any(map(str.islower, text)) or (len(text) < 40 and _YEAR.search(text)):
         return True
     return any(p in low for p in _tables().header_phrases)
 
