@@ -1,10 +1,16 @@
 """Run a query against the index: ranked hits with snippets, and exact facet counts.
 
-A search costs two tantivy calls (top-k, then one aggregation for the total and all facets) plus
-one stored-document fetch per hit; everything else is kept out of the per-query path because the
-Python overhead per call is what dominates at this size (notes/search-engines.md). When the total
-comes from the aggregation, the top-k call does not count, which lets tantivy skip the blocks of
-postings that cannot reach the top (block-max WAND) on the common terms.
+A search costs two tantivy calls (top-k, and one aggregation for the total and all facets) plus
+one stored-document fetch per hit. When the total comes from the aggregation, the top-k call does
+not count, which lets tantivy skip the blocks of postings that cannot reach the top (block-max
+WAND) on the common terms.
+
+tantivy runs one segment after another on one core, and each call releases the GIL, so the two
+calls run side by side on a worker thread: a phrase or a filter (the match is the cost, and both
+calls must run it) then takes the time of one call, not two. For a plain word with very many
+matches, reading the facet columns of every match is the cost (~20 ms for 400,000 matches), so
+the aggregation is split in two halves that also run side by side. Each extra call runs the
+match again, so this pays only with a second core free; the facet counts stay exact either way.
 
 A speech-level query that needs a word of the text runs without the ``level`` clause: only
 speech-level documents carry text in ``body_*`` (see ``index``), and intersecting a million
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import html
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -24,7 +31,7 @@ import tantivy
 
 from ..errors import QueryError, StoreError
 from . import index as ix
-from .query import Compiler, parse
+from .query import Compiler, Node, Or, Term, parse
 
 Sort = Literal["relevance", "date", "-date"]
 SORTS: Final = ("relevance", "date", "-date")
@@ -43,6 +50,13 @@ FACETS: Final = ("speaker", "topic", "geography")
 #: total and no separate count is needed.
 YEARS: Final = 1000
 NO_YEAR: Final = 0
+#: A word query with more matching documents than this splits its aggregation in two halves
+#: (``_HALVES``) run side by side: below it, one more match costs more than the halving saves.
+SPLIT_HITS: Final = 50_000
+#: The halves cost about the same once the top-k joins the first; the year half yields the total.
+_HALVES: Final = (("speaker", "year"), ("topic", "geography"))
+#: Threads beside the caller's: one call runs there at a time per search (two cores in mind).
+WORKERS: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +96,16 @@ _opened: dict[Path, ix.OpenIndex] = {}
 #: Each opened index's ``meta.json`` as last seen (inode, size, mtime): a commit replaces the
 #: file, and only then is the reader reloaded (a reload costs more than a rare-term search).
 _seen: dict[Path, tuple[int, int, int]] = {}
+_pool: ThreadPoolExecutor | None = None
+
+
+def _workers() -> ThreadPoolExecutor:
+    """Started on the first faceted search; its threads idle between searches."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="stenogram-search")
+        return _pool
 
 
 def _open(index_dir: Path) -> ix.OpenIndex:
@@ -127,15 +151,20 @@ def _facet_spec(events: bool, segment_size: int) -> dict[str, dict[str, Any]]:
     return spec
 
 
-def _aggregate(
-    searcher: tantivy.Searcher, query: tantivy.Query, events: bool
-) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """The total and the facets in one pass over the matches."""
-    result = searcher.aggregate(query, _facet_spec(events, FACET_SEGMENT_SIZE))
-    exact = _facet_spec(events, EXACT_SEGMENT_SIZE)
-    inexact = {n: exact[n] for n in exact if result[n].get("doc_count_error_upper_bound")}
+def _collect(
+    searcher: tantivy.Searcher, query: tantivy.Query, spec: dict[str, dict[str, Any]], events: bool
+) -> dict[str, Any]:
+    """The buckets of ``spec``; a facet whose segments cut terms off is counted again exactly."""
+    result: dict[str, Any] = searcher.aggregate(query, spec)
+    inexact = [n for n in spec if result[n].get("doc_count_error_upper_bound")]
     if inexact:
-        result.update(searcher.aggregate(query, inexact))
+        exact = _facet_spec(events, EXACT_SEGMENT_SIZE)
+        result.update(searcher.aggregate(query, {n: exact[n] for n in inexact}))
+    return result
+
+
+def _facets(result: dict[str, Any]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """The total and the facets out of the aggregation's buckets."""
     facets = {
         name: [(str(b["key"]), int(b["doc_count"])) for b in result[name]["buckets"]]
         for name in FACETS
@@ -144,6 +173,21 @@ def _aggregate(
     total = sum(n for _, n in years) + int(result["year"].get("sum_other_doc_count") or 0)
     facets["year"] = [(str(year), n) for year, n in sorted(years, reverse=True) if year != NO_YEAR]
     return total, facets
+
+
+def _many(opened: ix.OpenIndex, searcher: tantivy.Searcher, tree: Node) -> bool:
+    """Whether ``tree`` is words alone (their match is a cheap postings scan) with more than
+    ``SPLIT_HITS`` documents holding one of them (an upper bound, read from the dictionary)."""
+    items = tree.items if isinstance(tree, Or) else (tree,)
+    words = [item.text for item in items if isinstance(item, Term)]
+    if len(words) < len(items):
+        return False
+    found = 0
+    for key in ix.LANG_KEYS:
+        analyze = opened.analyzers[f"sg_{key}"].analyze
+        field = ix.body_field(key)
+        found += sum(searcher.doc_freq(field, t) for word in words for t in analyze(word))
+    return found > SPLIT_HITS
 
 
 def _count(found: tantivy.SearchResult) -> int:
@@ -187,17 +231,33 @@ def search(
             [(tantivy.Occur.Must, user), (tantivy.Occur.Must, level)]
         )
     top = max(limit, 1)  # tantivy refuses a top-0; the one hit fetched is dropped below
-    if sort == "relevance":
-        found = searcher.search(full, top, count=not facets, offset=offset)
-    else:
-        order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
-        found = searcher.search(
-            full, top, count=not facets, offset=offset, order_by_field="day", order=order
-        )
-    hits = _hits(opened, searcher, user, found.hits[:limit], by_score=sort == "relevance")
+
+    def ranked() -> tuple[tantivy.SearchResult, list[Hit]]:
+        if sort == "relevance":
+            found = searcher.search(full, top, count=not facets, offset=offset)
+        else:
+            order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
+            found = searcher.search(
+                full, top, count=not facets, offset=offset, order_by_field="day", order=order
+            )
+        by_score = sort == "relevance"
+        return found, _hits(opened, searcher, user, found.hits[:limit], by_score=by_score)
+
     if not facets:
+        found, hits = ranked()
         return SearchResult(total=_count(found), hits=hits)
-    total, counted = _aggregate(searcher, full, events)
+    spec = _facet_spec(events, FACET_SEGMENT_SIZE)
+    if _many(opened, searcher, tree):  # two threads: half the facets, then the other half + top-k
+        first, second = ({n: spec[n] for n in half} for half in _HALVES)
+        other = _workers().submit(_collect, searcher, full, second, events)
+        result = _collect(searcher, full, first, events)
+        hits = ranked()[1]
+        result.update(other.result())
+    else:
+        pending: Future[tuple[tantivy.SearchResult, list[Hit]]] = _workers().submit(ranked)
+        result = _collect(searcher, full, spec, events)
+        hits = pending.result()[1]
+    total, counted = _facets(result)
     return SearchResult(total=total, hits=hits, facets=counted)
 
 
