@@ -765,14 +765,32 @@ def serve(
 
             target: Any = create_app(settings)
         else:
-            # The supervisor only checks the archive and catches the index up; it never imports
-            # the web app, which would cost as much memory as a worker for nothing.
-            from .ingest import open_archive
+            # The supervisor never imports the web app, the database or the index, which would
+            # cost as much memory as a worker for nothing: a short-lived child checks the archive
+            # and catches the index up before the workers start.
+            import multiprocessing
 
-            open_archive(settings).close()
+            child = multiprocessing.get_context("fork").Process(
+                target=_prepare_archive, args=(settings,)
+            )
+            child.start()
+            child.join()
+            if child.exitcode:
+                raise typer.Exit(child.exitcode)
             os.environ["STENOGRAM_ARCHIVE"] = str(settings.archive.resolve())
             target = "stenogram.web.app:app_from_environment"
     uvicorn.run(target, factory=count > 1, workers=count, host=host, port=port, **options)
+
+
+def _prepare_archive(settings: Settings) -> None:
+    """In the child that ``serve`` forks: open the archive, catch the index up, report errors."""
+    from .ingest import open_archive
+
+    try:
+        open_archive(settings).close()
+    except StenogramError as exc:
+        _report(exc)
+        sys.exit(exc.exit_code)
 
 
 # --- crawl and reparse ------------------------------------------------------------------------
