@@ -309,3 +309,50 @@ def test_pm_au_crawl_from_a_transcript_index(fixtures_dir: Path, tmp_path: Path)
         for page in (fixtures_dir / "pm-au").glob("*.xml")
     ]
     assert summary.skipped == sum(1 for m in released if m and int(m.group(1)) < 1990)
+
+
+def test_kremlin_ru_crawl_reads_the_russian_site(
+    kremlin_pages: dict[str, bytes], fixtures_dir: Path, tmp_path: Path
+) -> None:
+    # kremlin.ru lists events like en.kremlin.ru; its pages are the Russian fixtures (one built by
+    # hand from a real Russian text, one the Russian counterpart of a real English page: see the
+    # READMEs beside them). Its robots.txt forbids the /copy text versions, as the real one does.
+    russian = {
+        "76564": (fixtures_dir / "kremlin-html" / "ru-76564.html").read_bytes(),
+        "51307": (fixtures_dir / "translations" / "ru-51307.html").read_bytes(),
+    }
+    entries = "".join(
+        f"<entry><id>http://kremlin.ru{SECTION}/{key}</id>"
+        f'<link rel="alternate" href="http://kremlin.ru{SECTION}/{key}"/>'
+        f"<published>{day}T12:00:00+03:00</published><title>{key}</title></entry>"
+        for key, day in (("76564", "2025-04-16"), ("51307", "2016-02-04"))
+    )
+    feed = f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">{entries}</feed>'
+    listing = "".join(
+        f'<div class="hentry" data-id="{key}"><time datetime="{day}"></time></div>'
+        for key, day in (("76564", "2025-04-16"), ("51307", "2016-02-04"))
+    )
+    pages = {
+        "/robots.txt": kremlin_pages["/robots.txt"],
+        f"{SECTION}/feed": feed.encode(),
+        SECTION: f"<html><body>{listing}</body></html>".encode(),
+        **{f"{SECTION}/{key}": body for key, body in russian.items()},
+    }
+    site = Site(pages)
+    settings = _settings(tmp_path)
+    with SiteServer(site) as server:
+        summary = crawl(
+            "kremlin-ru",
+            settings,
+            since=dt.date(2000, 1, 1),
+            base_url=server.base_url,
+            policy=POLICY,
+            log=lambda _line: None,
+        )
+    assert summary.failed == 0
+    assert not any("/copy" in path for path in site.requests)
+    with Archive.open(settings.archive, create=False) as archive:
+        for key in russian:
+            document = archive.event(f"kremlin.ru:{key}").document
+            assert (document.source, document.language) == ("kremlin.ru", "ru")
+            assert document.speeches and document.title
