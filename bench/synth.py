@@ -36,7 +36,7 @@ from typing import Any, Final
 import orjson
 from selectolax.lexbor import LexborHTMLParser
 
-from stenogram.archive.records import permalink
+from stenogram.archive.records import new_index_rows
 from stenogram.archive.rows import IndexRow
 from stenogram.errors import StenogramError
 from stenogram.model import Document, Narrative, Speech, Tag, Tags
@@ -538,48 +538,22 @@ class Generator:
         return paragraphs
 
 
-def rows_of(doc: Document, event_id: int, seq: int, first_speech_id: int) -> Iterator[IndexRow]:
-    """The rows the archive hands the index for one stored event (``archive.records``):
-    one per speech, then the event's own row carrying its summary and narrative."""
-    common: dict[str, Any] = {
-        "seq": seq,
-        "event_id": event_id,
-        "source": doc.source,
-        "source_id": doc.source_id,
-        "language": doc.language,
-        "title": doc.title,
-        "date": doc.date,
-        "place": doc.place,
-        "topics": tuple(doc.tags.names("topics")),
-        "geography": tuple(doc.tags.names("geography")),
-        "persons": tuple(doc.tags.names("persons")),
-        "sections": doc.sections,
-    }
-    for position, speech in enumerate(doc.speeches, 1):
-        yield IndexRow(
-            kind="speech",
-            speech_id=first_speech_id + position - 1,
-            position=position,
-            speaker=speech.speaker,
-            attribution=speech.attribution,
-            role=speech.role,
-            person_id=speech.person_id,
-            text=speech.text,
-            url=permalink(doc.source_id, event_id, position),
-            **common,
-        )
-    yield IndexRow(
-        kind="event",
-        speech_id=None,
-        position=None,
-        speaker=None,
-        attribution=None,
-        role=None,
-        person_id=None,
-        text=event_text(doc),
-        url=permalink(doc.source_id, event_id),
-        **common,
-    )
+def rows_of(doc: Document, event_id: int, seq: int, first_speech_id: int) -> list[IndexRow]:
+    """The rows the archive hands the index for one stored event, built by the archive's own
+    function (``archive.records.new_index_rows``) so that the bench indexes what ingest would."""
+    said = [
+        {
+            "id": first_speech_id + position - 1,
+            "position": position,
+            "speaker": speech.speaker,
+            "attribution": speech.attribution,
+            "role": speech.role,
+            "person_id": speech.person_id,
+            "text": speech.text,
+        }
+        for position, speech in enumerate(doc.speeches, 1)
+    ]
+    return new_index_rows(event_id, seq, doc, said)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -101,7 +101,7 @@ def test_rows_match_the_archive_shape(model: synth.Model) -> None:
     doc = next(d for d in synth.Generator(model, 2).documents(50) if len(d.speeches) > 1)
     rows = list(synth.rows_of(doc, 9, 9, 100))
     assert [r.kind for r in rows] == ["speech"] * len(doc.speeches) + ["event"]
-    assert rows[0].url == f"/events/{doc.source_id}#s1"
-    assert rows[-1].url == f"/events/{doc.source_id}"
+    assert rows[0].url == f"/events/{doc.source}:{doc.source_id}#s1"  # not en.kremlin.ru: qualified
+    assert rows[-1].url == f"/events/{doc.source}:{doc.source_id}"
     assert rows[1].speech_id == 101 and rows[1].speaker == doc.speeches[1].speaker
     assert rows[-1].text == "\n\n".join(n.text for n in doc.narrative)
