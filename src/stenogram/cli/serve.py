@@ -1,0 +1,72 @@
+"""``serve``: the web app over an archive, in one process or several.
+
+Apart from the archive commands because it is the one long-running process: it starts uvicorn and,
+with several workers, forks a child to prepare the archive first.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import StenogramError
+from ..settings import Settings
+from .common import ArchiveOption, _report, _settings, _user_errors, app
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    archive: ArchiveOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes (default: one per CPU core)."),
+    ] = None,
+) -> None:
+    """Serve the archive: web pages, their JSON twins, the JSON API and Atom feeds.
+
+    With several workers, each process opens the archive itself; the search index is caught up
+    once here, before they start, so no worker does it on a request."""
+    import os
+
+    import uvicorn
+
+    count = workers or os.cpu_count() or 1
+    options: dict[str, Any] = {"server_header": False, "proxy_headers": False}
+    with _user_errors():
+        settings = _settings(ctx, archive)
+        if count == 1:
+            from ..web import create_app
+
+            target: Any = create_app(settings)
+        else:
+            # The supervisor never imports the web app, the database or the index, which would
+            # cost as much memory as a worker for nothing: a short-lived child checks the archive
+            # and catches the index up before the workers start.
+            import multiprocessing
+
+            child = multiprocessing.get_context("fork").Process(
+                target=_prepare_archive, args=(settings,)
+            )
+            child.start()
+            child.join()
+            if child.exitcode:
+                raise typer.Exit(child.exitcode)
+            os.environ["STENOGRAM_ARCHIVE"] = str(settings.archive.resolve())
+            target = "stenogram.web.app:app_from_environment"
+    uvicorn.run(target, factory=count > 1, workers=count, host=host, port=port, **options)
+
+
+def _prepare_archive(settings: Settings) -> None:
+    """In the child that ``serve`` forks: open the archive, catch the index up, report errors."""
+    from ..ingest import open_archive
+
+    try:
+        open_archive(settings).close()
+    except StenogramError as exc:
+        _report(exc)
+        sys.exit(exc.exit_code)
