@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sqlite3
 from pathlib import Path
@@ -83,6 +84,33 @@ def test_parse_workers_keep_the_input_order(
                    "JOIN revisions r ON r.event_id = e.id ORDER BY e.seq")  # fmt: skip
     names = sorted(p.name for p in pages.iterdir() if p.name != "broken.html")
     assert [Path(str(origin)).name for _, origin in stored] == names
+
+
+def test_a_truncated_archive_fails_by_name_and_its_readable_members_are_stored(
+    pages: Path, settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    cut = tmp_path / "cut.tar.xz"
+    cut.write_bytes((corpus_dir / "kremlin-en-2000-2020.tar.xz").read_bytes()[:200_000])
+    summary = ingest([cut, pages], settings)
+    assert summary.failed == 1 and summary.new > 5
+    (name, reason), *_ = summary.failures
+    assert name == str(cut) and "truncated or corrupt archive" in reason
+
+
+def test_a_crash_while_reading_stops_the_ingest_with_its_reason(
+    pages: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bug in the reading process (not a bad document) must surface, not hang the run.
+    real = ingest_module.iter_documents
+
+    def failing(paths: object, *, max_bytes: int) -> object:
+        yield from itertools.islice(real(paths, max_bytes=max_bytes), 3)  # type: ignore[arg-type]
+        raise MemoryError("reader ran out of memory")
+
+    monkeypatch.setattr(ingest_module, "CHUNK", 1)
+    monkeypatch.setattr(ingest_module, "iter_documents", failing)
+    with pytest.raises(RuntimeError, match="MemoryError: reader ran out of memory"):
+        ingest([pages], settings)
 
 
 def test_changed_page_is_a_new_revision(pages: Path, settings: Settings) -> None:

@@ -2,10 +2,10 @@
 
 How the work is split, and why:
 
-- Reading the sources (xz decompression) and parsing run in a worker process that sends parsed
-  documents back in order, a chunk at a time through a bounded queue, while this process
-  resolves people, writes and indexes. On two cores that overlaps the two halves, which cost
-  about the same; raw bytes never cross the pipe.
+- Reading the sources (xz decompression) runs once, in a reader process that deals chunks of
+  raw documents to :data:`WORKERS` parse processes in turn; they send parsed documents back in
+  order through bounded queues while this process resolves people, writes and indexes. On two
+  cores that overlaps parsing with storing, which cost about the same.
 - One :class:`~stenogram.resolve.PeopleDirectory` serves the whole run, loaded from the archive
   with its persons and hand overrides, so a re-ingest lands on the same persons and the fixes
   of ``persons merge``/``split`` are replayed.
@@ -27,6 +27,7 @@ How the work is split, and why:
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -290,7 +291,7 @@ class _Run:
         rows = [row for r in results if r.index_rows for row in r.index_rows]
         seqs = sorted({row.seq for row in rows})
         if seqs and seqs == list(range(after + 1, self.archive.max_seq() + 1)):
-            self.indexer.add(rows)
+            self.indexer.add(rows, new=True)
         else:
             self.indexer.add(self.archive.index_rows(after))
 
@@ -353,36 +354,60 @@ def _read_and_parse(paths: Sequence[str | Path], source: str, max_bytes: int) ->
         yield _parse_one(raw, source, max_bytes)
 
 
-def _parse_one(raw: RawDocument | StenogramError, source: str, max_bytes: int) -> _Parsed:
+def _parse_one(raw: RawDocument | _Parsed | StenogramError, source: str, max_bytes: int) -> _Parsed:
     if isinstance(raw, StenogramError):
-        return ("source", raw.document or "?", raw.reason)
+        return _failure("source", raw, "?")
+    if not isinstance(raw, RawDocument):
+        return raw  # a failure already
     try:
         return parse_raw(raw, source, max_bytes)
     except StenogramError as exc:
-        return ("parse", exc.document or raw.name, exc.reason)
+        return _failure("parse", exc, raw.name)
 
 
-def _worker(
-    paths: Sequence[str | Path], source: str, max_bytes: int, turn: int, workers: int, out: Any
-) -> None:
-    """In worker ``turn`` of ``workers``: read everything, parse every ``workers``-th chunk of
-    :data:`CHUNK` documents, and send those chunks in order; None ends the stream, a string
-    reports a crash (a bug: it is re-raised in the ingesting process).
+def _failure(kind: str, exc: StenogramError, name: str) -> tuple[str, str, str]:
+    return (kind, exc.document or name, exc.reason)
 
-    Each worker decompresses the whole input (a tar stream cannot be split), which costs far
-    less than the parsing it shares out.
+
+def _reader(paths: Sequence[str | Path], max_bytes: int, inboxes: Sequence[Any]) -> None:
+    """Read (decompress) the input once and deal it out in chunks of :data:`CHUNK` documents to
+    the parse workers in turn; None ends each worker's stream, a string reports a crash (a bug:
+    it is re-raised in the ingesting process).
+
+    One reader for all workers because a compressed tar stream cannot be split: each worker
+    reading the whole input itself cost ~1 s of CPU per worker per 100 MB of xz.
     """
+    gc.freeze()
     try:
-        chunk: list[_Parsed] = []
-        for at, raw in enumerate(iter_documents(paths, max_bytes=max_bytes)):
-            if (at // CHUNK) % workers == turn:
-                chunk.append(_parse_one(raw, source, max_bytes))
-                if len(chunk) >= CHUNK:
-                    out.put(chunk)
-                    chunk = []
+        chunk: list[RawDocument | _Parsed] = []
+        at = 0
+        for raw in iter_documents(paths, max_bytes=max_bytes):
+            # A StenogramError loses its ``document`` through pickling: send it as a tuple.
+            chunk.append(_failure("source", raw, "?") if isinstance(raw, StenogramError) else raw)
+            if len(chunk) >= CHUNK:
+                inboxes[at % len(inboxes)].put(chunk)
+                chunk, at = [], at + 1
         if chunk:
-            out.put(chunk)
-        out.put(None)
+            inboxes[at % len(inboxes)].put(chunk)
+        for inbox in inboxes:
+            inbox.put(None)
+    except BaseException as exc:
+        for inbox in inboxes:
+            inbox.put(f"{type(exc).__name__}: {exc}")
+
+
+def _worker(source: str, max_bytes: int, inbox: Any, out: Any) -> None:
+    """Parse the chunks the reader deals to this worker and send them on, in order; the end
+    (None) and a crash report (a string) are passed through."""
+    # The objects inherited from the parent are never freed here: keep the collector off them.
+    gc.freeze()
+    try:
+        while True:
+            chunk = inbox.get()
+            if chunk is None or isinstance(chunk, str):
+                out.put(chunk)
+                return
+            out.put([_parse_one(raw, source, max_bytes) for raw in chunk])
     except BaseException as exc:
         out.put(f"{type(exc).__name__}: {exc}")
 
@@ -398,29 +423,37 @@ def _document_or_error(item: _Parsed) -> Document | StenogramError:
 def _parsing(
     paths: Sequence[str | Path], source: str, max_bytes: int
 ) -> Iterator[Iterator[Document | StenogramError]]:
-    """Parsed documents (or failures) in input order, read and parsed by :data:`WORKERS`
-    processes taking chunks in turn, when there is a second core. Inline on one core (workers
-    would only add pickling) and for standard input (a child process does not get it).
+    """Parsed documents (or failures) in input order: read by one process, parsed by
+    :data:`WORKERS` processes taking chunks in turn, when there is a second core. Inline on one
+    core (workers would only add pickling) and for standard input (a child process does not
+    get it).
 
-    At most :data:`IN_FLIGHT` chunks wait per worker, so memory stays bounded by a few hundred
-    pages whatever the corpus size.
+    At most :data:`IN_FLIGHT` chunks wait before and after each worker, so memory stays
+    bounded by a few hundred pages whatever the corpus size.
     """
     if (os.cpu_count() or 1) < 2 or any(str(p) == "-" for p in paths):
         yield map(_document_or_error, _read_and_parse(paths, source, max_bytes))
         return
     context = multiprocessing.get_context("fork")
+    inboxes = [context.Queue(IN_FLIGHT) for _ in range(WORKERS)]
     queues = [context.Queue(IN_FLIGHT) for _ in range(WORKERS)]
+    reader = context.Process(
+        target=_reader,
+        args=(paths, max_bytes, inboxes),
+        name="stenogram-read",
+        daemon=True,
+    )
     workers = [
         context.Process(
             target=_worker,
-            args=(paths, source, max_bytes, turn, WORKERS, out),
+            args=(source, max_bytes, inbox, out),
             name=f"stenogram-parse-{turn}",
             daemon=True,
         )
-        for turn, out in enumerate(queues)
+        for turn, (inbox, out) in enumerate(zip(inboxes, queues, strict=True))
     ]
-    for worker in workers:
-        worker.start()
+    for process in (reader, *workers):
+        process.start()
 
     def parsed() -> Iterator[Document | StenogramError]:
         # Chunks go round the workers in order, so the first worker to end, in turn, ends all.
@@ -432,6 +465,8 @@ def _parsing(
                 except queue.Empty:
                     if not workers[turn].is_alive():
                         raise RuntimeError("a parse worker died") from None
+                    if reader.exitcode not in (None, 0):
+                        raise RuntimeError("the reading process died") from None
             if chunk is None:
                 return
             if isinstance(chunk, str):
@@ -441,8 +476,8 @@ def _parsing(
     try:
         yield parsed()
     finally:
-        for worker in workers:
-            worker.terminate()
-            worker.join()
-        for out in queues:
-            out.close()
+        for process in (reader, *workers):
+            process.terminate()
+            process.join()
+        for channel in (*inboxes, *queues):
+            channel.close()
