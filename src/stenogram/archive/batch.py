@@ -50,9 +50,15 @@ class StoreResult:
 
 def content_hash(doc: Document) -> str:
     """Hash of the canonical record minus ``origin`` (where a copy was read from is not content)."""
+    return _canonical(doc)[0]
+
+
+def _canonical(doc: Document) -> tuple[str, dict[str, Any]]:
+    """The content hash and the record a revision stores, from one ``to_dict`` (the largest
+    per-document cost of storing after the SQL itself)."""
     record = doc.to_dict()
-    record.pop("origin", None)
-    return hashlib.sha256(orjson.dumps(record, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    content = {name: value for name, value in record.items() if name != "origin"}
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest(), record
 
 
 def event_key(doc: Document) -> str:
@@ -84,6 +90,7 @@ class _New:
     doc: Document
     key: str
     digest: str
+    record: dict[str, Any]
     people: DocumentPeople | None
     seq: int
 
@@ -103,12 +110,12 @@ class BatchWriter:
     def write(self, items: Sequence[Item]) -> list[StoreResult]:
         for doc, people in items:
             check_people(doc, people)
-        prepared = [(doc, people, event_key(doc), content_hash(doc)) for doc, people in items]
+        prepared = [(doc, people, event_key(doc), *_canonical(doc)) for doc, people in items]
         self._results = [None] * len(prepared)
-        current = current_rows(self._conn, {(doc.source, key) for doc, _, key, _ in prepared})
+        current = current_rows(self._conn, {(doc.source, key) for doc, _, key, _, _ in prepared})
         waiting: set[tuple[str, str]] = set()
         recheck: list[tuple[int, DocumentPeople]] = []
-        for at, (doc, people, key, digest) in enumerate(prepared):
+        for at, (doc, people, key, digest, record) in enumerate(prepared):
             ident = (doc.source, key)
             if ident in waiting:  # the same event twice in one batch: write the first one now
                 self._flush()
@@ -122,10 +129,10 @@ class BatchWriter:
                 continue
             self._source(doc)
             if row is None:
-                self._new.append(_New(at, doc, key, digest, people, self._next_seq()))
+                self._new.append(_New(at, doc, key, digest, record, people, self._next_seq()))
                 waiting.add(ident)
             else:
-                result = self._revise(doc, key, digest, row, people)
+                result = self._revise(doc, digest, record, row, people)
                 self._results[at] = result
                 current.update(current_rows(self._conn, {ident}))
         self._flush()
@@ -186,7 +193,7 @@ class BatchWriter:
             )
             speech_ids = [row["id"] for row in said]
             rows.setdefault(revisions, []).append(
-                self._revision_row(n.doc, event_id, 1, n.digest, speech_ids)
+                self._revision_row(n.record, event_id, 1, n.digest, speech_ids)
             )
             index_rows = records.new_index_rows(event_id, n.seq, n.doc, said)
             self._results[n.at] = StoreResult("new", event_id, 1, tuple(index_rows))
@@ -196,8 +203,8 @@ class BatchWriter:
     def _revise(
         self,
         doc: Document,
-        key: str,
         digest: str,
+        record: dict[str, Any],
         current: Row[Any],
         people: DocumentPeople | None,
     ) -> StoreResult:
@@ -211,20 +218,25 @@ class BatchWriter:
             conn.execute(delete(table).where(table.c.event_id == event_id))
         speech_ids = records.insert_parts(conn, event_id, doc, kept, people, self._tags)
         conn.execute(
-            insert(revisions), self._revision_row(doc, event_id, number, digest, speech_ids)
+            insert(revisions), self._revision_row(record, event_id, number, digest, speech_ids)
         )
         return StoreResult("updated", event_id, number)
 
     def _revision_row(
-        self, doc: Document, event_id: int, number: int, digest: str, speech_ids: Sequence[int]
+        self,
+        record: dict[str, Any],
+        event_id: int,
+        number: int,
+        digest: str,
+        speech_ids: Sequence[int],
     ) -> dict[str, Any]:
         return {
             "event_id": event_id,
             "number": number,
             "content_hash": digest,
             "stored": self._now,
-            "origin": doc.origin,
-            "record": orjson.dumps(doc.to_dict()).decode(),
+            "origin": record.get("origin"),
+            "record": orjson.dumps(record).decode(),
             "speech_ids": json.dumps(list(speech_ids)),
         }
 

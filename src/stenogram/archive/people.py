@@ -40,11 +40,16 @@ def save_persons(conn: Connection, persons: Sequence[Person]) -> None:
     conn.execute(
         delete(person_keys).where(person_keys.c.person_id.in_(ids) | person_keys.c.key.in_(keys))
     )
-    for person in persons:
-        if person.id in existing:
-            conn.execute(update(people).where(people.c.id == person.id).values(name=person.name))
-        else:
-            conn.execute(insert(people).values(id=person.id, name=person.name))
+    # One executemany each: a batch touches a few hundred persons (everyone who spoke).
+    renamed = [{"pid": p.id, "pname": p.name} for p in persons if p.id in existing]
+    if renamed:
+        conn.execute(
+            update(people).where(people.c.id == bindparam("pid")).values(name=bindparam("pname")),
+            renamed,
+        )
+    added = [{"id": p.id, "name": p.name} for p in persons if p.id not in existing]
+    if added:
+        conn.execute(insert(people), added)
     names = [
         {"person_id": p.id, "position": i, "text": n.text, "kind": n.kind, "language": n.language}
         for p in persons

@@ -271,12 +271,17 @@ class Indexer:
     def last_seq(self) -> int:
         return self._seq
 
-    def add(self, rows: Iterable[IndexRow]) -> int:
-        """Index ``rows``, replacing each event they touch; return how many rows were written."""
+    def add(self, rows: Iterable[IndexRow], *, new: bool = False) -> int:
+        """Index ``rows``, replacing each event they touch; return how many rows were written.
+
+        ``new``: the events were just created, so the index cannot hold them and nothing is
+        deleted first (each delete is a term lookup in every segment at the next commit).
+        """
         count = 0
         for event_id, group in itertools.groupby(rows, key=attrgetter("event_id")):
             batch = list(group)
-            self._writer.delete_documents_by_term("event_id", event_id)
+            if not new:
+                self._writer.delete_documents_by_term("event_id", event_id)
             speakers = list(dict.fromkeys(r.speaker for r in batch if r.kind == "speech"))
             named = [s for s in speakers if s]
             solo = not speakers
