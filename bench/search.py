@@ -13,6 +13,8 @@ and N synthetic speeches from ``bench/synth.py`` (streamed: 1,000,000 fit in a f
 
     .venv/bin/python bench/search.py [--speeches 1000000] [--seed 1] [--runs 30] [--no-real]
     .venv/bin/python bench/search.py --reuse DIR      # time again the stores a --keep run left
+    .venv/bin/python bench/search.py --reuse DIR --reindex --speeches N --seed S
+                                    # rebuild only the tantivy index there (after a schema change)
 """
 
 from __future__ import annotations
@@ -204,6 +206,16 @@ def build(rows: Iterable[IndexRow], work: Path) -> Built:
     return built
 
 
+def reindex(rows: Iterable[IndexRow], path: Path) -> float:
+    """Rebuild only the tantivy index from ``rows``; return the seconds it took."""
+    shutil.rmtree(path, ignore_errors=True)
+    t0 = time.perf_counter()
+    with Indexer(path) as indexer:
+        for batch in event_batches(rows, BATCH_ROWS):
+            indexer.add(row for event in batch for row in event)
+    return time.perf_counter() - t0
+
+
 def fts_mb(db_path: Path) -> float:
     """The FTS5 shadow tables' share of the SQLite file (NaN when SQLite lacks ``dbstat``)."""
     with sqlite3.connect(db_path) as conn:
@@ -343,10 +355,22 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="where the temporary stores go")
     ap.add_argument("--keep", action="store_true", help="keep the stores for inspection")
     ap.add_argument("--reuse", type=Path, help="only time the stores a --keep run left here")
+    ap.add_argument(
+        "--reindex",
+        action="store_true",
+        help="with --reuse: first rebuild the tantivy index there from the same synthetic rows "
+        "(--speeches, --seed), e.g. after a schema change; the SQLite side is kept",
+    )
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be at least 1")
+    if args.reindex and not args.reuse:
+        ap.error("--reindex goes with --reuse")
     if args.reuse:
+        if args.reindex:
+            gen = Generator(load_model(args.model, args.corpus), args.seed)
+            seconds = reindex(gen.rows(args.speeches), args.reuse / "index")
+            print(f"Rebuilt the tantivy index from {args.speeches:,} speeches in {seconds:.0f} s.")
         print(f"### Stores in {args.reuse}", "", sizes(args.reuse), sep="\n")
         print(*timings(args.runs, args.reuse, at_scale=False), sep="\n")
         return

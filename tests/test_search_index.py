@@ -582,6 +582,12 @@ def test_facets_stay_exact_across_many_segments(
         assert [n for _, n in got] == sorted(truth.values(), reverse=True)[: engine.FACET_SIZE]
         years = Counter(str(r.date.year) for r in matching if r.date)
         assert dict(result.facets["year"]) == years
+        # Tags are counted over tag sets: each name's count is the matches whose event has it.
+        for facet, kind in (("topic", "topics"), ("geography", "geography")):
+            tags = Counter(tag for r in matching for tag in set(getattr(r, kind)))
+            assert len(tags) > engine.FACET_SIZE, facet
+            ranked = sorted(tags.items(), key=lambda item: (-item[1], item[0]))
+            assert result.facets[facet] == ranked[: engine.FACET_SIZE], facet
 
 
 def test_rows_without_a_date_count_but_have_no_year(tmp_path: Path) -> None:

@@ -45,11 +45,15 @@ FACET_SIZE: Final = 20
 FACET_SEGMENT_SIZE: Final = 10_000
 EXACT_SEGMENT_SIZE: Final = 10_000_000
 FACETS: Final = ("speaker", "topic", "geography")
-#: Terms on the year column rather than a histogram: cheaper, and exact the same way.
-#: Rows without a date count under year 0 (no real date has it), so the years add up to the
-#: total and no separate count is needed.
+#: Tag facets are counted over tag sets (see ``index``): every set among the matches is needed
+#: to count each name exactly. A search matching more sets than this is counted again with
+#: ``EXACT_SEGMENT_SIZE``.
+TAG_SETS: Final = 65_536
+_TAG_COLUMNS: Final = {"topic": "topic_set", "geography": "geography_set"}
+#: Terms on the year column rather than a histogram: cheaper, and exact the same way. Every
+#: document has a year (``index.NO_YEAR`` without a date), so the years add up to the total
+#: and no separate count is needed.
 YEARS: Final = 1000
-NO_YEAR: Final = 0
 #: A word query with more matching documents than this splits its aggregation in two halves
 #: (``_HALVES``) run side by side: below it, one more match costs more than the halving saves.
 SPLIT_HITS: Final = 50_000
@@ -142,12 +146,19 @@ def _terms(field: str, size: int, segment_size: int) -> dict[str, Any]:
 
 
 def _facet_spec(events: bool, segment_size: int) -> dict[str, dict[str, Any]]:
-    """Facet name -> terms aggregation (an event's speakers live in a column of their own)."""
-    speaker = "event_speaker" if events else "speaker"
-    fields = {"speaker": speaker, "topic": "topic", "geography": "geography"}
-    spec = {name: _terms(fields[name], FACET_SIZE, segment_size) for name in FACETS}
-    spec["year"] = _terms("year", YEARS, segment_size)
-    spec["year"]["terms"]["missing"] = NO_YEAR
+    """Facet name -> terms aggregation (an event's speakers live in a column of their own).
+
+    A speech-level speaker facet asks for one more bucket than it shows, because the bucket of
+    speeches without a speaker (``index.NO_VALUE``) may be among the largest.
+    """
+    spec = {
+        "speaker": _terms(
+            "event_speaker" if events else "speaker", FACET_SIZE + (not events), segment_size
+        ),
+        "year": _terms("year", YEARS, segment_size),
+    }
+    for name, column in _TAG_COLUMNS.items():
+        spec[name] = _terms(column, max(TAG_SETS, segment_size), max(TAG_SETS, segment_size))
     return spec
 
 
@@ -156,7 +167,12 @@ def _collect(
 ) -> dict[str, Any]:
     """The buckets of ``spec``; a facet whose segments cut terms off is counted again exactly."""
     result: dict[str, Any] = searcher.aggregate(query, spec)
-    inexact = [n for n in spec if result[n].get("doc_count_error_upper_bound")]
+    inexact = [
+        n
+        for n in spec
+        if result[n].get("doc_count_error_upper_bound")
+        or (n in _TAG_COLUMNS and result[n].get("sum_other_doc_count"))
+    ]
     if inexact:
         exact = _facet_spec(events, EXACT_SEGMENT_SIZE)
         result.update(searcher.aggregate(query, {n: exact[n] for n in inexact}))
@@ -165,13 +181,21 @@ def _collect(
 
 def _facets(result: dict[str, Any]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
     """The total and the facets out of the aggregation's buckets."""
-    facets = {
-        name: [(str(b["key"]), int(b["doc_count"])) for b in result[name]["buckets"]]
-        for name in FACETS
-    }
+    speakers = [(str(b["key"]), int(b["doc_count"])) for b in result["speaker"]["buckets"]]
+    facets = {"speaker": [item for item in speakers if item[0] != ix.NO_VALUE][:FACET_SIZE]}
+    for name in _TAG_COLUMNS:
+        counts: dict[str, int] = {}
+        for bucket in result[name]["buckets"]:
+            if bucket["key"] != ix.NO_VALUE:
+                for tag in str(bucket["key"]).split(ix.SET_SEPARATOR):
+                    counts[tag] = counts.get(tag, 0) + int(bucket["doc_count"])
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        facets[name] = ranked[:FACET_SIZE]
     years = [(int(b["key"]), int(b["doc_count"])) for b in result["year"]["buckets"]]
     total = sum(n for _, n in years) + int(result["year"].get("sum_other_doc_count") or 0)
-    facets["year"] = [(str(year), n) for year, n in sorted(years, reverse=True) if year != NO_YEAR]
+    facets["year"] = [
+        (str(year), n) for year, n in sorted(years, reverse=True) if year != ix.NO_YEAR
+    ]
     return total, facets
 
 
