@@ -28,6 +28,7 @@ from sqlalchemy import (
 from ..errors import NotFound, StoreError
 from ..model import Document, DocumentPeople, Tag
 from .diff import align, speech_key
+from .prepared import Prepared
 from .rows import IndexRow
 from .schema import (
     event_tags,
@@ -47,6 +48,39 @@ from .schema import (
 #: and AU transcript ids overlap both, and a link once issued must not become ambiguous when
 #: another publisher's item with the same number is ingested later.
 BARE_ID_SOURCE = "en.kremlin.ru"
+
+
+# The reading paths every page view runs (see ``prepared`` for why they are built once).
+_BY_ID = Prepared(select(events.c.id).where(events.c.id == bindparam("id")))
+_BY_SOURCE_ID = Prepared(
+    select(events.c.id, events.c.source, events.c.source_id).where(
+        events.c.source_id == bindparam("ref")
+    )
+)
+_BY_QUALIFIED_ID = Prepared(
+    select(events.c.id, events.c.source, events.c.source_id).where(
+        or_(
+            events.c.source_id == bindparam("ref"),
+            and_(events.c.source == bindparam("source"), events.c.source_id == bindparam("local")),
+        )
+    )
+)
+_CURRENT_REVISION = Prepared(select(events.c.revision).where(events.c.id == bindparam("id")))
+_REVISION = Prepared(
+    select(revisions.c.record, revisions.c.speech_ids).where(
+        revisions.c.event_id == bindparam("id"), revisions.c.number == bindparam("number")
+    )
+)
+_SPEECH_PEOPLE = Prepared(
+    select(speeches.c.person_id)
+    .where(speeches.c.event_id == bindparam("id"))
+    .order_by(speeches.c.position)
+)
+_PARTICIPANT_PEOPLE = Prepared(
+    select(participants.c.person_id)
+    .where(participants.c.event_id == bindparam("id"))
+    .order_by(participants.c.position)
+)
 
 
 def event_ref(source: str, source_id: str | None, event_id: int) -> str:
@@ -332,17 +366,9 @@ def insert_id(conn: Connection, table: Table, values: dict[str, Any]) -> int:
 
 
 def people_of(conn: Connection, event_id: int) -> DocumentPeople:
-    said: Sequence[str | None] = conn.scalars(
-        select(speeches.c.person_id)
-        .where(speeches.c.event_id == event_id)
-        .order_by(speeches.c.position)
-    ).all()
-    listed: Sequence[str | None] = conn.scalars(
-        select(participants.c.person_id)
-        .where(participants.c.event_id == event_id)
-        .order_by(participants.c.position)
-    ).all()
-    return DocumentPeople(tuple(said), tuple(listed))
+    said = tuple(row[0] for row in _SPEECH_PEOPLE.rows(conn, id=event_id))
+    listed = tuple(row[0] for row in _PARTICIPANT_PEOPLE.rows(conn, id=event_id))
+    return DocumentPeople(said, listed)
 
 
 def set_people(conn: Connection, changed: Sequence[tuple[int, DocumentPeople]]) -> None:
@@ -365,27 +391,25 @@ def set_people(conn: Connection, changed: Sequence[tuple[int, DocumentPeople]]) 
 def resolve(conn: Connection, ref: str | int) -> int:
     """An archive id (int), a source id ("53016"), or "source:source_id" when ambiguous."""
     if isinstance(ref, int):
-        found = conn.scalar(select(events.c.id).where(events.c.id == ref))
+        found = _BY_ID.scalar(conn, id=ref)
         if found is None:
             raise NotFound(f"no event with id {ref}")
         return int(found)
     text = ref.strip()
-    wanted = events.c.source_id == text
     source, sep, local = text.rpartition(":")
     if sep and source:
-        wanted = or_(wanted, and_(events.c.source == source, events.c.source_id == local))
-    matches = conn.execute(
-        select(events.c.id, events.c.source, events.c.source_id).where(wanted)
-    ).all()
-    ids = sorted({int(m.id) for m in matches})
+        matches = _BY_QUALIFIED_ID.rows(conn, ref=text, source=source, local=local)
+    else:
+        matches = _BY_SOURCE_ID.rows(conn, ref=text)
+    ids = sorted({int(event_id) for event_id, _, _ in matches})
     if len(ids) > 1 and not sep:
         # A bare id is first the bare-id publisher's (the form permalinks use).
-        bare = [int(m.id) for m in matches if m.source == BARE_ID_SOURCE]
+        bare = [int(event_id) for event_id, where, _ in matches if where == BARE_ID_SOURCE]
         ids = bare or ids
     if len(ids) == 1:
         return ids[0]
     if len(ids) > 1:
-        which = ", ".join(f"{m.source}:{m.source_id}" for m in matches)
+        which = ", ".join(f"{where}:{local_id}" for _, where, local_id in matches)
         raise NotFound(f"event {text!r} is ambiguous; say which: {which}")
     if text.isdigit():
         return resolve(conn, int(text))
@@ -393,20 +417,16 @@ def resolve(conn: Connection, ref: str | int) -> int:
 
 
 def current_revision(conn: Connection, event_id: int) -> int:
-    return int(conn.scalar(select(events.c.revision).where(events.c.id == event_id)) or 1)
+    return int(_CURRENT_REVISION.scalar(conn, id=event_id) or 1)
 
 
 def revision(conn: Connection, event_id: int, number: int) -> tuple[dict[str, Any], list[int]]:
     """The stored record of one revision and the speech ids it had."""
-    row = conn.execute(
-        select(revisions.c.record, revisions.c.speech_ids).where(
-            revisions.c.event_id == event_id, revisions.c.number == number
-        )
-    ).first()
+    row = _REVISION.first(conn, id=event_id, number=number)
     if row is None:
         raise NotFound(f"event {event_id} has no revision {number}")
-    record: dict[str, Any] = orjson.loads(row.record)
-    speech_ids: list[int] = orjson.loads(row.speech_ids)
+    record: dict[str, Any] = orjson.loads(row[0])
+    speech_ids: list[int] = orjson.loads(row[1])
     return record, speech_ids
 
 

@@ -26,6 +26,7 @@ import orjson
 from sqlalchemy import (
     Connection,
     Engine,
+    bindparam,
     create_engine,
     event,
     func,
@@ -47,6 +48,7 @@ from .batch import content_hash as content_hash
 from .batch import event_key as event_key
 from .diff import EventDiff, diff_documents
 from .migrate import upgrade
+from .prepared import Prepared
 from .records import permalink
 from .rows import IndexRow
 from .schema import events, people, revisions, sources, speeches
@@ -101,6 +103,27 @@ class StoredEvent:
             **record,
             "translations": [t.to_dict() for t in self.translations],
         }
+
+
+# Built once (see ``records`` on prebuilt statements): every event page runs these.
+_REVISION_COUNT = Prepared(
+    select(func.count()).select_from(revisions).where(revisions.c.event_id == bindparam("id"))
+)
+_EVENT_COUNTS = Prepared(
+    select(events.c.revision, events.c.speech_count, events.c.word_count).where(
+        events.c.id == bindparam("id")
+    )
+)
+_REVISIONS = Prepared(
+    select(revisions.c.number, revisions.c.stored, revisions.c.origin, revisions.c.content_hash)
+    .where(revisions.c.event_id == bindparam("id"))
+    .order_by(revisions.c.number)
+)
+_OLD_RECORDS = Prepared(
+    select(revisions.c.number, revisions.c.record).where(
+        revisions.c.event_id == bindparam("id"), revisions.c.number != bindparam("current")
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,32 +333,15 @@ class Archive:
     def event(self, ref: str | int, revision: int | None = None) -> StoredEvent:
         """The current revision, or an older one (whose resolved people are not kept: None)."""
         with self._read() as conn:
+            return _stored_event(conn, records.resolve(conn, ref), revision)
+
+    def event_with_revisions(
+        self, ref: str | int, revision: int | None = None
+    ) -> tuple[StoredEvent, list[RevisionInfo]]:
+        """:meth:`event` and :meth:`revisions` in one read: what an event page shows."""
+        with self._read() as conn:
             event_id = records.resolve(conn, ref)
-            current = records.current_revision(conn, event_id)
-            number = current if revision is None else revision
-            record, speech_ids = records.revision(conn, event_id, number)
-            count = conn.scalar(
-                select(func.count()).select_from(revisions).where(revisions.c.event_id == event_id)
-            )
-            people = records.people_of(conn, event_id) if number == current else None
-            translated = translation_rows.translations_of(conn, event_id)
-            found = translation_rows.counterparts_of(conn, speech_ids) if translated else {}
-        document = Document.from_dict(record)
-        if people is None:
-            people = DocumentPeople(
-                (None,) * len(document.speeches), (None,) * len(document.participants)
-            )
-        return StoredEvent(
-            event_id,
-            document,
-            tuple(speech_ids),
-            number,
-            int(count or 0),
-            people.speeches,
-            people.participants,
-            tuple(translated),
-            tuple(found.get(speech_id) for speech_id in speech_ids),
-        )
+            return _stored_event(conn, event_id, revision), _revision_infos(conn, event_id)
 
     def speech(self, speech_id: int) -> SpeechRef:
         """Resolve ``/speeches/{id}``, also for a speech that a later revision dropped."""
@@ -377,28 +383,7 @@ class Archive:
 
     def revisions(self, ref: str | int) -> list[RevisionInfo]:
         with self._read() as conn:
-            event_id = records.resolve(conn, ref)
-            current = conn.scalar(select(events.c.revision).where(events.c.id == event_id))
-            rows = conn.execute(
-                select(revisions)
-                .where(revisions.c.event_id == event_id)
-                .order_by(revisions.c.number)
-            ).all()
-        infos = []
-        for row in rows:
-            said = [s["text"] for s in orjson.loads(row.record)["speeches"]]
-            infos.append(
-                RevisionInfo(
-                    row.number,
-                    row.stored,
-                    row.origin,
-                    row.content_hash,
-                    len(said),
-                    sum(records.words(t) for t in said),
-                    row.number == current,
-                )
-            )
-        return infos
+            return _revision_infos(conn, records.resolve(conn, ref))
 
     def diff(self, ref: str | int, a: int | None = None, b: int | None = None) -> EventDiff:
         """Changes from revision ``a`` to ``b`` (default: the previous one to the current one)."""
@@ -542,3 +527,56 @@ def _sqlite_transactions(engine: Engine) -> None:
 def _reason(exc: SQLAlchemyError) -> str:
     orig = getattr(exc, "orig", None)
     return f"database error: {orig or exc}"
+
+
+def _stored_event(conn: Connection, event_id: int, revision: int | None) -> StoredEvent:
+    current = records.current_revision(conn, event_id)
+    number = current if revision is None else revision
+    record, speech_ids = records.revision(conn, event_id, number)
+    count = _REVISION_COUNT.scalar(conn, id=event_id)
+    people = records.people_of(conn, event_id) if number == current else None
+    translated = translation_rows.translations_of(conn, event_id)
+    found = translation_rows.counterparts_of(conn, speech_ids) if translated else {}
+    document = Document.from_dict(record)
+    if people is None:
+        people = DocumentPeople(
+            (None,) * len(document.speeches), (None,) * len(document.participants)
+        )
+    return StoredEvent(
+        event_id,
+        document,
+        tuple(speech_ids),
+        number,
+        int(count or 0),
+        people.speeches,
+        people.participants,
+        tuple(translated),
+        tuple(found.get(speech_id) for speech_id in speech_ids),
+    )
+
+
+def _revision_infos(conn: Connection, event_id: int) -> list[RevisionInfo]:
+    """The stored revisions, oldest first. The current one's counts are the event row's; an
+    older one's come from its record (every event page lists them: most have one)."""
+    found = _EVENT_COUNTS.first(conn, id=event_id)
+    if found is None:
+        raise NotFound(f"no event with id {event_id}")
+    current, speeches_now, words_now = found
+    old = {
+        number: orjson.loads(record)["speeches"]
+        for number, record in _OLD_RECORDS.rows(conn, id=event_id, current=current)
+    }
+    infos = []
+    for number, stored, origin, digest in _REVISIONS.rows(conn, id=event_id):
+        said = old.get(number)
+        speech_count, word_count = (
+            (speeches_now, words_now)
+            if said is None
+            else (len(said), sum(records.words(s["text"]) for s in said))
+        )
+        infos.append(
+            RevisionInfo(
+                number, stored, origin, digest, speech_count, word_count, number == current
+            )
+        )
+    return infos

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select
 
+from .prepared import Prepared
 from .records import permalink
 from .schema import event_translations, events, speech_translations, speeches
 
@@ -183,14 +184,17 @@ def save_pair(
         conn.execute(insert(speech_translations), rows)
 
 
+#: Built once: every event page asks (see ``records`` on prebuilt statements).
+_TRANSLATIONS = Prepared(
+    select(events.c.id, events.c.language, events.c.source, events.c.source_id, events.c.url)
+    .join(event_translations, event_translations.c.other_event_id == events.c.id)
+    .where(event_translations.c.event_id == bindparam("id"))
+    .order_by(events.c.language, events.c.id)
+)
+
+
 def translations_of(conn: Connection, event_id: int) -> list[Translation]:
-    rows = conn.execute(
-        select(events.c.id, events.c.language, events.c.source, events.c.source_id, events.c.url)
-        .join(event_translations, event_translations.c.other_event_id == events.c.id)
-        .where(event_translations.c.event_id == event_id)
-        .order_by(events.c.language, events.c.id)
-    )
-    return [Translation(r.id, r.language, r.source, r.source_id, r.url) for r in rows]
+    return [Translation(*row) for row in _TRANSLATIONS.rows(conn, id=event_id)]
 
 
 def counterparts_of(conn: Connection, speech_ids: Sequence[int]) -> dict[int, Counterpart]:

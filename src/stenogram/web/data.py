@@ -109,9 +109,8 @@ def _date_line(doc: Document) -> str | None:
 
 
 def event_page(archive: Archive, ref: str, revision: int | None = None) -> dict[str, Any]:
-    stored = archive.event(ref, revision)
+    stored, revisions = archive.event_with_revisions(ref, revision)
     record = event_record(stored)
-    revisions = archive.revisions(stored.event_id)
     diff = None
     if len(revisions) > 1:
         newest = stored.revision if stored.revision > 1 else 2
