@@ -598,3 +598,20 @@ def test_rows_without_a_date_count_but_have_no_year(tmp_path: Path) -> None:
     result = search(tmp_path / "index", "gas")
     assert result.total == 2 == search(tmp_path / "index", "gas", facets=False).total
     assert result.facets["year"] == [("2019", 1)]
+
+
+def test_tag_facets_count_events_with_more_tags_than_columns(tmp_path: Path) -> None:
+    # Tags beyond the single-valued slots share one column (see ``index``): still counted each.
+    many = ("Energy", "Gas", "Oil", "Ukraine", "Europe", "Transit")
+    base = event_rows(EVENTS[2], 1)  # one speech says "gas"
+    rows = [replace(r, topics=many, geography=many[::-1]) for r in base]
+    rows += [
+        replace(r, event_id=7, topics=("Gas", "Europe"), geography=(), url=r.url + "-b")
+        for r in base
+    ]
+    rebuild(tmp_path / "index", rows)
+    result = search(tmp_path / "index", "gas")
+    assert result.total == 2
+    expected = [("Europe", 2), ("Gas", 2), ("Energy", 1), ("Oil", 1), ("Transit", 1)]
+    assert result.facets["topic"] == [*expected, ("Ukraine", 1)]
+    assert sorted(result.facets["geography"]) == sorted((name, 1) for name in many)

@@ -7,10 +7,9 @@ WAND) on the common terms.
 
 tantivy runs one segment after another on one core, and each call releases the GIL, so the two
 calls run side by side on a worker thread: a phrase or a filter (the match is the cost, and both
-calls must run it) then takes the time of one call, not two. For a plain word with very many
-matches, reading the facet columns of every match is the cost (~20 ms for 400,000 matches), so
-the aggregation is split in two halves that also run side by side. Each extra call runs the
-match again, so this pays only with a second core free; the facet counts stay exact either way.
+calls must run it) then takes the time of one call, not two. Reading the facet columns of every
+match costs a few ms per 400,000 matches (their shape, in ``index``, is chosen for that), so
+the aggregation is no longer split further: each extra call would run the match again.
 
 A speech-level query that needs a word of the text runs without the ``level`` clause: only
 speech-level documents carry text in ``body_*`` (see ``index``), and intersecting a million
@@ -22,7 +21,7 @@ from __future__ import annotations
 import html
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -31,7 +30,7 @@ import tantivy
 
 from ..errors import QueryError, StoreError
 from . import index as ix
-from .query import Compiler, Node, Or, Term, parse
+from .query import Compiler, parse
 
 Sort = Literal["relevance", "date", "-date"]
 SORTS: Final = ("relevance", "date", "-date")
@@ -45,20 +44,20 @@ FACET_SIZE: Final = 20
 FACET_SEGMENT_SIZE: Final = 10_000
 EXACT_SEGMENT_SIZE: Final = 10_000_000
 FACETS: Final = ("speaker", "topic", "geography")
-#: Tag facets are counted over tag sets (see ``index``): every set among the matches is needed
-#: to count each name exactly. A search matching more sets than this is counted again with
-#: ``EXACT_SEGMENT_SIZE``.
-TAG_SETS: Final = 65_536
-_TAG_COLUMNS: Final = {"topic": "topic_set", "geography": "geography_set"}
+#: Tag facets add up the values of several columns (see ``index``), so every value among the
+#: matches is needed to count each name exactly; a column with more distinct values among the
+#: matches than this is counted again with ``EXACT_SEGMENT_SIZE``.
+TAG_VALUES: Final = 10_000
+#: Aggregation name -> (facet, column) for the tag columns.
+_TAG_AGGS: Final = {
+    f"{facet}:{column}": (facet, column)
+    for facet, columns in ix.TAG_COLUMNS.items()
+    for column in columns
+}
 #: Terms on the year column rather than a histogram: cheaper, and exact the same way. Every
 #: document has a year (``index.NO_YEAR`` without a date), so the years add up to the total
 #: and no separate count is needed.
 YEARS: Final = 1000
-#: A word query with more matching documents than this splits its aggregation in two halves
-#: (``_HALVES``) run side by side: below it, one more match costs more than the halving saves.
-SPLIT_HITS: Final = 50_000
-#: The halves cost about the same once the top-k joins the first; the year half yields the total.
-_HALVES: Final = (("speaker", "year"), ("topic", "geography"))
 #: Threads beside the caller's: one call runs there at a time per search (two cores in mind).
 WORKERS: Final = 2
 
@@ -85,7 +84,11 @@ class Hit:
     position: int | None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict, which deep-copies every value: here all are plain scalars.
+        return {name: getattr(self, name) for name in _HIT_FIELDS}
+
+
+_HIT_FIELDS: Final = tuple(f.name for f in fields(Hit))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +160,9 @@ def _facet_spec(events: bool, segment_size: int) -> dict[str, dict[str, Any]]:
         ),
         "year": _terms("year", YEARS, segment_size),
     }
-    for name, column in _TAG_COLUMNS.items():
-        spec[name] = _terms(column, max(TAG_SETS, segment_size), max(TAG_SETS, segment_size))
+    size = max(TAG_VALUES, segment_size)
+    for name, (_, column) in _TAG_AGGS.items():
+        spec[name] = _terms(column, size, size)
     return spec
 
 
@@ -171,7 +175,7 @@ def _collect(
         n
         for n in spec
         if result[n].get("doc_count_error_upper_bound")
-        or (n in _TAG_COLUMNS and result[n].get("sum_other_doc_count"))
+        or (n in _TAG_AGGS and result[n].get("sum_other_doc_count"))
     ]
     if inexact:
         exact = _facet_spec(events, EXACT_SEGMENT_SIZE)
@@ -183,35 +187,21 @@ def _facets(result: dict[str, Any]) -> tuple[int, dict[str, list[tuple[str, int]
     """The total and the facets out of the aggregation's buckets."""
     speakers = [(str(b["key"]), int(b["doc_count"])) for b in result["speaker"]["buckets"]]
     facets = {"speaker": [item for item in speakers if item[0] != ix.NO_VALUE][:FACET_SIZE]}
-    for name in _TAG_COLUMNS:
-        counts: dict[str, int] = {}
+    tagged: dict[str, dict[str, int]] = {facet: {} for facet in ix.TAG_COLUMNS}
+    for name, (facet, _) in _TAG_AGGS.items():
+        counts = tagged[facet]
         for bucket in result[name]["buckets"]:
             if bucket["key"] != ix.NO_VALUE:
                 for tag in str(bucket["key"]).split(ix.SET_SEPARATOR):
                     counts[tag] = counts.get(tag, 0) + int(bucket["doc_count"])
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        facets[name] = ranked[:FACET_SIZE]
+    for facet, counts in tagged.items():
+        facets[facet] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
     years = [(int(b["key"]), int(b["doc_count"])) for b in result["year"]["buckets"]]
     total = sum(n for _, n in years) + int(result["year"].get("sum_other_doc_count") or 0)
     facets["year"] = [
         (str(year), n) for year, n in sorted(years, reverse=True) if year != ix.NO_YEAR
     ]
     return total, facets
-
-
-def _many(opened: ix.OpenIndex, searcher: tantivy.Searcher, tree: Node) -> bool:
-    """Whether ``tree`` is words alone (their match is a cheap postings scan) with more than
-    ``SPLIT_HITS`` documents holding one of them (an upper bound, read from the dictionary)."""
-    items = tree.items if isinstance(tree, Or) else (tree,)
-    words = [item.text for item in items if isinstance(item, Term)]
-    if len(words) < len(items):
-        return False
-    found = 0
-    for key in ix.LANG_KEYS:
-        analyze = opened.analyzers[f"sg_{key}"].analyze
-        field = ix.body_field(key)
-        found += sum(searcher.doc_freq(field, t) for word in words for t in analyze(word))
-    return found > SPLIT_HITS
 
 
 def _count(found: tantivy.SearchResult) -> int:
@@ -270,17 +260,9 @@ def search(
     if not facets:
         found, hits = ranked()
         return SearchResult(total=_count(found), hits=hits)
-    spec = _facet_spec(events, FACET_SEGMENT_SIZE)
-    if _many(opened, searcher, tree):  # two threads: half the facets, then the other half + top-k
-        first, second = ({n: spec[n] for n in half} for half in _HALVES)
-        other = _workers().submit(_collect, searcher, full, second, events)
-        result = _collect(searcher, full, first, events)
-        hits = ranked()[1]
-        result.update(other.result())
-    else:
-        pending: Future[tuple[tantivy.SearchResult, list[Hit]]] = _workers().submit(ranked)
-        result = _collect(searcher, full, spec, events)
-        hits = pending.result()[1]
+    pending: Future[tuple[tantivy.SearchResult, list[Hit]]] = _workers().submit(ranked)
+    result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
+    hits = pending.result()[1]
     total, counted = _facets(result)
     return SearchResult(total=total, hits=hits, facets=counted)
 
