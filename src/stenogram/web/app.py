@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -86,6 +87,14 @@ def _date(value: Any, language: str = "en") -> str:
     return format_date(day, language if language in ("en", "ru") else "en")
 
 
+def _facet_item(bucket: dict[str, Any], name: str) -> Markup:
+    """One facet value as a list item linking to the narrowed search: one template expression
+    instead of four, because a search page shows ~80 of them and each expression costs."""
+    return Markup(
+        '<li><a class="facet" data-facet="{}" href="{}">{}</a> <span class="meta">{:,}</span></li>'
+    ).format(name, bucket["href"], bucket["value"], int(bucket["count"]))
+
+
 @cache
 def templates() -> Environment:
     env = Environment(
@@ -97,6 +106,7 @@ def templates() -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet_html
+    env.filters["facet_item"] = _facet_item
     env.filters["long_date"] = _date
     env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
     env.globals["version"] = __version__
