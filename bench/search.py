@@ -177,7 +177,7 @@ def build(rows: Iterable[IndexRow], work: Path) -> Built:
     db = sqlite_utils.Database(conn)
     table = db.table(TABLE)
     stream = iter(event_batches(rows, BATCH_ROWS))
-    with Indexer(work / "index") as indexer:
+    with Indexer(work / "index", bulk=True) as indexer:  # as `stenogram reindex` builds it
         while True:
             t0 = time.perf_counter()
             batch = next(stream, None)
@@ -210,7 +210,7 @@ def reindex(rows: Iterable[IndexRow], path: Path) -> float:
     """Rebuild only the tantivy index from ``rows``; return the seconds it took."""
     shutil.rmtree(path, ignore_errors=True)
     t0 = time.perf_counter()
-    with Indexer(path) as indexer:
+    with Indexer(path, bulk=True) as indexer:  # as `stenogram reindex` builds it
         for batch in event_batches(rows, BATCH_ROWS):
             indexer.add(row for event in batch for row in event)
     return time.perf_counter() - t0

@@ -48,12 +48,12 @@ FACETS: Final = ("speaker", "topic", "geography")
 #: matches is needed to count each name exactly; a column with more distinct values among the
 #: matches than this is counted again with ``EXACT_SEGMENT_SIZE``.
 TAG_VALUES: Final = 10_000
-#: Aggregation name -> (facet, column) for the tag columns.
-_TAG_AGGS: Final = {
-    f"{facet}:{column}": (facet, column)
-    for facet, columns in ix.TAG_COLUMNS.items()
-    for column in columns
+#: The slot columns (each aggregation is named after its column) -> their facet.
+_TAG_AGGS: Final[dict[str, str]] = {
+    column: facet for facet, columns in ix.SLOT_COLUMNS.items() for column in columns
 }
+#: The tags beyond the slots, counted over the documents that have some (see ``index``).
+_REST: Final = "rest"
 #: Terms on the year column rather than a histogram: cheaper, and exact the same way. Every
 #: document has a year (``index.NO_YEAR`` without a date), so the years add up to the total
 #: and no separate count is needed.
@@ -161,9 +161,29 @@ def _facet_spec(events: bool, segment_size: int) -> dict[str, dict[str, Any]]:
         "year": _terms("year", YEARS, segment_size),
     }
     size = max(TAG_VALUES, segment_size)
-    for name, (_, column) in _TAG_AGGS.items():
-        spec[name] = _terms(column, size, size)
+    for column in _TAG_AGGS:
+        spec[column] = _terms(column, size, size)
     return spec
+
+
+def _rest_spec(segment_size: int) -> dict[str, dict[str, Any]]:
+    size = max(TAG_VALUES, segment_size)
+    return {_REST: _terms(ix.REST_COLUMN, size, size)}
+
+
+def _tags_beyond_slots(
+    opened: ix.OpenIndex, searcher: tantivy.Searcher, query: tantivy.Query
+) -> dict[str, Any]:
+    """The rest column's buckets over the matches with tags beyond the slots: a second pass,
+    cheap because the ``more_tags`` term drives it (a few thousand documents at most)."""
+    if not searcher.doc_freq(ix.MORE_TAGS, "yes"):
+        return {_REST: {"buckets": []}}
+    more = tantivy.Query.term_query(opened.schema, ix.MORE_TAGS, "yes")
+    both = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, more)])
+    result: dict[str, Any] = searcher.aggregate(both, _rest_spec(FACET_SEGMENT_SIZE))
+    if result[_REST].get("sum_other_doc_count") or result[_REST].get("doc_count_error_upper_bound"):
+        result = searcher.aggregate(both, _rest_spec(EXACT_SEGMENT_SIZE))
+    return result
 
 
 def _collect(
@@ -187,13 +207,16 @@ def _facets(result: dict[str, Any]) -> tuple[int, dict[str, list[tuple[str, int]
     """The total and the facets out of the aggregation's buckets."""
     speakers = [(str(b["key"]), int(b["doc_count"])) for b in result["speaker"]["buckets"]]
     facets = {"speaker": [item for item in speakers if item[0] != ix.NO_VALUE][:FACET_SIZE]}
-    tagged: dict[str, dict[str, int]] = {facet: {} for facet in ix.TAG_COLUMNS}
-    for name, (facet, _) in _TAG_AGGS.items():
+    tagged: dict[str, dict[str, int]] = {facet: {} for facet in ix.SLOT_COLUMNS}
+    for column, facet in _TAG_AGGS.items():
         counts = tagged[facet]
-        for bucket in result[name]["buckets"]:
-            if bucket["key"] != ix.NO_VALUE:
-                for tag in str(bucket["key"]).split(ix.SET_SEPARATOR):
-                    counts[tag] = counts.get(tag, 0) + int(bucket["doc_count"])
+        for bucket in result[column]["buckets"]:
+            key = str(bucket["key"])
+            if key != ix.NO_VALUE:
+                counts[key] = counts.get(key, 0) + int(bucket["doc_count"])
+    for bucket in result[_REST]["buckets"]:
+        facet, _, name = str(bucket["key"]).partition(ix.KIND_SEPARATOR)
+        tagged[facet][name] = tagged[facet].get(name, 0) + int(bucket["doc_count"])
     for facet, counts in tagged.items():
         facets[facet] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
     years = [(int(b["key"]), int(b["doc_count"])) for b in result["year"]["buckets"]]
@@ -262,6 +285,7 @@ def search(
         return SearchResult(total=_count(found), hits=hits)
     pending: Future[tuple[tantivy.SearchResult, list[Hit]]] = _workers().submit(ranked)
     result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
+    result.update(_tags_beyond_slots(opened, searcher, full))
     hits = pending.result()[1]
     total, counted = _facets(result)
     return SearchResult(total=total, hits=hits, facets=counted)

@@ -14,11 +14,15 @@ Facet columns are shaped for the aggregation's speed, measured over 1.4M documen
 column that every document fills ("full") costs ~0.3 ms per 400,000 matches, one that some
 documents leave empty ~3 ms, and a multi-valued one ~12 ms however few documents have values.
 So every document carries a ``speaker`` (or :data:`NO_VALUE`) and a ``year`` (0 without a
-date), and an event's tags go in :data:`TAG_SLOTS` single-valued columns per kind (the sorted
-names, one a column) plus one column holding the rest of the set joined by
-:data:`SET_SEPARATOR` (the few events with more tags than slots). The search counts every
-value of these columns among the matches and adds up each name's counts, which stays exact.
-(One column holding the whole set was tried: the synthetic corpus has too many distinct sets.)
+date), and an event's tags go in a few single-valued slot columns per kind (:data:`TAG_SLOTS`,
+the sorted names, one a column). The few events with more tags than slots carry the others in a
+multi-valued column (:data:`REST_COLUMN`, "facet + KIND_SEPARATOR + name" values) and the term
+:data:`MORE_TAGS`, so the search counts that column in a second aggregation restricted to them:
+a few thousand documents instead of every match. Adding up slot and rest counts per name stays
+exact. Each column an aggregation reads costs ~1 ms more per 400,000 matches, so the slots are as
+few as the corpus allows. (Tried and dropped: one column holding the whole tag set, since the
+synthetic corpus has too many distinct sets to return them all to Python; and one column for
+the tags beyond the slots, whose long values cost more to expand than the columns saved.)
 
 Display values travel in one stored ``meta`` blob (JSON), so a hit costs one document fetch and
 no per-field Python calls. The last indexed archive ``seq`` lives in ``state.json`` beside the
@@ -46,10 +50,15 @@ import tantivy
 from ..archive.rows import IndexRow
 from ..errors import StoreError
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 6
 STATE_FILE: Final = "state.json"
 COMMIT_EVERY: Final = 50_000
 WRITER_HEAP: Final = 96_000_000
+#: The writer's memory when (re)building a whole index, on one thread: every time a thread's
+#: share fills, tantivy writes a segment, and a search pays per segment (facets over 1.4M
+#: documents ran 2-3x slower in 17 segments than in one). tantivy grows its arena as it needs,
+#: so a small archive never takes this much.
+BULK_HEAP: Final = 1_500_000_000
 
 #: Languages that get a stemmed field of their own, with the Snowball stemmer's name.
 STEMMED: Final[dict[str, str]] = {"en": "english", "ru": "russian"}
@@ -63,15 +72,19 @@ KEY: Final = "sg_key"
 
 #: The facet value of a document without a speaker (or tags): no printed name holds it.
 NO_VALUE: Final = "\x1e"
-#: Joins the tags beyond the slots into one facet value; no tag name holds it.
-SET_SEPARATOR: Final = "\x1f"
-#: Single-valued columns per tag kind: most events have at most this many topics or places.
-TAG_SLOTS: Final = 3
-#: Facet name -> the columns its names are spread over (see the module docstring).
-TAG_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    facet: (*(f"{facet}_{n}" for n in range(1, TAG_SLOTS + 1)), f"{facet}_rest")
-    for facet in ("topic", "geography")
+#: Prefixes a tag beyond the slots with its facet; no tag name holds it.
+KIND_SEPARATOR: Final = "\x1d"
+#: Slot columns per tag kind. On en.kremlin.ru 97 % of events have at most two topics and
+#: 98.5 % at most one place (bench/synth-model.json): only the rest meets the shared column.
+TAG_SLOTS: Final[dict[str, int]] = {"topic": 2, "geography": 1}
+#: Facet name -> its slot columns.
+SLOT_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    facet: tuple(f"{facet}_{n}" for n in range(1, slots + 1)) for facet, slots in TAG_SLOTS.items()
 }
+#: The multi-valued column of the tags beyond the slots, for every kind.
+REST_COLUMN: Final = "tag_rest"
+#: An indexed field holding "yes" on the documents that have tags beyond the slots.
+MORE_TAGS: Final = "more_tags"
 #: Year of a document without a date (no real date has it).
 NO_YEAR: Final = 0
 
@@ -128,9 +141,10 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(title_field(key), tokenizer_name=f"sg_{key}")
     # Facets: exact values from the fast columns (see the module docstring for their shape).
     # An event's speakers get a column of their own, read only by event-level searches.
-    tag_columns = [column for columns in TAG_COLUMNS.values() for column in columns]
-    for name in ("speaker", "event_speaker", *tag_columns):
+    tag_columns = [column for columns in SLOT_COLUMNS.values() for column in columns]
+    for name in ("speaker", "event_speaker", *tag_columns, REST_COLUMN):
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field(MORE_TAGS, tokenizer_name="raw", index_option="basic")
     for name in ("speaker_words", "role_words", "place_words"):
         sb.add_text_field(name, tokenizer_name=WORDS)
     for name in ("topic_key", "geo_key", "section_key"):
@@ -239,11 +253,17 @@ def _meta(row: IndexRow) -> bytes:
     )
 
 
-def tag_values(names: Iterable[str]) -> list[str]:
-    """The values of a tag kind's columns for a set of names (see the module docstring)."""
-    ordered = sorted(set(names))
-    slots = ordered[:TAG_SLOTS] + [NO_VALUE] * (TAG_SLOTS - len(ordered))
-    return [*slots, SET_SEPARATOR.join(ordered[TAG_SLOTS:]) or NO_VALUE]
+def tag_values(tags: dict[str, Iterable[str]]) -> list[tuple[str, str]]:
+    """(column, value) for the tag columns, from each facet's names (see the module docstring)."""
+    values: list[tuple[str, str]] = []
+    rest: list[tuple[str, str]] = []
+    for facet, columns in SLOT_COLUMNS.items():
+        ordered = sorted(set(tags.get(facet, ())))
+        for n, column in enumerate(columns):
+            values.append((column, ordered[n] if n < len(ordered) else NO_VALUE))
+        extra = ordered[len(columns) :]
+        rest += ((REST_COLUMN, f"{facet}{KIND_SEPARATOR}{name}") for name in extra)
+    return values + rest + ([(MORE_TAGS, "yes")] if rest else [])
 
 
 def _document(row: IndexRow, speakers: Sequence[str], solo: bool) -> tantivy.Document:
@@ -270,9 +290,8 @@ def _document(row: IndexRow, speakers: Sequence[str], solo: bool) -> tantivy.Doc
         doc.add_text("role_words", row.role)
     if row.place:
         doc.add_text("place_words", row.place)
-    for facet, names in (("topic", row.topics), ("geography", row.geography)):
-        for column, value in zip(TAG_COLUMNS[facet], tag_values(names), strict=True):
-            doc.add_text(column, value)
+    for column, value in tag_values({"topic": row.topics, "geography": row.geography}):
+        doc.add_text(column, value)
     for field, values in (
         ("topic_key", row.topics),
         ("geo_key", row.geography),
@@ -295,12 +314,15 @@ class Indexer:
     that the final commit happens and the writer's lock is released.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, bulk: bool = False) -> None:
+        """``bulk``: a whole index in one go (see :data:`BULK_HEAP`), committed only at the end."""
         self._open = open_index(path)
         self._seq = read_seq(self._open.path)
         self._pending = 0
+        self._commit_every = None if bulk else COMMIT_EVERY
         try:
-            self._writer = self._open.index.writer(WRITER_HEAP)
+            index = self._open.index
+            self._writer = index.writer(BULK_HEAP, 1) if bulk else index.writer(WRITER_HEAP)
         except ValueError as exc:
             raise StoreError(f"cannot write the search index: {exc}", document=str(path)) from exc
 
@@ -329,7 +351,7 @@ class Indexer:
             self._seq = max(self._seq, *(r.seq for r in batch))
             count += len(batch)
             self._pending += len(batch)
-            if self._pending >= COMMIT_EVERY:
+            if self._commit_every is not None and self._pending >= self._commit_every:
                 self.commit()
         return count
 
@@ -373,5 +395,5 @@ def catch_up(path: Path, rows_after: Callable[[int], Iterable[IndexRow]]) -> int
 def rebuild(path: Path, rows: Iterable[IndexRow]) -> int:
     """Throw the index away and index ``rows`` (all of the archive) from scratch."""
     _wipe(Path(path))
-    with Indexer(path) as indexer:
+    with Indexer(path, bulk=True) as indexer:
         return indexer.add(rows)
