@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -90,9 +90,11 @@ def _date(value: Any, language: str = "en") -> str:
 def _facet_item(bucket: dict[str, Any], name: str) -> Markup:
     """One facet value as a list item linking to the narrowed search: one template expression
     instead of four, because a search page shows ~80 of them and each expression costs."""
+    # An f-string over escape(): Markup.format runs Python's string.Formatter, ~10x slower.
     return Markup(
-        '<li><a class="facet" data-facet="{}" href="{}">{}</a> <span class="meta">{:,}</span></li>'
-    ).format(name, bucket["href"], bucket["value"], int(bucket["count"]))
+        f'<li><a class="facet" data-facet="{escape(name)}" href="{escape(bucket["href"])}">'
+        f'{escape(bucket["value"])}</a> <span class="meta">{int(bucket["count"]):,}</span></li>'
+    )
 
 
 @cache
