@@ -1,15 +1,15 @@
 """Run a query against the index: ranked hits with snippets, and exact facet counts.
 
-A search costs two tantivy calls (top-k, and one aggregation for the total and the facets), a
-third over the few documents with more tags than the index has slot columns for (see ``index``),
-and one stored-document fetch per hit. When the total comes from the aggregation, the top-k call does
+A search costs two tantivy calls (top-k, and one aggregation for the total and all facets) plus
+one stored-document fetch per hit. When the total comes from the aggregation, the top-k call does
 not count, which lets tantivy skip the blocks of postings that cannot reach the top (block-max
 WAND) on the common terms.
 
-The calls run one after the other in the caller's thread: the binding holds the GIL while
-tantivy works (two calls on two threads took the sum of their times, measured), so a worker
-thread only added a hand-over. Reading the facet columns of every match costs a few ms per
-400,000 matches (their shape, in ``index``, is chosen for that).
+tantivy runs one segment after another on one core, and each call releases the GIL, so the two
+calls run side by side on a worker thread: a phrase or a filter (the match is the cost, and both
+calls must run it) then takes the time of one call, not two. Reading the facet columns of every
+match costs a few ms per 400,000 matches (their shape, in ``index``, is chosen for that), so
+the aggregation is no longer split further: each extra call would run the match again.
 
 A speech-level query that needs a word of the text runs without the ``level`` clause: only
 speech-level documents carry text in ``body_*`` (see ``index``), and intersecting a million
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -57,6 +58,8 @@ _REST: Final = "rest"
 #: document has a year (``index.NO_YEAR`` without a date), so the years add up to the total
 #: and no separate count is needed.
 YEARS: Final = 1000
+#: Threads beside the caller's: one call runs there at a time per search (two cores in mind).
+WORKERS: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,16 @@ _opened: dict[Path, ix.OpenIndex] = {}
 #: Each opened index's ``meta.json`` as last seen (inode, size, mtime): a commit replaces the
 #: file, and only then is the reader reloaded (a reload costs more than a rare-term search).
 _seen: dict[Path, tuple[int, int, int]] = {}
+_pool: ThreadPoolExecutor | None = None
+
+
+def _workers() -> ThreadPoolExecutor:
+    """Started on the first faceted search; its threads idle between searches."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="stenogram-search")
+        return _pool
 
 
 def _open(index_dir: Path) -> ix.OpenIndex:
@@ -270,9 +283,10 @@ def search(
     if not facets:
         found, hits = ranked()
         return SearchResult(total=_count(found), hits=hits)
-    hits = ranked()[1]
+    pending: Future[tuple[tantivy.SearchResult, list[Hit]]] = _workers().submit(ranked)
     result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
     result.update(_tags_beyond_slots(opened, searcher, full))
+    hits = pending.result()[1]
     total, counted = _facets(result)
     return SearchResult(total=total, hits=hits, facets=counted)
 
