@@ -1,15 +1,17 @@
 """Run a query against the index: ranked hits with snippets, and exact facet counts.
 
-A search costs two tantivy calls (top-k, and one aggregation for the total and all facets) plus
-one stored-document fetch per hit. When the total comes from the aggregation, the top-k call does
-not count, which lets tantivy skip the blocks of postings that cannot reach the top (block-max
-WAND) on the common terms.
+A search costs two tantivy calls (top-k, and one aggregation for the total and the facets), a
+third over the few documents with more tags than the index has slot columns for (see ``index``),
+and one stored-document fetch per hit. When the total comes from the aggregation, the top-k
+call does not count, which lets tantivy skip the blocks of postings that cannot reach the top
+(block-max WAND) on the common terms.
 
-tantivy runs one segment after another on one core, and each call releases the GIL, so the two
-calls run side by side on a worker thread: a phrase or a filter (the match is the cost, and both
-calls must run it) then takes the time of one call, not two. Reading the facet columns of every
-match costs a few ms per 400,000 matches (their shape, in ``index``, is chosen for that), so
-the aggregation is no longer split further: each extra call would run the match again.
+tantivy runs one segment after another on one core, and each call releases the GIL, so the
+facet pass runs in the caller while the top-k and the pass over the extra tags run on a worker
+thread: a phrase or a filter (the match is the cost, and every call must run it) then takes
+about the time of one call. Reading the facet columns of every match costs a few ms per 400,000
+matches (their shape, in ``index``, is chosen for that), so the facet pass is not split further:
+each extra call would run the match again.
 
 A speech-level query that needs a word of the text runs without the ``level`` clause: only
 speech-level documents carry text in ``body_*`` (see ``index``), and intersecting a million
@@ -283,10 +285,14 @@ def search(
     if not facets:
         found, hits = ranked()
         return SearchResult(total=_count(found), hits=hits)
-    pending: Future[tuple[tantivy.SearchResult, list[Hit]]] = _workers().submit(ranked)
+    def ranked_and_rest() -> tuple[list[Hit], dict[str, Any]]:
+        # The two shorter calls on the worker, the facet pass (the longest) here.
+        return ranked()[1], _tags_beyond_slots(opened, searcher, full)
+
+    pending: Future[tuple[list[Hit], dict[str, Any]]] = _workers().submit(ranked_and_rest)
     result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
-    result.update(_tags_beyond_slots(opened, searcher, full))
-    hits = pending.result()[1]
+    hits, rest = pending.result()
+    result.update(rest)
     total, counted = _facets(result)
     return SearchResult(total=total, hits=hits, facets=counted)
 
