@@ -285,6 +285,7 @@ def search(
     if not facets:
         found, hits = ranked()
         return SearchResult(total=_count(found), hits=hits)
+
     def ranked_and_rest() -> tuple[list[Hit], dict[str, Any]]:
         # The two shorter calls on the worker, the facet pass (the longest) here.
         return ranked()[1], _tags_beyond_slots(opened, searcher, full)
