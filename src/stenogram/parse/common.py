@@ -1,4 +1,4 @@
-"""Helpers every parser shares: guarding and decoding raw bytes, whitespace, dates.
+"""Helpers every parser shares: guarding and decoding raw bytes, whitespace, HTML, dates.
 
 Kept here once so that each format module holds only what is particular to its format.
 """
@@ -10,9 +10,13 @@ import re
 import tomllib
 import unicodedata
 from functools import cache
+from html import unescape
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from selectolax.lexbor import LexborNode
 
 from ..errors import ParseError
 
@@ -24,10 +28,50 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def normalize_space(text: str) -> str:
     """Collapse every run of whitespace (no-break and thin spaces included) to one space."""
+    # Printable text holds no whitespace but the space, and no zero-width space: with no doubled
+    # or edge space it is already normalized, as most lines are, and checking is much cheaper.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     if "\u200b" in text or "\ufeff" in text:
         return _SPACE.sub(" ", text).strip()
     # str.split() knows the same Unicode spaces as \s and is many times faster than the regex.
     return " ".join(text.split())
+
+
+def plain_paragraphs(content: str) -> list[str] | None:
+    """The paragraphs of HTML with no markup but <p>, </p> and <br>, <br>s as line breaks, read
+    with string methods (parsing costs several times more); None for any other HTML.
+
+    They are the texts lexbor gives the <p> elements, or with none the body (but for spaces
+    ahead of its text, which a parser drops): a <p> closes the one before, text outside them is
+    in none, and references are the only other markup. What could make the tree differ is
+    refused: "\r", NUL, numeric references (html.unescape reads some differently), any other
+    "<" or </p>.
+    """
+    if "\r" in content or "\0" in content or "&#" in content:
+        return None
+    text = content.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n")
+    outside, *paragraphs = text.split("<p>")
+    split = [paragraph.partition("</p>") for paragraph in paragraphs]
+    if "<" in outside or any("<" in inside or "<" in after for inside, _, after in split):
+        return None
+    texts = [inside for inside, _, _ in split] if paragraphs else [outside]
+    return [unescape(text) if "&" in text else text for text in texts]
+
+
+def leaf_blocks(found: list[LexborNode]) -> list[LexborNode]:
+    """The nodes of ``found`` (selector matches, in document order) that hold none of the others:
+    those the next match, which would be the first of their descendants, is not inside. (Asking
+    each node for the matches inside it is quadratic.)"""
+    leaves = []
+    for node, after in pairwise(found):
+        inside, outside = node.mem_id, node.parent.mem_id if node.parent else 0
+        up = after.parent  # walked up to the node (inside) or to its parent (not inside)
+        while up is not None and up.mem_id != inside and up.mem_id != outside:
+            up = up.parent
+        if up is None or up.mem_id == outside:
+            leaves.append(node)
+    return leaves + found[-1:]
 
 
 @cache
