@@ -615,3 +615,29 @@ def test_tag_facets_count_events_with_more_tags_than_columns(tmp_path: Path) -> 
     expected = [("Europe", 2), ("Gas", 2), ("Energy", 1), ("Oil", 1), ("Transit", 1)]
     assert result.facets["topic"] == [*expected, ("Ukraine", 1)]
     assert sorted(result.facets["geography"]) == sorted((name, 1) for name in many)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        ("2010-01-01", "2012-12-31"),  # whole years: year terms alone
+        ("2009-03-05", "2013-06-30"),  # cut at both ends: day ranges around the whole years
+        ("2013-02-01", "2013-11-30"),  # inside one year: a day range
+        ("2012-07-01", "2013-06-30"),  # two cut years, none whole
+        ("2012-01-01", None),  # open-ended
+    ],
+)
+def test_date_filters_match_the_rows_dates(
+    corpus_dir: Path, tmp_path: Path, start: str, end: str | None
+) -> None:
+    rows = list(_corpus_rows(corpus_dir, 400))
+    rebuild(tmp_path / "index", rows)
+    talking = {r.event_id for r in rows if r.kind == "speech"}
+    level = [r for r in rows if r.kind == "speech" or r.event_id not in talking]
+    low, high = dt.date.fromisoformat(start), dt.date.fromisoformat(end) if end else dt.date.max
+    truth = sum(r.date is not None and low <= r.date <= high for r in level)
+    query = f"from:{start}" + (f" to:{end}" if end else "")
+    assert truth > 0
+    assert search(tmp_path / "index", query, facets=False).total == truth
+    assert search(tmp_path / "index", query).total == truth

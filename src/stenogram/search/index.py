@@ -50,7 +50,7 @@ import tantivy
 from ..archive.rows import IndexRow
 from ..errors import StoreError
 
-SCHEMA_VERSION: Final = 6
+SCHEMA_VERSION: Final = 7
 STATE_FILE: Final = "state.json"
 COMMIT_EVERY: Final = 50_000
 WRITER_HEAP: Final = 96_000_000
@@ -150,7 +150,8 @@ def build_schema() -> tantivy.Schema:
     for name in ("topic_key", "geo_key", "section_key"):
         sb.add_text_field(name, tokenizer_name=KEY, index_option="basic")
     sb.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD: ranges and date order
-    sb.add_integer_field("year", fast=True)
+    # Indexed too: a date filter over whole years is a union of a few postings (see ``query``).
+    sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_bytes_field("meta", stored=True)
     return sb.build()
 

@@ -391,13 +391,7 @@ class Compiler:
     def _filter(self, node: Filter | DateRange) -> tantivy.Query:
         schema = self.opened.schema
         if isinstance(node, DateRange):
-            return tantivy.Query.range_query(
-                schema,
-                "day",
-                tantivy.FieldType.Integer,
-                ix.day_number(node.start) if node.start else None,
-                ix.day_number(node.end) if node.end else None,
-            )
+            return _dates(schema, node)
         if node.name in WORD_FILTERS:
             query = self._words(WORD_FILTERS[node.name], self._analyzer(ix.WORDS), node.value)
             return query if query is not None else tantivy.Query.empty_query()
@@ -405,6 +399,41 @@ class Compiler:
             key = self._analyzer(ix.KEY).analyze(node.value)
             return tantivy.Query.term_query(schema, TAG_FILTERS[node.name], key[0] if key else "")
         return tantivy.Query.term_query(schema, "lang", node.value.lower())
+
+
+def _days(schema: tantivy.Schema, start: dt.date | None, end: dt.date | None) -> tantivy.Query:
+    return tantivy.Query.range_query(
+        schema,
+        "day",
+        tantivy.FieldType.Integer,
+        ix.day_number(start) if start else None,
+        ix.day_number(end) if end else None,
+    )
+
+
+def _dates(schema: tantivy.Schema, node: DateRange) -> tantivy.Query:
+    """A date filter: the whole years inside it as year terms, the days of the years it cuts
+    as day ranges.
+
+    Why: a range over the ``day`` column reads the column of every document (~5 ms at a
+    million speeches, paid again by each pass of a search), while a few year terms are a
+    union of postings. Open-ended ranges keep the day range.
+    """
+    start, end = node.start, node.end
+    if start is None or end is None or end < start:
+        return _days(schema, start, end)
+    first = start.year if start == dt.date(start.year, 1, 1) else start.year + 1
+    last = end.year if end == dt.date(end.year, 12, 31) else end.year - 1
+    if first > last:
+        return _days(schema, start, end)
+    parts = [tantivy.Query.term_set_query(schema, "year", list(range(first, last + 1)))]
+    if start.year < first:
+        parts.append(_days(schema, start, dt.date(start.year, 12, 31)))
+    if end.year > last:
+        parts.append(_days(schema, dt.date(end.year, 1, 1), end))
+    if len(parts) == 1:
+        return parts[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in parts])
 
 
 def _text(queries: Iterable[tantivy.Query | None]) -> tuple[tantivy.Query, bool] | None:
