@@ -45,7 +45,6 @@ FACET_SIZE: Final = 20
 #: counted again with ``EXACT_SEGMENT_SIZE``, which is exact but costs ~3x as much.
 FACET_SEGMENT_SIZE: Final = 10_000
 EXACT_SEGMENT_SIZE: Final = 10_000_000
-FACETS: Final = ("speaker", "topic", "geography")
 #: Tag facets add up the values of several columns (see ``index``), so every value among the
 #: matches is needed to count each name exactly; a column with more distinct values among the
 #: matches than this is counted again with ``EXACT_SEGMENT_SIZE``.
