@@ -341,7 +341,8 @@ class Archive:
         """:meth:`event` and :meth:`revisions` in one read: what an event page shows."""
         with self._read() as conn:
             event_id = records.resolve(conn, ref)
-            return _stored_event(conn, event_id, revision), _revision_infos(conn, event_id)
+            infos = _revision_infos(conn, event_id)
+            return _stored_event(conn, event_id, revision, len(infos)), infos
 
     def speech(self, speech_id: int) -> SpeechRef:
         """Resolve ``/speeches/{id}``, also for a speech that a later revision dropped."""
@@ -529,11 +530,15 @@ def _reason(exc: SQLAlchemyError) -> str:
     return f"database error: {orig or exc}"
 
 
-def _stored_event(conn: Connection, event_id: int, revision: int | None) -> StoredEvent:
+def _stored_event(
+    conn: Connection, event_id: int, revision: int | None, count: int | None = None
+) -> StoredEvent:
+    """``count``: the number of revisions, when the caller has read them already."""
     current = records.current_revision(conn, event_id)
     number = current if revision is None else revision
     record, speech_ids = records.revision(conn, event_id, number)
-    count = _REVISION_COUNT.scalar(conn, id=event_id)
+    if count is None:
+        count = _REVISION_COUNT.scalar(conn, id=event_id)
     people = records.people_of(conn, event_id) if number == current else None
     translated = translation_rows.translations_of(conn, event_id)
     found = translation_rows.counterparts_of(conn, speech_ids) if translated else {}
