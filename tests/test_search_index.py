@@ -641,3 +641,27 @@ def test_date_filters_match_the_rows_dates(
     assert truth > 0
     assert search(tmp_path / "index", query, facets=False).total == truth
     assert search(tmp_path / "index", query).total == truth
+
+
+@pytest.mark.corpus
+def test_searches_in_one_thread_or_two_give_the_same_answer(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A small index runs a search's tantivy calls one after another, a large one runs the top-k
+    # beside the facet pass (``engine.PARALLEL_FROM``): hits, snippets and facets must not care.
+    rows = list(_corpus_rows(corpus_dir, 150))
+    path = tmp_path / "index"
+    rebuild(path, rows)
+    asked: list[tuple[str, dict[str, Any]]] = [
+        (query, options)
+        for query in ('"Ukraine"', "security speaker:putin", "gas OR oil", "econom* -russia")
+        for options in ({}, {"events": True}, {"sort": "-date", "offset": 1})
+    ]
+    assert len(rows) < engine.PARALLEL_FROM
+    alone = [search(path, query, limit=10, **options) for query, options in asked]
+    monkeypatch.setattr(engine, "PARALLEL_FROM", 0)
+    beside = [search(path, query, limit=10, **options) for query, options in asked]
+    assert beside == alone
+    for result, (query, options) in zip(alone, asked, strict=True):
+        assert result.total > options.get("offset", 0), (query, options)
+        assert result.hits and result.facets["year"], (query, options)

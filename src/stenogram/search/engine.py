@@ -11,7 +11,8 @@ facet pass runs in the caller while the top-k and the pass over the extra tags r
 thread: a phrase or a filter (the match is the cost, and every call must run it) then takes
 about the time of one call. Reading the facet columns of every match costs a few ms per 400,000
 matches (their shape, in ``index``, is chosen for that), so the facet pass is not split further:
-each extra call would run the match again.
+each extra call would run the match again. In a small index (``PARALLEL_FROM``) the calls run one
+after another.
 
 A speech-level query that needs a word of the text runs without the ``level`` clause: only
 speech-level documents carry text in ``body_*`` (see ``index``), and intersecting a million
@@ -61,6 +62,10 @@ _REST: Final = "rest"
 YEARS: Final = 1000
 #: Threads beside the caller's: one call runs there at a time per search (two cores in mind).
 WORKERS: Final = 2
+#: Below this many documents every call takes well under a millisecond, and handing one to a
+#: thread costs more CPU than it saves time (0.3-0.8 ms a search on the 20,000 documents of the
+#: kremlin corpus), which a busy server pays on every request: such searches run in one thread.
+PARALLEL_FROM: Final = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,7 @@ _opened: dict[Path, ix.OpenIndex] = {}
 #: file, and only then is the reader reloaded (a reload costs more than a rare-term search).
 _seen: dict[Path, tuple[int, int, int]] = {}
 _pool: ThreadPoolExecutor | None = None
+_resolved: dict[Path, Path] = {}
 
 
 def _workers() -> ThreadPoolExecutor:
@@ -118,7 +124,9 @@ def _workers() -> ThreadPoolExecutor:
 
 def _open(index_dir: Path) -> ix.OpenIndex:
     """Opened indexes are kept: opening and registering analyzers costs more than a search."""
-    key = Path(index_dir).resolve()
+    key = _resolved.get(index_dir)
+    if key is None:  # resolve() looks at every component of the path: once per path
+        key = _resolved[index_dir] = Path(index_dir).resolve()
     with _lock:
         opened = _opened.get(key)
         if opened is None:
@@ -289,9 +297,13 @@ def search(
         # The two shorter calls on the worker, the facet pass (the longest) here.
         return ranked()[1], _tags_beyond_slots(opened, searcher, full)
 
-    pending: Future[tuple[list[Hit], dict[str, Any]]] = _workers().submit(ranked_and_rest)
-    result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
-    hits, rest = pending.result()
+    if searcher.num_docs < PARALLEL_FROM:
+        hits, rest = ranked_and_rest()
+        result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
+    else:
+        pending: Future[tuple[list[Hit], dict[str, Any]]] = _workers().submit(ranked_and_rest)
+        result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
+        hits, rest = pending.result()
     result.update(rest)
     total, counted = _facets(result)
     return SearchResult(total=total, hits=hits, facets=counted)
