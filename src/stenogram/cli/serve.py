@@ -1,7 +1,8 @@
 """``serve``: the web app over an archive, in one process or several.
 
-Apart from the archive commands because it is the one long-running process: it starts uvicorn and,
-with several workers, forks a child to prepare the archive first.
+Apart from the archive commands because it is the one long-running process: it starts uvicorn, or
+with several workers, forks a child to prepare the archive and then supervises the workers
+(:mod:`stenogram.serving`).
 """
 
 from __future__ import annotations
@@ -42,23 +43,25 @@ def serve(
         if count == 1:
             from ..web import create_app
 
-            target: Any = create_app(settings)
-        else:
-            # The supervisor never imports the web app, the database or the index, which would
-            # cost as much memory as a worker for nothing: a short-lived child checks the archive
-            # and catches the index up before the workers start.
-            import multiprocessing
+            uvicorn.run(create_app(settings), host=host, port=port, **options)
+            return
+        # The supervisor never imports the web app, the database or the index, which would
+        # cost as much memory as a worker for nothing: a short-lived child checks the archive
+        # and catches the index up before the workers start.
+        import multiprocessing
 
-            child = multiprocessing.get_context("fork").Process(
-                target=_prepare_archive, args=(settings,)
-            )
-            child.start()
-            child.join()
-            if child.exitcode:
-                raise typer.Exit(child.exitcode)
-            os.environ["STENOGRAM_ARCHIVE"] = str(settings.archive.resolve())
-            target = "stenogram.web.app:app_from_environment"
-    uvicorn.run(target, factory=count > 1, workers=count, host=host, port=port, **options)
+        child = multiprocessing.get_context("fork").Process(
+            target=_prepare_archive, args=(settings,)
+        )
+        child.start()
+        child.join()
+        if child.exitcode:
+            raise typer.Exit(child.exitcode)
+        os.environ["STENOGRAM_ARCHIVE"] = str(settings.archive.resolve())
+        from .. import serving
+
+        uvicorn.Config(serving.APP, **options)  # sets logging up as in uvicorn's own workers
+        serving.serve(host, port, count, options)
 
 
 def _prepare_archive(settings: Settings) -> None:

@@ -1,0 +1,161 @@
+"""``stenogram serve --workers 2`` for real: connections dealt evenly, a dead worker replaced,
+a clean stop, and a clear error when the port is taken."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from stenogram.serving import GRACE
+from webutil import build
+
+SERVE = (sys.executable, "-m", "stenogram", "serve")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
+    return build(tmp_path_factory.mktemp("serving"), shared_dir)[0].archive
+
+
+@contextmanager
+def serving(archive: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    port = _free_port()
+    command = [*SERVE, "--archive", str(archive)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*command, "--port", str(port), "--workers", "2"], stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait(lambda: _answers(port), proc, log)
+        _wait(lambda: len(_workers(proc.pid)) == 2, proc, log)
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _wait(ready: object, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():  # type: ignore[operator]
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail("the server is not up: " + log.read_text()[-2000:])
+        time.sleep(0.1)
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/api/events", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _workers(pid: int) -> list[int]:
+    """The supervisor's children that run the app (not multiprocessing's resource tracker)."""
+    return [
+        child
+        for child in _children(pid)
+        if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def _connections(pid: int, port: int) -> int:
+    """Established TCP connections on ``port`` that process ``pid`` holds."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+            inodes.add(fields[9])
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        held += target.startswith("socket:[") and target[8:-1] in inodes
+    return held
+
+
+def _ask(port: int, clients: int) -> list[http.client.HTTPConnection]:
+    """``clients`` keep-alive connections, each with one request answered and left open."""
+    opened = []
+    for _ in range(clients):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/api/events")
+        response = conn.getresponse()
+        assert response.status == 200
+        response.read()
+        opened.append(conn)
+    return opened
+
+
+def test_connections_are_dealt_to_the_workers_in_turn(archive: Path, tmp_path: Path) -> None:
+    with serving(archive, tmp_path / "server.log") as (proc, port):
+        conns = _ask(port, 8)
+        try:
+            counts = sorted(_connections(w, port) for w in _workers(proc.pid))
+            assert counts == [4, 4]
+        finally:
+            for conn in conns:
+                conn.close()
+
+
+def test_a_dead_worker_is_replaced_and_stop_ends_them_all(archive: Path, tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    with serving(archive, log) as (proc, port):
+        first, second = _workers(proc.pid)
+        os.kill(first, signal.SIGKILL)
+        # Every new connection is still answered while the worker is gone and once replaced.
+        for conn in _ask(port, 6):
+            conn.close()
+        _wait(lambda: len(_workers(proc.pid)) == 2 and first not in _workers(proc.pid), proc, log)
+        replaced = _workers(proc.pid)
+        assert second in replaced
+        for conn in _ask(port, 4):
+            conn.close()
+        assert "starting another" in log.read_text()
+
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=GRACE + 10) == 0
+        assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)
+
+
+def test_a_port_in_use_is_a_clear_error(archive: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [*SERVE, "--archive", str(archive), "--port", str(port), "--workers", "2"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 78
+    assert f"127.0.0.1:{port}: cannot listen there" in done.stderr
+    assert "Traceback" not in done.stderr
