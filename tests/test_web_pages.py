@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from stenogram.export import render_text
 from stenogram.parse import parse_bytes
+from stenogram.web.data import HITS_PER_PAGE
 from webutil import build, expected_events
 
 
@@ -124,6 +125,8 @@ def test_person_page_has_names_roles_speeches_and_chart(client: TestClient) -> N
 def test_tag_and_section_pages_are_paginated(client: TestClient) -> None:
     topics = twin(client, "/tags/topics")["tags"]
     assert topics == sorted(topics, key=lambda t: (-t["events"], t["name"]))
+    assert twin(client, "/tags")["tags"] == topics  # the tags home is the topics
+    assert html(client, "/tags") == html(client, "/tags/topics")
     name = topics[0]["name"]
     data = twin(client, f"/tags/topics/{name}?per_page=1")
     assert data["pagination"]["total"] == topics[0]["events"]
@@ -149,6 +152,15 @@ def test_search_page_has_facets_snippets_and_permalinks(client: TestClient) -> N
     page = html(client, "/search?q=security")
     assert 'class="facet"' in page and 'class="snippet"' in page
     assert f'href="/speeches/{hit["speech_id"]}"' in page
+    shown = min(data["total"], HITS_PER_PAGE)
+    assert len(data["results"]) == page.count('<li class="hit"') == shown
+    # As many hits as `stenogram search` and /api/search give unless asked for more.
+    first = twin(client, "/search?q=russia")
+    assert first["total"] > HITS_PER_PAGE == len(first["results"])
+    more = twin(client, "/search?q=russia&per_page=25")
+    assert len(more["results"]) == min(25, first["total"]) > HITS_PER_PAGE
+    assert more["results"][:HITS_PER_PAGE] == first["results"]
+    assert client.get("/api/search?q=russia").json()["results"] == first["results"]
     newest = twin(client, "/search?q=security&sort=-date")["results"]
     dates = [h["date"] for h in newest if h["date"]]
     assert dates == sorted(dates, reverse=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from stenogram.web.security import snippet_html
 from webutil import IMG, JS_URL, SCRIPT, build
 
 
@@ -121,3 +122,23 @@ def test_no_admin_endpoints_without_a_token(tmp_path: Path, shared_dir: Path) ->
     response = client.post("/api/admin/ingest", content=b"x")
     assert response.status_code == 404
     assert client.post("/api/admin/persons/merge", json={}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("snippet", "shown"),
+    [
+        ("plain <b>match</b> text", "plain <b>match</b> text"),
+        ("<b>first</b> and <b>last</b>", "<b>first</b> and <b>last</b>"),
+        # What the engine escaped stays escaped once, never twice.
+        ("a &lt;script&gt; &amp; <b>b</b>", "a &lt;script&gt; &amp; <b>b</b>"),
+        # Any other markup, escaped or not, becomes text.
+        (
+            '<script>x</script><b>y</b> <i onclick="z">',
+            "&lt;script&gt;x&lt;/script&gt;<b>y</b> &lt;i onclick=&#34;z&#34;&gt;",
+        ),
+        ("&lt;b&gt;not a highlight&lt;/b&gt;", "&lt;b&gt;not a highlight&lt;/b&gt;"),
+        ("", ""),
+    ],
+)
+def test_snippets_keep_only_their_highlights(snippet: str, shown: str) -> None:
+    assert str(snippet_html(snippet)) == shown

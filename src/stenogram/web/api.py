@@ -31,10 +31,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/search", responses=ERRORS)
-def search(
+async def search(
     request: Request,
     q: Text,
-    limit: Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)] = 10,
+    limit: Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)] = data.HITS_PER_PAGE,
     offset: Annotated[int, Query(ge=0, le=data.MAX_SEARCH_WINDOW)] = 0,
     sort: str = "relevance",
     events: bool = False,
@@ -47,7 +47,7 @@ def search(
 
 
 @router.get("/events", responses=ERRORS)
-def events(
+async def events(
     request: Request, page: Page = 1, per_page: PerPage = 20, person: Text | None = None
 ) -> Response:
     """Events, newest first; ``person`` keeps those a person spoke at or took part in."""
@@ -55,48 +55,52 @@ def events(
 
 
 @router.get("/events/{ref}", responses=ERRORS)
-def event(request: Request, ref: str, revision: int | None = None) -> Response:
+async def event(request: Request, ref: str, revision: int | None = None) -> Response:
     """Every field of an event (archive id or publisher id), its revisions and the last diff."""
     return json_response(data.event_page(archive_of(request), ref, revision))
 
 
 @router.get("/speeches/{speech_id}", responses=ERRORS)
-def speech(request: Request, speech_id: int) -> Response:
+async def speech(request: Request, speech_id: int) -> Response:
     """A speech with the turns before and after it, and a citation line."""
     return json_response(data.speech_page(archive_of(request), speech_id))
 
 
 @router.get("/persons", responses=ERRORS)
-def persons(request: Request, page: Page = 1, per_page: PerPage = 50) -> Response:
+async def persons(request: Request, page: Page = 1, per_page: PerPage = 50) -> Response:
     return json_response(data.persons_index(archive_of(request), data.paging(page, per_page)))
 
 
 @router.get("/persons/{person_id}", responses=ERRORS)
-def person(request: Request, person_id: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+async def person(
+    request: Request, person_id: str, page: Page = 1, per_page: PerPage = 20
+) -> Response:
     """Name forms, roles over time, words per year, events and speeches (paged by ``page``)."""
     found = data.person_page(archive_of(request), person_id, data.paging(page, per_page))
     return json_response(found)
 
 
 @router.get("/tags/{kind}", responses=ERRORS)
-def tags(request: Request, kind: str, page: Page = 1, per_page: PerPage = 100) -> Response:
+async def tags(request: Request, kind: str, page: Page = 1, per_page: PerPage = 100) -> Response:
     """Tags of a kind (topics, geography, persons, place) with their event counts."""
     return json_response(data.tags_index(archive_of(request), kind, data.paging(page, per_page)))
 
 
 @router.get("/tags/{kind}/{name:path}", responses=ERRORS)
-def tag(request: Request, kind: str, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+async def tag(
+    request: Request, kind: str, name: str, page: Page = 1, per_page: PerPage = 20
+) -> Response:
     found = data.tag_page(archive_of(request), kind, name, data.paging(page, per_page))
     return json_response(found)
 
 
 @router.get("/sections", responses=ERRORS)
-def sections(request: Request) -> Response:
+async def sections(request: Request) -> Response:
     return json_response(data.sections_index(archive_of(request)))
 
 
 @router.get("/sections/{name:path}", responses=ERRORS)
-def section(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+async def section(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
     found = data.section_page(archive_of(request), name, data.paging(page, per_page))
     return json_response(found)
 

@@ -2,7 +2,9 @@
 
 One :class:`~stenogram.archive.Archive` is opened per app and shared by every request (its
 engine pools connections and every read is its own transaction), rather than opening the archive
-per request. Errors become ``{"error": {"code", "message"}}`` (or an HTML page for a browser),
+per request. The read handlers are ``async`` though they never wait: a page is CPU-bound, so it
+runs on the event loop, one request at a time in order of arrival (:mod:`.turns`), rather than in
+threads that would only pass the GIL around; a worker process per core gives the parallelism. Errors become ``{"error": {"code", "message"}}`` (or an HTML page for a browser),
 with the status and code carried by the :class:`StenogramError` class; nothing else ever reaches a
 client, least of all a traceback.
 """
@@ -36,6 +38,7 @@ from ..search.index import STATE_FILE
 from ..settings import Settings, load_settings
 from .cache import Generation, ResponseCache
 from .security import SecurityHeaders, safe_url, snippet_html
+from .turns import Turns
 
 log = logging.getLogger("stenogram.web")
 
@@ -45,9 +48,9 @@ _NATIVE_JSON: Final = ("/api/", "/openapi.json", "/static/")
 #: The response cache of each worker process: the busiest pages, not the corpus (memory is
 #: bounded; a page nobody asks for again is just rendered again).
 CACHE_BYTES: Final = 8 * 1024 * 1024
-#: Threads that run the (sync) handlers of one worker. The work is CPU-bound Python under one
-#: GIL, so more threads add no throughput, only memory: with anyio's default 40, more pooled
-#: database connections and malloc arenas fill up (~25 MB more per worker after a varied load).
+#: Threads for what still runs off the event loop (the admin writes). The work is CPU-bound
+#: Python under one GIL, so more threads add no throughput, only memory: with anyio's default
+#: 40, more pooled database connections and malloc arenas fill up.
 THREADS: Final = 4
 
 
@@ -87,13 +90,17 @@ def _date(value: Any, language: str = "en") -> str:
     return format_date(day, language if language in ("en", "ru") else "en")
 
 
-def _facet_item(bucket: dict[str, Any], name: str) -> Markup:
-    """One facet value as a list item linking to the narrowed search: one template expression
-    instead of four, because a search page shows ~80 of them and each expression costs."""
-    # An f-string over escape(): Markup.format runs Python's string.Formatter, ~10x slower.
+def _facet_items(buckets: list[dict[str, Any]], name: str) -> Markup:
+    """A facet's values as list items linking to the narrowed search: one template expression
+    per facet, because a search page shows ~40 values and each expression costs."""
+    facet = escape(name)
+    # f-strings over escape(): Markup.format runs Python's string.Formatter, ~10x slower.
     return Markup(
-        f'<li><a class="facet" data-facet="{escape(name)}" href="{escape(bucket["href"])}">'
-        f'{escape(bucket["value"])}</a> <span class="meta">{int(bucket["count"]):,}</span></li>'
+        "".join(
+            f'<li><a class="facet" data-facet="{facet}" href="{escape(b["href"])}">'
+            f'{escape(b["value"])}</a> <span class="meta">{int(b["count"]):,}</span></li>'
+            for b in buckets
+        )
     )
 
 
@@ -108,7 +115,7 @@ def templates() -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet_html
-    env.filters["facet_item"] = _facet_item
+    env.filters["facet_items"] = _facet_items
     env.filters["long_date"] = _date
     env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
     env.globals["version"] = __version__
@@ -207,6 +214,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.mount("/static", StaticFiles(packages=[("stenogram.web", "static")]), name="static")
     app.add_middleware(JsonTwin)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Turns)
     if cache_bytes > 0:
         app.add_middleware(ResponseCache, generation=generation, max_bytes=cache_bytes)
     return app

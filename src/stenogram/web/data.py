@@ -26,6 +26,9 @@ from ..search.engine import SORTS, Sort
 from .charts import year_chart
 
 MAX_PER_PAGE: Final = 100
+#: Hits on a search page and in an API answer unless asked otherwise: as many as ``stenogram
+#: search`` prints, so the three show the same first answer (and a snippet costs ~60 µs each).
+HITS_PER_PAGE: Final = 10
 MAX_PAGE: Final = 1000
 MAX_QUERY_CHARS: Final = 1000
 #: The search engine pages through at most this many hits (``engine.MAX_WINDOW``).
@@ -288,7 +291,7 @@ def search_page(
     query: str,
     *,
     offset: int = 0,
-    limit: int = 20,
+    limit: int = HITS_PER_PAGE,
     sort: str = "relevance",
     events: bool = False,
 ) -> dict[str, Any]:

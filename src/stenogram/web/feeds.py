@@ -97,7 +97,7 @@ def _event_entries(found: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 @router.get("/latest.atom")
-def latest(request: Request) -> Response:
+async def latest(request: Request) -> Response:
     found = data.event_list(archive_of(request), data.paging(1, FEED_SIZE))
     return _atom(
         request,
@@ -109,7 +109,7 @@ def latest(request: Request) -> Response:
 
 
 @router.get("/persons/{person_id}.atom")
-def person(request: Request, person_id: str) -> Response:
+async def person(request: Request, person_id: str) -> Response:
     found = data.person_page(archive_of(request), person_id, data.paging(1, FEED_SIZE))
     who = found["person"]
     entries = [
@@ -128,7 +128,7 @@ def person(request: Request, person_id: str) -> Response:
 
 
 @router.get("/tags/{kind}/{name:path}.atom")
-def tag(request: Request, kind: str, name: str) -> Response:
+async def tag(request: Request, kind: str, name: str) -> Response:
     found = data.tag_page(archive_of(request), kind, name, data.paging(1, FEED_SIZE))
     page = f"/tags/{quote(found['kind'])}/{quote(name)}"
     return _atom(
@@ -137,7 +137,7 @@ def tag(request: Request, kind: str, name: str) -> Response:
 
 
 @router.get("/search.atom")
-def search(
+async def search(
     request: Request, q: Annotated[str, Query(min_length=1, max_length=data.MAX_QUERY_CHARS)]
 ) -> Response:
     """A saved search: the newest matching speeches."""

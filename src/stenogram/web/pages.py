@@ -20,12 +20,12 @@ Text = Annotated[str, Query(max_length=data.MAX_QUERY_CHARS)]
 
 
 @router.get("/")
-def home(request: Request, page: Page = 1, per_page: PerPage = 20) -> Response:
+async def home(request: Request, page: Page = 1, per_page: PerPage = 20) -> Response:
     return render(request, "home.html", data.home(archive_of(request), data.paging(page, per_page)))
 
 
 @router.get("/events")
-def events(
+async def events(
     request: Request, page: Page = 1, per_page: PerPage = 20, person: Text | None = None
 ) -> Response:
     found = data.event_list(archive_of(request), data.paging(page, per_page), person)
@@ -33,12 +33,12 @@ def events(
 
 
 @router.get("/events/{ref}")
-def event(request: Request, ref: str, revision: int | None = None) -> Response:
+async def event(request: Request, ref: str, revision: int | None = None) -> Response:
     return render(request, "event.html", data.event_page(archive_of(request), ref, revision))
 
 
 @router.get("/events/{ref}/text")
-def event_text(request: Request, ref: str, revision: int | None = None) -> Response:
+async def event_text(request: Request, ref: str, revision: int | None = None) -> Response:
     """The text version, as plain text (like the seed): the view to check a quote against."""
     found = data.event_text(archive_of(request), ref, revision)
     if wants_json(request):
@@ -47,61 +47,65 @@ def event_text(request: Request, ref: str, revision: int | None = None) -> Respo
 
 
 @router.get("/speeches/{speech_id}")
-def speech(request: Request, speech_id: int) -> Response:
+async def speech(request: Request, speech_id: int) -> Response:
     return render(request, "speech.html", data.speech_page(archive_of(request), speech_id))
 
 
 @router.get("/persons")
-def persons(request: Request, page: Page = 1, per_page: PerPage = 50) -> Response:
+async def persons(request: Request, page: Page = 1, per_page: PerPage = 50) -> Response:
     found = data.persons_index(archive_of(request), data.paging(page, per_page))
     return render(request, "persons.html", found)
 
 
 @router.get("/persons/{person_id}/words.svg")
-def person_chart(request: Request, person_id: str) -> Response:
+async def person_chart(request: Request, person_id: str) -> Response:
     return Response(data.person_chart(archive_of(request), person_id), media_type="image/svg+xml")
 
 
 @router.get("/persons/{person_id}")
-def person(request: Request, person_id: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+async def person(
+    request: Request, person_id: str, page: Page = 1, per_page: PerPage = 20
+) -> Response:
     found = data.person_page(archive_of(request), person_id, data.paging(page, per_page))
     return render(request, "person.html", found)
 
 
 @router.get("/tags")
-def tags_home(request: Request, page: Page = 1, per_page: PerPage = 100) -> Response:
-    return tags(request, "topics", page, per_page)
+async def tags_home(request: Request, page: Page = 1, per_page: PerPage = 100) -> Response:
+    return await tags(request, "topics", page, per_page)
 
 
 @router.get("/tags/{kind}")
-def tags(request: Request, kind: str, page: Page = 1, per_page: PerPage = 100) -> Response:
+async def tags(request: Request, kind: str, page: Page = 1, per_page: PerPage = 100) -> Response:
     found = data.tags_index(archive_of(request), kind, data.paging(page, per_page))
     return render(request, "tags.html", found)
 
 
 @router.get("/tags/{kind}/{name:path}")
-def tag(request: Request, kind: str, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+async def tag(
+    request: Request, kind: str, name: str, page: Page = 1, per_page: PerPage = 20
+) -> Response:
     found = data.tag_page(archive_of(request), kind, name, data.paging(page, per_page))
     return render(request, "events.html", found)
 
 
 @router.get("/sections")
-def sections(request: Request) -> Response:
+async def sections(request: Request) -> Response:
     return render(request, "sections.html", data.sections_index(archive_of(request)))
 
 
 @router.get("/sections/{name:path}")
-def section(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+async def section(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
     found = data.section_page(archive_of(request), name, data.paging(page, per_page))
     return render(request, "events.html", found)
 
 
 @router.get("/search")
-def search(
+async def search(
     request: Request,
     q: Text = "",
     page: Page = 1,
-    per_page: PerPage = 20,
+    per_page: PerPage = data.HITS_PER_PAGE,
     sort: str = "relevance",
     events: bool = False,
 ) -> Response:

@@ -75,10 +75,9 @@ def snippet_html(snippet: str) -> Markup:
     The engine already escapes the text around the highlights; unescaping and escaping again
     makes that a guarantee here rather than a property of the engine's version.
     """
-    parts = _TAG.split(snippet)
-    return Markup("").join(
-        Markup(part) if _TAG.fullmatch(part) else escape(html.unescape(part)) for part in parts
-    )
+    parts = _TAG.split(snippet)  # split on a group: text at even places, the tags at odd ones
+    parts[::2] = [escape(html.unescape(part)) for part in parts[::2]]
+    return Markup("".join(parts))
 
 
 class Unauthorized(StenogramError):
