@@ -1,17 +1,20 @@
 """The web application: pages, their JSON twins, the JSON API and the Atom feeds in one FastAPI app.
 
-One :class:`~stenogram.archive.Archive` is opened per app and shared by every request (its
-engine pools connections and every read is its own transaction), rather than opening the archive
-per request. The read handlers are ``async`` though they never wait: a page is CPU-bound, so it
-runs on the event loop, one request at a time in order of arrival (:mod:`.turns`), rather than in
-threads that would only pass the GIL around; a worker process per core gives the parallelism. Errors become ``{"error": {"code", "message"}}`` (or an HTML page for a browser),
-with the status and code carried by the :class:`StenogramError` class; nothing else ever reaches a
-client, least of all a traceback.
+One :class:`~stenogram.archive.Archive` is opened per app and shared by every request (its engine
+pools connections and every read is its own transaction), rather than opening the archive per
+request. Errors become ``{"error": {"code", "message"}}`` (or an HTML page for a browser), with the
+status and code carried by the :class:`StenogramError` class; nothing else ever reaches a client,
+least of all a traceback.
+
+The read handlers are ``async`` though they never wait: a page is CPU-bound, so it runs on the
+event loop, one request at a time in order of arrival (:mod:`.turns`), rather than in threads that
+would only pass the GIL around; a worker process per core gives the parallelism.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -188,6 +191,11 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = THREADS
+        # What is loaded by now (modules, templates, the app) lives as long as the process.
+        # Frozen, it is out of the collector's sight: a full collection walked its ~95,000
+        # objects for ~45 ms every few seconds under load, and every queued request waited.
+        gc.collect()
+        gc.freeze()
         yield
         generation.close()
         archive.close()
