@@ -193,7 +193,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
         to_thread.current_default_thread_limiter().total_tokens = THREADS
         # What is loaded by now (modules, templates, the app) lives as long as the process.
         # Frozen, it is out of the collector's sight: a full collection walked its ~95,000
-        # objects for ~45 ms every few seconds under load, and every queued request waited.
+        # objects for 41-50 ms (once per 6 s of varied load), and every queued request waited.
         gc.collect()
         gc.freeze()
         yield
