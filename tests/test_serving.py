@@ -159,3 +159,24 @@ def test_a_port_in_use_is_a_clear_error(archive: Path, tmp_path: Path) -> None:
     assert done.returncode == 78
     assert f"127.0.0.1:{port}: cannot listen there" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_workers_stop_when_their_supervisor_is_killed(archive: Path, tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    with serving(archive, log) as (proc, _):
+        workers = _workers(proc.pid)
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + GRACE + 10
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_running(pid) for pid in workers), log.read_text()[-2000:]
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for a parent that is gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

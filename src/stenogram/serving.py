@@ -12,7 +12,8 @@ to the next worker in turn (what Node's cluster module does by default, for the 
 It never imports the web app or opens the archive: each worker is a fresh process running
 uvicorn's server on the app factory, with an event loop whose "server" reads connections from
 that Unix socket instead of a listening one. A worker that dies is replaced; one that cannot
-take a connection now (its socket is full) is passed over.
+take a connection now (its socket is full) is passed over; a worker whose supervisor is gone
+stops.
 """
 
 from __future__ import annotations
@@ -65,8 +66,9 @@ class _Dealt:
             except OSError:
                 self.close()
                 return
-            if not message and not fds:  # the supervisor is gone
+            if not message and not fds:  # the supervisor is gone: so must the worker
                 self.close()
+                signal.raise_signal(signal.SIGTERM)  # uvicorn's own graceful stop
                 return
             for fd in fds:
                 conn = socket.socket(fileno=fd)
@@ -133,7 +135,9 @@ class Supervisor:
         self.stopping = False
 
     def _start(self) -> _Worker:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        # Packets keep one message per connection; unlike datagrams, the end of the supervisor
+        # is seen by the worker (an empty read).
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         process = self.context.Process(target=_work, args=(theirs, self.options), daemon=False)
         process.start()
         theirs.close()
