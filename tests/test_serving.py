@@ -180,3 +180,28 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_worker_that_cannot_start_is_retried_ever_more_slowly(tmp_path: Path) -> None:
+    (tmp_path / "crashy.py").write_text(
+        "def work(channel, options):\n    raise SystemExit(3)\n", encoding="utf-8"
+    )
+    script = f"""
+import socket, sys, threading
+sys.path.insert(0, {str(tmp_path)!r})
+from stenogram import serving
+from crashy import work
+listener = socket.create_server(("127.0.0.1", 0))
+supervisor = serving.Supervisor(listener, 1, {{}}, target=work)
+threading.Timer(4.0, lambda: setattr(supervisor, "stopping", True)).start()
+supervisor.run()
+print(supervisor.started)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    # Restarted at once, that is every 0.25 s tick, it would start ~15 times in 4 s; paused
+    # 1 s, then 2 s, then 4 s, it starts 3 times.
+    assert 2 <= int(done.stdout) <= 4, done.stderr[-2000:]
+    assert "(exit code 3)" in done.stderr and "starting another in 1 s" in done.stderr

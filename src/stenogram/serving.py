@@ -40,6 +40,10 @@ BACKLOG: Final = 2048
 TICK: Final = 0.25
 #: A worker gets this long to finish its requests after the stop signal.
 GRACE: Final = 10.0
+#: A worker that dies sooner than this after its start is replaced after a pause that doubles
+#: each time, up to ``MAX_PAUSE``: one that cannot start must not be respawned 4 times a second.
+EARLY: Final = 5.0
+MAX_PAUSE: Final = 30.0
 _MARK: Final = [b"c"]
 
 
@@ -121,38 +125,60 @@ def _work(channel: socket.socket, options: dict[str, Any]) -> None:
 class _Worker:
     process: BaseProcess
     channel: socket.socket
+    started: float
+    #: Before the next start in this slot, when the worker died early (see ``EARLY``).
+    pause: float = 0.0
+    restart_at: float | None = None
 
 
 class Supervisor:
     """Accepts on ``listener`` and deals each connection to the next of ``count`` workers."""
 
-    def __init__(self, listener: socket.socket, count: int, options: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        listener: socket.socket,
+        count: int,
+        options: dict[str, Any],
+        target: Callable[[socket.socket, dict[str, Any]], None] = _work,
+    ) -> None:
         self.listener = listener
         self.options = options
+        self.target = target
         self.context = multiprocessing.get_context("spawn")
         self.workers = [self._start() for _ in range(count)]
+        self.started = count
         self.turn = 0
         self.stopping = False
 
-    def _start(self) -> _Worker:
+    def _start(self, pause: float = 0.0) -> _Worker:
         # Packets keep one message per connection; unlike datagrams, the end of the supervisor
         # is seen by the worker (an empty read).
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        process = self.context.Process(target=_work, args=(theirs, self.options), daemon=False)
+        process = self.context.Process(target=self.target, args=(theirs, self.options))
         process.start()
         theirs.close()
-        return _Worker(process, ours)
+        return _Worker(process, ours, time.monotonic(), pause)
 
     def _revive(self) -> None:
+        now = time.monotonic()
         for i, worker in enumerate(self.workers):
-            if not worker.process.is_alive():
+            if worker.process.is_alive():
+                continue
+            if worker.restart_at is None:
+                lived = now - worker.started
+                worker.pause = min(max(1.0, 2 * worker.pause), MAX_PAUSE) if lived < EARLY else 0.0
+                worker.restart_at = now + worker.pause
+                worker.channel.close()
                 log.warning(
-                    "worker %s stopped (exit code %s); starting another",
+                    "worker %s stopped (exit code %s) after %.0f s; starting another%s",
                     worker.process.pid,
                     worker.process.exitcode,
+                    lived,
+                    f" in {worker.pause:.0f} s" if worker.pause else "",
                 )
-                worker.channel.close()
-                self.workers[i] = self._start()
+            if now >= worker.restart_at:
+                self.workers[i] = self._start(worker.pause)
+                self.started += 1
 
     def deal(self, conn: socket.socket) -> bool:
         """Hand ``conn`` to the next worker that can take it now; False if none could."""
