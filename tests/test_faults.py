@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from processes import children, running
 from stenogram.archive import Archive
 from stenogram.errors import StenogramError
 from stenogram.ingest import ingest, open_archive
@@ -75,10 +76,17 @@ def test_sigkill_mid_ingest_loses_nothing_committed(tmp_path: Path, corpus: Path
             assert proc.poll() is None, "ingest ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.05)
+        kids = children(proc.pid)
+        assert len(kids) == 3  # the reader and two parse workers
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.kill()
         proc.wait()
+    # They go with it rather than wait forever on their queues.
+    deadline = time.monotonic() + 10
+    while any(running(kid) for kid in kids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(running(kid) for kid in kids)
     with Archive.open(folder, create=False) as archive:
         stored = _check_complete(archive)
     assert 300 <= stored < PAGES

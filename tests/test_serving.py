@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from processes import children, running
 from stenogram.serving import GRACE
 from webutil import build
 
@@ -49,8 +50,12 @@ def serving(archive: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes],
         yield proc, port
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+            proc.terminate()
+            try:
+                proc.wait(timeout=GRACE + 5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def _wait(ready: object, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
@@ -68,18 +73,11 @@ def _answers(port: int) -> bool:
         return False
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
 def _workers(pid: int) -> list[int]:
     """The supervisor's children that run the app (not multiprocessing's resource tracker)."""
     return [
         child
-        for child in _children(pid)
+        for child in children(pid)
         if b"resource_tracker" not in Path(f"/proc/{child}/cmdline").read_bytes()
     ]
 
@@ -168,18 +166,9 @@ def test_workers_stop_when_their_supervisor_is_killed(archive: Path, tmp_path: P
         proc.kill()
         proc.wait()
         deadline = time.monotonic() + GRACE + 10
-        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(_running(pid) for pid in workers), log.read_text()[-2000:]
-
-
-def _running(pid: int) -> bool:
-    """Alive and not a zombie waiting for a parent that is gone."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+        assert not any(running(pid) for pid in workers), log.read_text()[-2000:]
 
 
 def test_a_worker_that_cannot_start_is_retried_ever_more_slowly(tmp_path: Path) -> None:

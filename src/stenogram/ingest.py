@@ -27,11 +27,14 @@ How the work is split, and why:
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import itertools
 import multiprocessing
 import os
 import queue
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -369,7 +372,23 @@ def _failure(kind: str, exc: StenogramError, name: str) -> tuple[str, str, str]:
     return (kind, exc.document or name, exc.reason)
 
 
-def _reader(paths: Sequence[str | Path], max_bytes: int, inboxes: Sequence[Any]) -> None:
+#: prctl(2): the signal a process gets when the thread that forked it ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """Make this child die with the ingesting process. A reader or parser blocked on a full
+    queue would otherwise wait forever for a parent killed with SIGKILL (three such orphans,
+    ~60 MB each, were left by the SIGKILL test)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _reader(
+    paths: Sequence[str | Path], max_bytes: int, inboxes: Sequence[Any], parent: int
+) -> None:
     """Read (decompress) the input once and deal it out in chunks of :data:`CHUNK` documents to
     the parse workers in turn; None ends each worker's stream, a string reports a crash (a bug:
     it is re-raised in the ingesting process).
@@ -377,6 +396,7 @@ def _reader(paths: Sequence[str | Path], max_bytes: int, inboxes: Sequence[Any])
     One reader for all workers because a compressed tar stream cannot be split: each worker
     reading the whole input itself cost ~1 s of CPU per worker per 100 MB of xz.
     """
+    _end_with(parent)
     gc.freeze()
     try:
         chunk: list[RawDocument | _Parsed] = []
@@ -396,9 +416,10 @@ def _reader(paths: Sequence[str | Path], max_bytes: int, inboxes: Sequence[Any])
             inbox.put(f"{type(exc).__name__}: {exc}")
 
 
-def _worker(source: str, max_bytes: int, inbox: Any, out: Any) -> None:
+def _worker(source: str, max_bytes: int, inbox: Any, out: Any, parent: int) -> None:
     """Parse the chunks the reader deals to this worker and send them on, in order; the end
     (None) and a crash report (a string) are passed through."""
+    _end_with(parent)
     # The objects inherited from the parent are never freed here: keep the collector off them.
     gc.freeze()
     try:
@@ -439,14 +460,14 @@ def _parsing(
     queues = [context.Queue(IN_FLIGHT) for _ in range(WORKERS)]
     reader = context.Process(
         target=_reader,
-        args=(paths, max_bytes, inboxes),
+        args=(paths, max_bytes, inboxes, os.getpid()),
         name="stenogram-read",
         daemon=True,
     )
     workers = [
         context.Process(
             target=_worker,
-            args=(source, max_bytes, inbox, out),
+            args=(source, max_bytes, inbox, out, os.getpid()),
             name=f"stenogram-parse-{turn}",
             daemon=True,
         )
