@@ -15,7 +15,7 @@ import pytest
 
 from stenogram.errors import ParseError
 from stenogram.model import Document
-from stenogram.parse import detect, parse_bytes, pm_au
+from stenogram.parse import detect, parse_bytes, pm_au, pm_au_labels
 from stenogram.parse.labels import first_last
 
 GOLDEN_IDS = ["41198", "40393", "17378", "4910", "21836", "2541"]
@@ -262,12 +262,12 @@ def test_banded_distance_is_exact_within_the_limit() -> None:
     for a, b in product(words, repeat=2):
         exact = _levenshtein(a, b)
         for limit in range(4):
-            got = pm_au._distance(a, b, limit)
+            got = pm_au_labels.distance(a, b, limit)
             assert got == exact if exact <= limit else got == limit + 1, (a, b, limit)
 
 
 def test_typo_labels_still_found_by_the_index() -> None:
-    assert pm_au._near("journalst", "nonperson") == "journalist"
-    assert pm_au._near("prime minster", "pm") == "prime minister"
-    assert pm_au._near("jrnlst", "nonperson") == "jrnlst"
-    assert pm_au._near("kournalist", "nonperson") is None  # typos keep the first letter
+    assert pm_au_labels.near("journalst", "nonperson") == "journalist"
+    assert pm_au_labels.near("prime minster", "pm") == "prime minister"
+    assert pm_au_labels.near("jrnlst", "nonperson") == "jrnlst"
+    assert pm_au_labels.near("kournalist", "nonperson") is None  # typos keep the first letter
