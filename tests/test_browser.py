@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, sync_playwright
 
-from webutil import IMG, JS_URL, SCRIPT, build
+from webutil import IMG, JS_URL, SCRIPT, build, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The machine has no network: without the background-networking flags Chromium keeps opening
@@ -52,19 +51,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[str]:
     """``stenogram serve`` in its own process, on a free loopback port."""
     tmp = tmp_path_factory.mktemp("browser")
     settings, _ = build(tmp, shared_dir)
-    port = _free_port()
+    port = free_port()
     log = (tmp / "server.log").open("wb")
     command = [sys.executable, "-m", "stenogram", "serve", "--archive", str(settings.archive)]
     proc = subprocess.Popen([*command, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)

@@ -19,16 +19,9 @@ import pytest
 
 from processes import children, running
 from stenogram.serving import GRACE
-from webutil import build
+from webutil import build, free_port
 
 SERVE = (sys.executable, "-m", "stenogram", "serve")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +31,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
 
 @contextmanager
 def serving(archive: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    port = _free_port()
+    port = free_port()
     command = [*SERVE, "--archive", str(archive)]
     with log.open("wb") as out:
         proc = subprocess.Popen(

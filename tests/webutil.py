@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import socket
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -21,6 +22,14 @@ SEED_NAME = "000_46537543d1896dfd.txt"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 JS_URL = "javascript:alert(1)"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now, for a server the test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def hostile(seed: Path) -> Document:
