@@ -30,6 +30,8 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any, Final
 
+import uvloop
+
 from .errors import ConfigError
 
 log = logging.getLogger("uvicorn.error")
@@ -95,9 +97,9 @@ class _Dealt:
         return None
 
 
-class DealtLoop(asyncio.SelectorEventLoop):
-    """A worker's event loop: uvicorn asks it to serve on a socket, and that socket is the
-    channel the supervisor deals connections on."""
+class DealtLoop(uvloop.Loop):
+    """A worker's event loop (uvloop's, as uvicorn picks by default): uvicorn asks it to serve on
+    a socket, and that socket is the channel the supervisor deals connections on."""
 
     async def create_server(  # type: ignore[override]
         self,
