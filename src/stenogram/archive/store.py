@@ -342,7 +342,7 @@ class Archive:
         with self._read() as conn:
             event_id = records.resolve(conn, ref)
             infos = _revision_infos(conn, event_id)
-            return _stored_event(conn, event_id, revision, len(infos)), infos
+            return _stored_event(conn, event_id, revision, infos), infos
 
     def speech(self, speech_id: int) -> SpeechRef:
         """Resolve ``/speeches/{id}``, also for a speech that a later revision dropped."""
@@ -531,14 +531,21 @@ def _reason(exc: SQLAlchemyError) -> str:
 
 
 def _stored_event(
-    conn: Connection, event_id: int, revision: int | None, count: int | None = None
+    conn: Connection,
+    event_id: int,
+    revision: int | None,
+    infos: Sequence[RevisionInfo] | None = None,
 ) -> StoredEvent:
-    """``count``: the number of revisions, when the caller has read them already."""
-    current = records.current_revision(conn, event_id)
+    """``infos``: the event's revisions when the caller has read them already; they give the
+    current number and the count."""
+    if infos is None:
+        current = records.current_revision(conn, event_id)
+        count = _REVISION_COUNT.scalar(conn, id=event_id)
+    else:
+        current = next((info.number for info in infos if info.current), 1)
+        count = len(infos)
     number = current if revision is None else revision
     record, speech_ids = records.revision(conn, event_id, number)
-    if count is None:
-        count = _REVISION_COUNT.scalar(conn, id=event_id)
     people = records.people_of(conn, event_id) if number == current else None
     translated = translation_rows.translations_of(conn, event_id)
     found = translation_rows.counterparts_of(conn, speech_ids) if translated else {}
