@@ -12,12 +12,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
 
 def _int(value: str) -> int:
     return int(value.replace("_", ""))
+
+
+def _base_url(value: str) -> str:
+    """An origin such as ``https://archive.example.org`` (a path prefix is allowed)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("expected http(s)://host[/prefix]")
+    return value.strip().rstrip("/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +69,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting(
         "fetch_timeout", 30.0, "Seconds a single fetch may take before it is abandoned.", float
     ),
+    Setting(
+        "public_url",
+        None,
+        "Scheme and host the archive is published at (https://archive.example.org): absolute "
+        "links in feeds, citations and redirects start with it; unset: the request's own.",
+        _base_url,
+    ),
 )
 
 
@@ -74,6 +90,7 @@ class Settings:
     )
     max_response_bytes: int = 20 * 1024 * 1024
     fetch_timeout: float = 30.0
+    public_url: str | None = None
 
 
 def load_settings(

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from ..errors import ParseError
 from . import admin as admin_writes
 from . import data
-from .app import archive_of, json_response, settings_of
+from .respond import archive_of, json_response, settings_of
 from .security import check_token
 
 router = APIRouter(prefix="/api", tags=["archive"])

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import PlainTextResponse, Response
 
 from . import data
-from .app import archive_of, render, wants_json
+from .respond import archive_of, render, wants_json
 
 router = APIRouter(include_in_schema=False)
 
