@@ -34,6 +34,7 @@ from stenogram.errors import StenogramError, StoreError
 from stenogram.ingest import ingest, open_archive
 from stenogram.queries import search_archive
 from stenogram.search import read_seq, search
+from stenogram.search.index import index_error
 from stenogram.settings import Settings
 from webutil import free_port
 
@@ -328,3 +329,21 @@ def test_an_injected_full_disk_is_one_store_error_and_the_archive_still_opens(
     monkeypatch.undo()
     assert ingest([SAMPLE], settings).unchanged == 28
     assert all(_found(settings.archive, item) for item in (seed, *sample))
+
+
+def test_index_errors_name_the_folder_and_the_os_reason(tmp_path: Path) -> None:
+    def said(message: str) -> str:
+        return index_error(ValueError(message), tmp_path).message
+
+    full = "An IO error occurred: 'No space left on device (os error 28)'"
+    assert said(full) == f"{tmp_path}: {NO_SPACE}"
+    busy = 'Failed to acquire Lockfile: LockBusy. Some("Failed to acquire index lock.")'
+    assert said(busy).endswith(
+        "cannot write the search index: another process (an ingest) is writing it"
+    )
+    # A dying writer thread does not say why; with room left on the disk, its words are kept.
+    killed = "An error occurred in a thread: 'An index writer was killed.'"
+    assert said(killed) == f"{tmp_path}: cannot write the search index: {killed.lower()}"
+    assert index_error(PermissionError(13, "denied"), tmp_path, "open").message == (
+        f"{tmp_path}: cannot open the search index: permission denied"
+    )
