@@ -496,12 +496,12 @@ def test_window_places_dates_and_unknown_dates_are_inside() -> None:
 def test_resume_point_only_for_an_unfinished_crawl_over_the_same_window() -> None:
     window = Window(dt.date(2020, 1, 1))
     saved = Position("2024-01-01T00:00:00", 1, "http://h/page/7").saved(window, done=False)
-    assert resume_point(saved, window, "http://h/", "now") == Position(
+    assert resume_point(saved, window, "http://h/") == Position(
         "2024-01-01T00:00:00", 1, "http://h/page/7"
     )
-    assert resume_point({**saved, "done": True}, window, "http://h/", "now") is None
-    assert resume_point(saved, Window(dt.date(2021, 1, 1)), "http://h/", "now") is None
-    assert resume_point(None, window, "http://h/", "now") is None
+    assert resume_point({**saved, "done": True}, window, "http://h/") is None
+    assert resume_point(saved, Window(dt.date(2021, 1, 1)), "http://h/") is None
+    assert resume_point(None, window, "http://h/") is None
 
 
 def test_a_missing_listing_page_ends_its_chain_anything_else_stops() -> None:

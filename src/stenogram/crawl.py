@@ -12,9 +12,10 @@ How it behaves, and why:
   by the archive. A failure (fetch or parse) is logged in one line and the crawl goes on; what
   the archive holds is never removed by a crawl.
 - Where the crawl stands (which listing page, since when) is saved in ``crawl_state`` before
-  each page. A crawl that did not finish (Ctrl-C, a kill, ``--max``, a host that blocks us) is
-  resumed by the next one with the same window: it starts at the saved page, and the items it
-  had already fetched are taken from the raw store instead of being asked for again.
+  each page. A crawl that did not finish (Ctrl-C, a kill, ``--max``, a host that blocks us or
+  cannot be reached) is resumed by the next one with the same window: it starts at the saved
+  page, and the items it had already fetched are taken from the raw store instead of being
+  asked for again.
 """
 
 from __future__ import annotations
@@ -159,9 +160,7 @@ class Position:
         return {**window.saved(), **where, "done": done}
 
 
-def resume_point(
-    state: dict[str, Any] | None, window: Window, first_page: str, started: str
-) -> Position | None:
+def resume_point(state: dict[str, Any] | None, window: Window, first_page: str) -> Position | None:
     """The saved position of an unfinished crawl over the same window, else None (a fresh
     start): a crawl over another window must not skip what that one never asked for."""
     if not state or state.get("done"):
@@ -229,7 +228,7 @@ class _Walk:
     def documents(self) -> Iterator[Document | StenogramError]:
         starts = self.adapter.start_urls(self.window.since, self.window.until)
         state = self.raw.state(self.adapter.name)
-        position = resume_point(state, self.window, starts[0], now())
+        position = resume_point(state, self.window, starts[0])
         reuse_after: str | None = None
         if position is not None:
             reuse_after = position.started
