@@ -56,6 +56,12 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     ),
     Setting("crawl_delay", 2.0, "Seconds between two requests to the same host.", float),
     Setting(
+        "crawl_max_delay",
+        60.0,
+        "A longer robots.txt Crawl-delay is cut to this many seconds (and the wait announced).",
+        float,
+    ),
+    Setting(
         "user_agent",
         "stenogram/0.1 (open-source archival crawler; set STENOGRAM_USER_AGENT to add a contact)",
         "User-Agent the crawler sends, so that publishers can tell who is asking.",
@@ -85,6 +91,7 @@ class Settings:
     max_document_bytes: int = 20 * 1024 * 1024
     admin_token: str | None = None
     crawl_delay: float = 2.0
+    crawl_max_delay: float = 60.0
     user_agent: str = (
         "stenogram/0.1 (open-source archival crawler; set STENOGRAM_USER_AGENT to add a contact)"
     )
