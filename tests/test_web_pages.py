@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from stenogram.export import render_text
 from stenogram.parse import parse_bytes
+from stenogram.web.app import create_app
 from stenogram.web.data import HITS_PER_PAGE
 from webutil import build, expected_events
 
@@ -99,12 +102,50 @@ def test_speech_permalink_with_context_and_citation(client: TestClient) -> None:
     data = twin(client, f"/speeches/{second['id']}")
     assert data["before"]["text"] == event["speeches"][0]["text"]
     assert data["speech"]["text"] == second["text"]
-    assert data["citation"].startswith(second["speaker"])
-    assert data["citation"].endswith(
-        "en.kremlin.ru/events/president/news/51437 — archived at /events/51437#s2"
+    cited = data["citation"]
+    assert (cited["speaker"], cited["role"]) == (second["speaker"], second["role"])
+    assert (cited["event"], cited["date"], cited["place"]) == (
+        event["title"],
+        event["date"],
+        event["place"],
     )
+    # Without a public URL the links start with the request's own scheme and host.
+    assert cited["permalink"] == "http://testserver/events/51437#s2"
+    assert cited["source_url"] == "http://en.kremlin.ru/events/president/news/51437"
+    assert cited["accessed"] == dt.date.today().isoformat()
+    assert cited["text"].startswith(f"{second['speaker']}, “{event['title']}”")
+    assert cited["text"].endswith("Archived at http://testserver/events/51437#s2")
     page = html(client, f"/speeches/{second['id']}")
-    assert 'id="citation"' in page and "archived at /events/51437#s2" in page
+    assert 'id="citation"' in page and 'data-copy="citation"' in page
+    assert 'href="http://testserver/events/51437#s2"' in page
+
+
+def test_citations_use_the_configured_public_url(
+    tmp_path_factory: pytest.TempPathFactory, client: TestClient
+) -> None:
+    settings = replace(client.app.state.settings, public_url="https://archive.example.org")
+    public = TestClient(create_app(settings, cache_bytes=0))
+    event = public.get("/api/events/51437").json()
+    assert event["citation"]["permalink"] == "https://archive.example.org/events/51437"
+    assert event["citation"]["speaker"] is None
+    speech = event["event"]["speeches"][0]["id"]
+    cited = public.get(f"/speeches/{speech}.json").json()["citation"]
+    assert cited["permalink"] == "https://archive.example.org/events/51437#s1"
+    page = public.get("/events/51437").text
+    assert 'class="cite-permalink" href="https://archive.example.org/events/51437"' in page
+
+
+def test_the_seed_is_cited_by_its_archive_id(client: TestClient) -> None:
+    seed = seed_event(client)
+    event = twin(client, seed["permalink"])
+    cited = event["citation"]
+    assert cited["permalink"] == "http://testserver" + seed["permalink"]
+    assert cited["event"] == "CSTO summit" and cited["publisher"] == "en.kremlin.ru"
+    first = event["event"]["speeches"][0]
+    said = twin(client, f"/speeches/{first['id']}")["citation"]
+    # The role the transcript gives the speaker there, beside the name.
+    assert first["role"] and said["text"].startswith(f"{first['speaker']} ({first['role']}), ")
+    assert said["permalink"] == f"http://testserver{seed['permalink']}#s1"
 
 
 def test_person_page_has_names_roles_speeches_and_chart(client: TestClient) -> None:

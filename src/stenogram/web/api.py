@@ -16,7 +16,7 @@ from starlette.responses import Response
 from ..errors import ParseError
 from . import admin as admin_writes
 from . import data
-from .respond import archive_of, json_response, settings_of
+from .respond import archive_of, citing, json_response, settings_of
 from .security import check_token
 
 router = APIRouter(prefix="/api", tags=["archive"])
@@ -56,14 +56,16 @@ async def events(
 
 @router.get("/events/{ref}", responses=ERRORS)
 async def event(request: Request, ref: str, revision: int | None = None) -> Response:
-    """Every field of an event (archive id or publisher id), its revisions and the last diff."""
-    return json_response(data.event_page(archive_of(request), ref, revision))
+    """Every field of an event (archive id or publisher id), its revisions, the last diff and
+    a ``citation`` (absolute permalink, the publisher's URL, access date, a plain-text form)."""
+    return json_response(data.event_page(archive_of(request), ref, revision, citing(request)))
 
 
 @router.get("/speeches/{speech_id}", responses=ERRORS)
 async def speech(request: Request, speech_id: int) -> Response:
-    """A speech with the turns before and after it, and a citation line."""
-    return json_response(data.speech_page(archive_of(request), speech_id))
+    """A speech with the turns before and after it, and its ``citation`` (as for an event,
+    with the speaker and their role at the time)."""
+    return json_response(data.speech_page(archive_of(request), speech_id, citing(request)))
 
 
 @router.get("/persons", responses=ERRORS)

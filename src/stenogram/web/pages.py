@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import PlainTextResponse, Response
 
 from . import data
-from .respond import archive_of, render, wants_json
+from .respond import archive_of, citing, render, wants_json
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,7 +34,8 @@ async def events(
 
 @router.get("/events/{ref}")
 async def event(request: Request, ref: str, revision: int | None = None) -> Response:
-    return render(request, "event.html", data.event_page(archive_of(request), ref, revision))
+    found = data.event_page(archive_of(request), ref, revision, citing(request))
+    return render(request, "event.html", found)
 
 
 @router.get("/events/{ref}/text")
@@ -48,7 +49,8 @@ async def event_text(request: Request, ref: str, revision: int | None = None) ->
 
 @router.get("/speeches/{speech_id}")
 async def speech(request: Request, speech_id: int) -> Response:
-    return render(request, "speech.html", data.speech_page(archive_of(request), speech_id))
+    found = data.speech_page(archive_of(request), speech_id, citing(request))
+    return render(request, "speech.html", found)
 
 
 @router.get("/persons")

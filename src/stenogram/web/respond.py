@@ -21,6 +21,7 @@ from .. import __version__
 from ..archive import Archive
 from ..export.textversion import format_date
 from ..settings import Settings
+from .data import Citing
 from .security import safe_url, snippet_html
 
 #: Set on the scope by :class:`.app.JsonTwin` when a page was asked for as ``….json``.
@@ -108,6 +109,11 @@ def public_base(request: Request) -> str:
 
 def absolute_url(request: Request, path: str) -> str:
     return public_base(request) + path
+
+
+def citing(request: Request) -> Citing:
+    """Citations on this request's pages link to the archive at its public base, accessed today."""
+    return Citing(public_base(request))
 
 
 def error_response(request: Request, status: int, code: str, message: str) -> Response:
