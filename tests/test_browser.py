@@ -301,7 +301,7 @@ def test_hostile_content_is_inert_in_the_browser(tab: Watched) -> None:
         page.wait_for_load_state("load")
         tab.shot(name)
         scripts = page.eval_on_selector_all("script", "s => s.map(e => e.getAttribute('src'))")
-        assert scripts == ["/static/htmx.min.js"], path
+        assert scripts == ["/static/htmx.min.js", "/static/copy.js"], path
         assert page.locator('[href^="javascript:" i], [src^="javascript:" i]').count() == 0
         handlers = page.evaluate(
             "[...document.querySelectorAll('*')].flatMap(e => [...e.attributes])"

@@ -205,3 +205,73 @@ def test_search_page_has_facets_snippets_and_permalinks(client: TestClient) -> N
     newest = twin(client, "/search?q=security&sort=-date")["results"]
     dates = [h["date"] for h in newest if h["date"]]
     assert dates == sorted(dates, reverse=True)
+
+
+# --- the first hour: the API's index and docs, errors that help -------------------------------
+
+
+def test_api_index_lists_every_operation_of_the_openapi_document(client: TestClient) -> None:
+    index = client.get("/api/").json()
+    schema = client.get("/openapi.json").json()
+    listed = {(op["method"], op["path"]) for op in index["operations"]}
+    described = {
+        (method.upper(), path) for path, item in schema["paths"].items() for method in item
+    }
+    assert listed == described and ("GET", "/api/events/{ref}") in listed
+    assert all(op["summary"] for op in index["operations"])
+    assert (index["openapi"], index["docs"]) == ("/openapi.json", "/docs")
+    assert client.get(index["docs"]).status_code == 200
+
+
+def test_docs_are_served_from_the_package_with_a_plain_list(client: TestClient) -> None:
+    page = html(client, "/docs")
+    # Nothing from elsewhere: every script and stylesheet is this site's own.
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page)
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in assets and "/static/docs.js" in assets
+    assert all(a.startswith("/static/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "<code>GET /api/search</code>" in page
+    assert 'href="/docs">API</a>' in html(client, "/")  # the footer's link
+
+
+def test_a_bad_search_keeps_the_query_and_links_to_the_language(client: TestClient) -> None:
+    query = '"foreign policy" speaker:'
+    response = client.get("/search", params={"q": query})
+    assert response.status_code == 400
+    page = response.text
+    message = client.get("/search.json", params={"q": query}).json()["error"]["message"]
+    assert f'data-code="query">{message}</p>' in page.replace("&#39;", "'")
+    assert 'value="&#34;foreign policy&#34; speaker:"' in page
+    assert page.count('value="&#34;foreign policy&#34; speaker:"') == 2  # header and the form
+    assert 'href="/help/query"' in page
+
+
+def test_query_help_shows_every_example_of_the_docs(client: TestClient) -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "query-language.md").read_text()
+    rows = [line for line in doc.splitlines() if line.startswith("| `")]
+    examples = [e for row in rows for e in re.findall(r"`([^`]+)`", row.split("|")[1])]
+    page = html(client, "/help/query").replace("&#34;", '"')
+    assert len(examples) > 10
+    assert [e for e in examples if f"<code>{e}</code>" not in page] == []
+
+
+@pytest.mark.parametrize("list_path", ["/events", "/search?q=russia", "/persons", "PERSON"])
+def test_a_page_past_the_end_says_so_and_links_to_the_last(
+    client: TestClient, list_path: str
+) -> None:
+    if list_path == "PERSON":
+        list_path = f"/persons/{twin(client, '/persons')['persons'][0]['person_id']}"
+    sep = "&" if "?" in list_path else "?"
+    last = twin(client, f"{list_path}{sep}per_page=2")["pagination"]["pages"]
+    assert last > 1
+    past = f"{list_path}{sep}per_page=2&page={last + 3}"
+    response = client.get(past)
+    assert response.status_code == 404
+    link = re.search(r'id="last-page" href="([^"]+)"', response.text)
+    assert link is not None and f"page {last + 3} is past the end" in response.text
+    assert f"there are {last} pages" in response.text
+    target = link.group(1).replace("&amp;", "&")
+    assert twin(client, target)["pagination"]["page"] == last
+    error = client.get(past, headers={"Accept": "application/json"}).json()["error"]
+    assert (error["code"], error["last_page"]) == ("past_end", last)

@@ -30,6 +30,41 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: The methods an OpenAPI path item may hold, in the order the index lists them.
+_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def describe(schema: dict[str, Any]) -> dict[str, Any]:
+    """The API's index, read off its OpenAPI document so the two never disagree: each operation
+    with its method, path and summary, and where the full description and the docs are."""
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": (operation.get("description") or "").split("\n\n")[0],
+        }
+        for path, item in schema.get("paths", {}).items()
+        for method in _METHODS
+        if (operation := item.get(method)) is not None
+    ]
+    info = schema.get("info", {})
+    return {
+        "title": info.get("title", ""),
+        "version": info.get("version", ""),
+        "description": info.get("description", ""),
+        "openapi": "/openapi.json",
+        "docs": "/docs",
+        "operations": operations,
+    }
+
+
+@router.get("/")
+async def index(request: Request) -> Response:
+    """This index: every operation of the API, with links to the OpenAPI document and the docs."""
+    return json_response(describe(request.app.openapi()))
+
+
 @router.get("/search", responses=ERRORS)
 async def search(
     request: Request,

@@ -18,7 +18,7 @@ from urllib.parse import quote_plus
 
 from ..archive import Archive, StoredEvent
 from ..archive.browse import BROWSE_KINDS, BrowseKind, EventFilter
-from ..errors import NotFound, QueryError
+from ..errors import NotFound, PastTheEnd, QueryError
 from ..export.cite import cite
 from ..export.textversion import format_date, render_text
 from ..model import Document
@@ -72,7 +72,11 @@ def paging(page: int, per_page: int) -> Paging:
 
 
 def _pagination(total: int, at: Paging) -> dict[str, Any]:
+    """The pages of a list of ``total``; a page past its end is an error that names the last
+    page, rather than an empty page that looks like a list with nothing in it."""
     pages = max(1, min(MAX_PAGE, -(-total // at.per_page)))
+    if at.page > pages:
+        raise PastTheEnd(at.page, pages)
     return {"page": at.page, "per_page": at.per_page, "total": total, "pages": pages}
 
 

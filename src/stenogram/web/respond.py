@@ -116,9 +116,20 @@ def citing(request: Request) -> Citing:
     return Citing(public_base(request))
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
-    body = {"error": {"code": code, "message": message}}
+def error_response(
+    request: Request, status: int, code: str, message: str, *, last_page: int | None = None
+) -> Response:
+    """``{"error": {"code", "message"}}``, with ``last_page`` for a page past the end. The HTML
+    page keeps the search query in its box, so a mistyped query is corrected, not retyped."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if last_page is not None:
+        error["last_page"] = last_page
+    body = {"error": error}
     if wants_json(request):
         return json_response(body, status)
-    page = templates().get_template("error.html").render(data=body, request=request, status=status)
+    page = (
+        templates()
+        .get_template("error.html")
+        .render(data=body, request=request, status=status, query=request.query_params.get("q", ""))
+    )
     return HTMLResponse(page, status_code=status)
