@@ -8,6 +8,7 @@ assembles them, so no router depends on the module that includes it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from typing import Any, Final
 
@@ -50,6 +51,17 @@ def _date(value: Any, language: str = "en") -> str:
     return format_date(day, language if language in ("en", "ru") else "en")
 
 
+_CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
+_LATIN: Final = re.compile(r"[A-Za-z]")
+
+
+def _language_of(text: object) -> str:
+    """``ru`` for text mostly in Cyrillic, else ``en``: the ``lang`` of a listed title or excerpt
+    whose record's language the listing does not carry, so a screen reader voices it right."""
+    value = str(text or "")
+    return "ru" if len(_CYRILLIC.findall(value)) > len(_LATIN.findall(value)) else "en"
+
+
 def _facet_items(buckets: list[dict[str, Any]], name: str) -> Markup:
     """A facet's values as list items linking to the narrowed search: one template expression
     per facet, because a search page shows ~40 values and each expression costs."""
@@ -77,6 +89,7 @@ def templates() -> Environment:
     env.filters["snippet"] = snippet_html
     env.filters["facet_items"] = _facet_items
     env.filters["long_date"] = _date
+    env.filters["language_of"] = _language_of
     env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
     env.globals["version"] = __version__
     return env

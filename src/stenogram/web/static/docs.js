@@ -7,7 +7,8 @@ window.addEventListener("load", () => {
   window.ui = SwaggerUIBundle({
     url: root.dataset.openapi,
     domNode: root,
-    deepLinking: true,
+    // No deep links: they put a link inside each operation's toggle button (nested controls).
+    deepLinking: false,
     validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
