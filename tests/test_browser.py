@@ -402,11 +402,13 @@ def _a11y_pages(base: str) -> dict[str, str]:
     russian = next(e for e in events if re.search("[а-яА-Я]", e["title"]))
     seed = next(e for e in events if e["title"] == "CSTO summit")
     person = httpx.get(f"{base}/api/persons").json()["persons"][0]["person_id"]
+    speech = httpx.get(f"{base}/api/events/{russian['event_id']}").json()["event"]["speeches"][0]
     return {
         "home": "/",
         "search": "/search?q=" + PHRASE,
         "event": seed["permalink"],
         "event-ru": russian["permalink"],
+        "speech-ru": f"/speeches/{speech['id']}",
         "person": f"/persons/{person}",
         "error": "/search?q=speaker:",
         "past-end": "/events?page=99",
@@ -459,6 +461,8 @@ def test_russian_text_skip_link_and_labels(tab: Watched) -> None:
     assert page.evaluate("document.activeElement.id") == "main"
     for path in ("/", pages["error"], "/search?q=" + PHRASE):
         page.goto(tab.base + path)
+        if path == pages["error"]:
+            tab.shot("20-error")
         unlabelled = page.evaluate(
             "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
             ".filter(e => !e.labels.length && !e.getAttribute('aria-label')).length"
