@@ -212,6 +212,31 @@ def test_show_json_has_ids_and_permalinks(archive: Path, pages: list[Document]) 
     assert len({s["id"] for s in record["speeches"]}) == len(page.speeches)
 
 
+def test_show_cite_prints_a_citation_to_paste(archive: Path, pages: list[Document]) -> None:
+    page = next(d for d in pages if d.source_id == "51437")
+    env = {"STENOGRAM_PUBLIC_URL": "https://archive.example.org"}
+    code, out, err = run("show", "51437", "--cite", "--speech", "2", "--archive", archive, env=env)
+    assert (code, err) == (0, "")
+    (line,) = out.splitlines()
+    assert line.startswith(f"{page.speeches[1].speaker}, “{page.title}”")
+    assert f"Source: {page.url} " in line
+    assert line.endswith("Archived at https://archive.example.org/events/51437#s2")
+    code, out, _ = run("show", "51437", "--cite", "--json", "--archive", archive, env=env)
+    (cited,) = lines(out)
+    assert cited["permalink"] == "https://archive.example.org/events/51437"
+    assert cited["speaker"] is None and cited["event"] == page.title
+
+
+def test_show_cite_without_a_public_url_says_the_link_is_relative(archive: Path) -> None:
+    code, out, err = run("show", "51437", "--cite", "--archive", archive)
+    assert code == 0 and out.rstrip().endswith("Archived at /events/51437")
+    assert "STENOGRAM_PUBLIC_URL" in err
+    code, out, err = run("show", "51437", "--cite", "--speech", "999", "--archive", archive)
+    assert (code, out) == (2, "") and "no speech 999" in one_error(err)
+    code, _, _ = run("show", "51437", "--speech", "1", "--archive", archive)
+    assert code == 2
+
+
 def test_unknown_event_and_missing_archive(archive: Path, tmp_path: Path) -> None:
     code, out, err = run("show", "424242", "--archive", archive)
     assert (code, out) == (2, "") and "424242" in one_error(err)
@@ -251,6 +276,11 @@ def test_revisions_and_diff_after_the_page_changed(tmp_path: Path, fixtures_dir:
     ]
     code, out, _ = run("show", "51437", "--revision", "1", "--archive", where)
     assert "resource region: it has no oil" in out and "natural" not in out
+    # A citation of the older revision links to that revision, not to the current text.
+    code, out, _ = run(
+        "show", "51437", "--cite", "--revision", "1", "--speech", "3", "--archive", where
+    )
+    assert code == 0 and out.rstrip().endswith("Archived at /events/51437?revision=1#s3")
 
 
 def test_diff_of_an_event_with_one_revision_says_so(archive: Path) -> None:

@@ -30,6 +30,7 @@ from .common import (
 if TYPE_CHECKING:
     # Imported by the commands when they run: see the package docstring.
     from ..archive import ArchiveInfo, EventDiff
+    from ..export.cite import Citation
     from ..queries import RevisionSummary
     from ..search import SearchResult
     from ..search.engine import Sort
@@ -181,6 +182,18 @@ def show(
     diff: Annotated[
         bool, typer.Option("--diff", help="Speech by speech, the words added and removed.")
     ] = False,
+    cite: Annotated[
+        bool,
+        typer.Option(
+            "--cite",
+            help="Print a citation to paste. Its permalink is absolute on STENOGRAM_PUBLIC_URL; "
+            "unset, it is site-relative (/events/...).",
+        ),
+    ] = False,
+    speech: Annotated[
+        int | None,
+        typer.Option("--speech", min=1, metavar="N", help="With --cite: cite the N-th speech."),
+    ] = None,
     archive: ArchiveOption = None,
 ) -> None:
     """Print an event as a text version like the publisher's (or its JSON record)."""
@@ -196,8 +209,15 @@ def show(
         raise typer.BadParameter("--diff compares two revisions: give at most A and B")
     if revision is not None and (revisions or diff):
         raise typer.BadParameter("--revision shows one revision; it does not go with these")
+    if cite and (revisions or diff):
+        raise typer.BadParameter("--cite cites one revision; it does not go with these")
+    if speech is not None and not cite:
+        raise typer.BadParameter("--speech goes with --cite")
     with _user_errors():
         settings = _settings(ctx, archive)
+        if cite:
+            _print_citation(queries.event_citation(settings, ref, revision, speech), as_json)
+            return
         if revisions:
             _print_revisions(queries.event_revisions(settings, ref), as_json)
             return
@@ -210,6 +230,18 @@ def show(
         _write_json(queries.event_record(stored))
     else:
         typer.echo(render_text(stored.document))
+
+
+def _print_citation(citation: Citation, as_json: bool) -> None:
+    if as_json:
+        _write_json(citation.to_dict())
+        return
+    typer.echo(citation.text)
+    if citation.permalink.startswith("/"):
+        typer.echo(
+            "note: the permalink is relative; set STENOGRAM_PUBLIC_URL to the archive's address",
+            err=True,
+        )
 
 
 def _print_diff(diff: EventDiff, as_json: bool) -> None:

@@ -26,9 +26,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
-from ..errors import StenogramError
+from ..errors import PastTheEnd, StenogramError
 from ..ingest import open_archive
 from ..search.index import STATE_FILE
 from ..settings import Settings, load_settings
@@ -71,7 +72,9 @@ def _install_errors(app: FastAPI) -> None:
         if exc.http_status >= 500:
             log.error("%s %s: %s", request.method, request.url.path, exc.message)
         # The reason only: ``document`` may name a server path.
-        return error_response(request, exc.http_status, exc.code, " ".join(exc.reason.split()))
+        reason = " ".join(exc.reason.split())
+        last = exc.last_page if isinstance(exc, PastTheEnd) else None
+        return error_response(request, exc.http_status, exc.code, reason, last_page=last)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
@@ -131,6 +134,8 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
         app.include_router(api.admin)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    # Swagger UI's files for /docs, from the swagger-ui-bundle-v2 package: served here, offline.
+    app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
     app.mount("/static", StaticFiles(packages=[("stenogram.web", "static")]), name="static")
     app.add_middleware(JsonTwin)
     app.add_middleware(SecurityHeaders)

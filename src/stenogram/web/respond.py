@@ -8,6 +8,7 @@ assembles them, so no router depends on the module that includes it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from typing import Any, Final
 
@@ -21,6 +22,7 @@ from .. import __version__
 from ..archive import Archive
 from ..export.textversion import format_date
 from ..settings import Settings
+from .data import Citing
 from .security import safe_url, snippet_html
 
 #: Set on the scope by :class:`.app.JsonTwin` when a page was asked for as ``….json``.
@@ -47,6 +49,17 @@ def _date(value: Any, language: str = "en") -> str:
         return ""
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return format_date(day, language if language in ("en", "ru") else "en")
+
+
+_CYRILLIC: Final = re.compile(r"[\u0400-\u04ff]")
+_LATIN: Final = re.compile(r"[A-Za-z]")
+
+
+def _language_of(text: object) -> str:
+    """``ru`` for text mostly in Cyrillic, else ``en``: the ``lang`` of a listed title or excerpt
+    whose record's language the listing does not carry, so a screen reader voices it right."""
+    value = str(text or "")
+    return "ru" if len(_CYRILLIC.findall(value)) > len(_LATIN.findall(value)) else "en"
 
 
 def _facet_items(buckets: list[dict[str, Any]], name: str) -> Markup:
@@ -76,6 +89,7 @@ def templates() -> Environment:
     env.filters["snippet"] = snippet_html
     env.filters["facet_items"] = _facet_items
     env.filters["long_date"] = _date
+    env.filters["language_of"] = _language_of
     env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
     env.globals["version"] = __version__
     return env
@@ -110,9 +124,25 @@ def absolute_url(request: Request, path: str) -> str:
     return public_base(request) + path
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
-    body = {"error": {"code": code, "message": message}}
+def citing(request: Request) -> Citing:
+    """Citations on this request's pages link to the archive at its public base, accessed today."""
+    return Citing(public_base(request))
+
+
+def error_response(
+    request: Request, status: int, code: str, message: str, *, last_page: int | None = None
+) -> Response:
+    """``{"error": {"code", "message"}}``, with ``last_page`` for a page past the end. The HTML
+    page keeps the search query in its box, so a mistyped query is corrected, not retyped."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if last_page is not None:
+        error["last_page"] = last_page
+    body = {"error": error}
     if wants_json(request):
         return json_response(body, status)
-    page = templates().get_template("error.html").render(data=body, request=request, status=status)
+    page = (
+        templates()
+        .get_template("error.html")
+        .render(data=body, request=request, status=status, query=request.query_params.get("q", ""))
+    )
     return HTMLResponse(page, status_code=status)
