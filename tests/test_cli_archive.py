@@ -293,6 +293,15 @@ def test_persons_name_shows_one_person_in_detail(archive: Path) -> None:
     assert kostin["id"] == "andrei-kostin" and kostin["speeches"] == 3
     code, out, err = run("persons", "Nobody Atall", "--archive", archive)
     assert (code, out) == (2, "") and "Nobody Atall" in one_error(err)
+    assert "did you mean" not in err
+
+
+def test_persons_name_that_matches_nobody_suggests_near_names(archive: Path) -> None:
+    code, out, err = run("persons", "Kostine", "--archive", archive)
+    assert (code, out) == (2, "")
+    assert one_error(err).endswith("did you mean: Andrei Kostin [andrei-kostin]")
+    code, _, err = run("persons", "Костин", "--archive", archive)  # found in another script
+    assert code == 0
 
 
 def test_doubtful_then_merge_then_split(tmp_path: Path, fixtures_dir: Path) -> None:
