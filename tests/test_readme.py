@@ -3,7 +3,7 @@
 Each command of the tour's ``sh`` blocks runs in a shell at the project's root, with the
 environment ``make shell`` gives (the venv's ``bin`` on PATH, ``STENOGRAM_ARCHIVE`` the demo
 archive), and must exit 0 and print something. Every id the tour names must therefore exist in
-the demo archive, whichever corpus built it (the packaged sample here, which ../shared extends).
+the demo archive, whichever corpus built it (the packaged sample, or ../shared/corpus).
 """
 
 from __future__ import annotations
@@ -61,10 +61,19 @@ def _skip_reason(command: str) -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+@pytest.fixture(scope="module", params=["sample", "corpus"])
+def demo_env(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, shared_dir: Path
+) -> dict[str, str]:
+    """The demo archive as ``make demo`` builds it: from the packaged sample, and from
+    ../shared/corpus when it is there (a few hundred other pages: the tour's ids must be in
+    both)."""
     archive = tmp_path_factory.mktemp("tour") / "demo-archive"
-    assert build_demo(["--shared", str(archive.parent / "none"), "--archive", str(archive)]) == 0
+    shared = archive.parent / "none"
+    if request.param == "corpus":
+        request.getfixturevalue("corpus_dir")  # skips without the corpus
+        shared = shared_dir
+    assert build_demo(["--shared", str(shared), "--archive", str(archive)]) == 0
     venv_bin = str(Path(sys.executable).parent)
     return {
         **os.environ,
