@@ -323,6 +323,15 @@ def test_persons_name_shows_one_person_in_detail(archive: Path) -> None:
     assert kostin["id"] == "andrei-kostin" and kostin["speeches"] == 3
     code, out, err = run("persons", "Nobody Atall", "--archive", archive)
     assert (code, out) == (2, "") and "Nobody Atall" in one_error(err)
+    assert "did you mean" not in err
+
+
+def test_persons_name_that_matches_nobody_suggests_near_names(archive: Path) -> None:
+    code, out, err = run("persons", "Kostine", "--archive", archive)
+    assert (code, out) == (2, "")
+    assert one_error(err).endswith("did you mean: Andrei Kostin [andrei-kostin]")
+    code, _, err = run("persons", "Костин", "--archive", archive)  # found in another script
+    assert code == 0
 
 
 def test_doubtful_then_merge_then_split(tmp_path: Path, fixtures_dir: Path) -> None:
@@ -372,10 +381,25 @@ def test_info_counts(archive: Path, pages: list[Document]) -> None:
     assert facts["speeches"] == sum(len(d.speeches) for d in pages)
     assert facts["sources"] == len({d.source for d in pages})
     assert facts["people"] > 0 and facts["bytes"] > 0
+    # Per source, the events and the dates they span: a sample says it is one.
+    by_source = {s["source"]: s for s in facts["by_source"]}
+    assert set(by_source) == {d.source for d in pages}
+    for source, span in by_source.items():
+        dates = sorted(str(d.date) for d in pages if d.source == source and d.date)
+        assert span["events"] == sum(d.source == source for d in pages)
+        assert (span["first"], span["last"]) == (dates[0], dates[-1])
     code, out, _ = run("info", "--archive", archive)
     assert code == 0
     assert f"events     {len(pages)}" in out.splitlines()
-    assert out.splitlines()[-1].startswith("size ")
+    table = out.split("\n\n")[1].splitlines()
+    assert table[0].split() == ["source", "events", "first", "last", "undated"]
+    for row in table[1:]:
+        source, events, first, last = row.split()[:4]
+        assert (int(events), first, last) == (
+            by_source[source]["events"],
+            by_source[source]["first"],
+            by_source[source]["last"],
+        )
 
 
 def test_reindex_rebuilds_what_search_finds(scratch: Path, pages: list[Document]) -> None:

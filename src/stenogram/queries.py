@@ -188,12 +188,21 @@ def list_persons(settings: Settings, name: str | None = None) -> list[PersonSumm
     """Everybody, most words first; or the persons ``name`` (an id or any name form) may mean."""
     with open_archive(settings) as archive:
         activity = archive.person_activity()
-        # A name is looked up by the directory, which knows merged ids and every name form.
-        persons = archive.persons() if name is None else people_directory(archive).find(name)
-    if name is not None and not persons:
-        raise NotFound(f"no person matches {name!r}")
+        if name is None:
+            persons = archive.persons()
+        else:
+            # The directory knows merged ids and every name form.
+            directory = people_directory(archive)
+            persons = directory.find(name)
+            if not persons:
+                raise NotFound(_no_person(name, directory.near(name)))
     found = [PersonSummary(p, activity.get(p.id, Activity())) for p in persons]
     return sorted(found, key=lambda s: (-s.activity.words, -s.activity.events, s.person.name))
+
+
+def _no_person(name: str, near: list[Person]) -> str:
+    hint = "; ".join(f"{p.name} [{p.id}]" for p in near)
+    return f"no person matches {name!r}" + (f"; did you mean: {hint}" if hint else "")
 
 
 @dataclass(frozen=True, slots=True)

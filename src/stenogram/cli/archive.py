@@ -298,7 +298,7 @@ def _print_revisions(history: Sequence[RevisionSummary], as_json: bool) -> None:
 
 @app.command()
 def info(ctx: typer.Context, as_json: JsonOption = False, archive: ArchiveOption = None) -> None:
-    """Counts of what the archive holds (events, speeches, people, revisions, sources), and size."""
+    """What the archive holds: counts, size, and per source the events and their dates."""
     from .. import queries
 
     with _user_errors():
@@ -322,7 +322,20 @@ def _info_text(facts: ArchiveInfo) -> str:
         )
     ]
     rows.append(("size", _size(facts.bytes)))
-    return "\n".join(f"{name:<10} {value}" for name, value in rows)
+    text = "\n".join(f"{name:<10} {value}" for name, value in rows)
+    if not facts.by_source:
+        return text
+    spans = [
+        (
+            s.source,
+            f"{s.events:,}",
+            s.first.isoformat() if s.first else "-",
+            s.last.isoformat() if s.last else "-",
+            f"{s.undated:,}" if s.undated else "",
+        )
+        for s in facts.by_source
+    ]
+    return text + "\n\n" + _columns(("source", "events", "first", "last", "undated"), spans)
 
 
 def _size(count: int) -> str:

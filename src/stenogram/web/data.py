@@ -194,6 +194,11 @@ def tag_page(archive: Archive, kind: str, name: str, at: Paging) -> dict[str, An
     return {"kind": wanted, "name": name, **page}
 
 
+def about(archive: Archive) -> dict[str, Any]:
+    """What the archive holds, per source: a sample must not pass for a publisher's record."""
+    return {"counts": archive.counts(), "sources": [s.to_dict() for s in archive.holdings()]}
+
+
 def sections_index(archive: Archive) -> dict[str, Any]:
     return {"sections": [{"name": n, "events": c} for n, c in archive.section_counts()]}
 

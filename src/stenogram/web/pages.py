@@ -92,6 +92,11 @@ async def tag(
     return render(request, "events.html", found)
 
 
+@router.get("/about")
+async def about(request: Request) -> Response:
+    return render(request, "about.html", data.about(archive_of(request)))
+
+
 @router.get("/sections")
 async def sections(request: Request) -> Response:
     return render(request, "sections.html", data.sections_index(archive_of(request)))
