@@ -8,6 +8,7 @@ assembles them, so no router depends on the module that includes it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final
 
@@ -15,6 +16,7 @@ import orjson
 from fastapi import Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
+from starlette.datastructures import URL
 from starlette.responses import HTMLResponse, Response
 
 from .. import __version__
@@ -63,6 +65,13 @@ def _facet_items(buckets: list[dict[str, Any]], name: str) -> Markup:
     )
 
 
+def _page_link(url: URL, page: int) -> str:
+    """The same page's ``page``-th part, as a site-relative link: the request's own URL starts
+    with whatever ``Host`` the client sent."""
+    moved = url.include_query_params(page=page)
+    return f"{moved.path}?{moved.query}"
+
+
 @cache
 def templates() -> Environment:
     env = Environment(
@@ -75,6 +84,7 @@ def templates() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet_html
     env.filters["facet_items"] = _facet_items
+    env.filters["page_link"] = _page_link
     env.filters["long_date"] = _date
     env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
     env.globals["version"] = __version__
@@ -110,9 +120,18 @@ def absolute_url(request: Request, path: str) -> str:
     return public_base(request) + path
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     body = {"error": {"code": code, "message": message}}
     if wants_json(request):
-        return json_response(body, status)
-    page = templates().get_template("error.html").render(data=body, request=request, status=status)
-    return HTMLResponse(page, status_code=status)
+        response = json_response(body, status)
+    else:
+        page = templates().get_template("error.html")
+        response = HTMLResponse(page.render(data=body, request=request, status=status), status)
+    response.headers.update(headers or {})
+    return response
