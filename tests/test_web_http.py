@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
-from stenogram.web import create_app
+from stenogram.web import api, create_app, feeds, pages
 from stenogram.web.app import busy_response
 from stenogram.web.turns import Busy
 from webutil import build
@@ -66,6 +66,21 @@ def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> 
     assert head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
     assert head.headers["content-length"] == str(len(get.content))
+
+
+def test_every_get_route_answers_head(client: TestClient) -> None:
+    routes = [*pages.router.routes, *api.router.routes, *feeds.router.routes]
+    plain = [
+        route.path
+        for route in routes
+        if "GET" in getattr(route, "methods", ()) and "{" not in getattr(route, "path", "{")
+    ]
+    assert len(plain) >= 8
+    for path in plain:
+        query = "?q=gas" if "search" in path else ""
+        get, head = client.get(path + query), client.head(path + query)
+        assert (head.status_code, head.content) == (get.status_code, b""), path
+        assert head.headers.get("content-length") == get.headers.get("content-length"), path
 
 
 def test_head_on_a_missing_page_is_404(client: TestClient) -> None:
