@@ -115,7 +115,9 @@ def _install_errors(app: FastAPI) -> None:
             return RedirectResponse(absolute_url(request, path.rstrip("/") + query), 308)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
-        return error_response(request, exc.status_code, code, message, exc.headers)
+        response = error_response(request, exc.status_code, code, message)
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
@@ -175,13 +177,10 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
 
 
 def busy_response(scope: Scope) -> Response:
-    return error_response(
-        Request(scope),
-        503,
-        "busy",
-        "the server is busy; try again in a moment",
-        {"retry-after": str(RETRY_AFTER)},
-    )
+    message = "the server is busy; try again in a moment"
+    response = error_response(Request(scope), 503, "busy", message)
+    response.headers["retry-after"] = str(RETRY_AFTER)
+    return response
 
 
 def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:

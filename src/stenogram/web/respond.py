@@ -8,7 +8,6 @@ assembles them, so no router depends on the module that includes it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final
 
@@ -120,18 +119,9 @@ def absolute_url(request: Request, path: str) -> str:
     return public_base(request) + path
 
 
-def error_response(
-    request: Request,
-    status: int,
-    code: str,
-    message: str,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
+def error_response(request: Request, status: int, code: str, message: str) -> Response:
     body = {"error": {"code": code, "message": message}}
     if wants_json(request):
-        response = json_response(body, status)
-    else:
-        page = templates().get_template("error.html")
-        response = HTMLResponse(page.render(data=body, request=request, status=status), status)
-    response.headers.update(headers or {})
-    return response
+        return json_response(body, status)
+    page = templates().get_template("error.html").render(data=body, request=request, status=status)
+    return HTMLResponse(page, status_code=status)
