@@ -23,7 +23,7 @@ import functools
 import logging
 import resource
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -50,12 +50,14 @@ class Limits:
 class GuardedProtocol(HttpToolsProtocol):
     """One connection, as uvicorn serves it, with a deadline for its request headers."""
 
+    #: The connections waiting for request headers, longest first (one server per process).
+    waiting: ClassVar[dict[GuardedProtocol, None]] = {}
+
     def __init__(self, *args: Any, limits: Limits, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limits = limits
         self.refused = False
         self.deadline: asyncio.TimerHandle | None = None
-        self.waiting_since = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         if len(self.connections) >= self.limits.max_connections and not self._make_room():
@@ -87,23 +89,23 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def _make_room(self) -> bool:
         """Close the connection that has waited longest for request headers, if there is one."""
-        waiting = [c for c in self.connections if isinstance(c, GuardedProtocol) and c.deadline]
-        if not waiting:
+        oldest = next(iter(self.waiting), None)
+        if oldest is None:
             return False
-        oldest = min(waiting, key=lambda c: c.waiting_since)
         oldest._too_slow()
         self.connections.discard(oldest)  # its connection_lost comes later, in another turn
         return True
 
     def _arm(self) -> None:
         self._disarm()
-        self.waiting_since = self.loop.time()
         self.deadline = self.loop.call_later(self.limits.header_timeout, self._too_slow)
+        self.waiting[self] = None
 
     def _disarm(self) -> None:
         if self.deadline is not None:
             self.deadline.cancel()
             self.deadline = None
+            self.waiting.pop(self, None)
 
     def _too_slow(self) -> None:
         self._disarm()
