@@ -247,6 +247,30 @@ def test_unknown_event_and_missing_archive(archive: Path, tmp_path: Path) -> Non
     assert not (tmp_path / "nothing").exists()  # reading never creates an archive
 
 
+@pytest.mark.parametrize(
+    "ref",
+    ["²", "99999999999999999999", "9223372036854775808", "١", "𝟏", "01", "kremlin.ru:١"],
+)
+def test_an_id_that_cannot_be_one_is_no_such_event(archive: Path, ref: str) -> None:
+    """Out of range or not ASCII digits: not found, never a traceback nor another event."""
+    code, out, err = run("show", ref, "--archive", archive)
+    assert (code, out) == (2, "")
+    assert one_error(err).startswith(f"error: no such event: {ref}")
+
+
+def test_revision_out_of_range(archive: Path) -> None:
+    code, out, err = run(
+        "show", "51437", "--revision", "99999999999999999999", "--archive", archive
+    )
+    assert code == 2 and out == "" and "Traceback" not in err and "--revision" in err
+    code, out, err = run("show", "51437", "--revision", "9223372036854775807", "--archive", archive)
+    assert (code, out) == (2, "") and "no revision 9223372036854775807" in one_error(err)
+    code, out, err = run(
+        "show", "51437", "--diff", "1", "99999999999999999999", "--archive", archive
+    )
+    assert (code, out) == (2, "") and "no revision" in one_error(err)
+
+
 def test_revisions_and_diff_after_the_page_changed(tmp_path: Path, fixtures_dir: Path) -> None:
     original = (fixtures_dir / "archive" / "51437.html").read_bytes()
     said = b"resource region: it has no oil"

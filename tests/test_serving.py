@@ -1,5 +1,6 @@
 """``stenogram serve --workers 2`` for real: connections dealt evenly, a dead worker replaced,
-a clean stop, and a clear error when the port is taken."""
+a clean stop, a clear error when the port is taken, and slow or numerous clients held to the
+limits (header deadline, keep-alive timeout, connections per worker)."""
 
 from __future__ import annotations
 
@@ -30,12 +31,17 @@ def archive(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
 
 
 @contextmanager
-def serving(archive: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def serving(
+    archive: Path, log: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
     command = [*SERVE, "--archive", str(archive)]
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [*command, "--port", str(port), "--workers", "2"], stdout=out, stderr=subprocess.STDOUT
+            [*command, "--port", str(port), "--workers", "2"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
     try:
         _wait(lambda: _answers(port), proc, log)
@@ -187,3 +193,80 @@ print(supervisor.started)
     # 1 s, then 2 s, then 4 s, it starts 3 times.
     assert 2 <= int(done.stdout) <= 4, done.stderr[-2000:]
     assert "(exit code 3)" in done.stderr and "starting another in 1 s" in done.stderr
+
+
+def _half_sent(port: int, count: int) -> list[socket.socket]:
+    """Connections that send part of a request's headers (every third: nothing) and stop."""
+    opened = []
+    for i in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        if i % 3:
+            sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\n")
+        opened.append(sock)
+    return opened
+
+
+def _closed_within(socks: list[socket.socket], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    for sock in socks:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            if sock.recv(1024) != b"":
+                return False
+        except TimeoutError:
+            return False
+        except OSError:
+            pass  # reset: closed as well
+    return True
+
+
+def test_slow_clients_are_closed_and_visitors_still_served(archive: Path, tmp_path: Path) -> None:
+    """More half-sent requests than the workers take: each is closed after the header timeout
+    (or sooner, to make room), and a visitor is answered all along."""
+    env = {
+        "STENOGRAM_HEADER_TIMEOUT": "1",
+        "STENOGRAM_KEEPALIVE_TIMEOUT": "1",
+        "STENOGRAM_MAX_CONNECTIONS": "20",
+    }
+    with serving(archive, tmp_path / "server.log", env) as (_, port):
+        started = time.monotonic()
+        slow = _half_sent(port, 90)
+        try:
+            for _ in range(4):
+                assert (
+                    httpx.get(f"http://127.0.0.1:{port}/api/events", timeout=10).status_code == 200
+                )
+            assert _closed_within(slow, 5)
+            assert time.monotonic() - started < 6
+            (idle,) = _ask(port, 1)  # a keep-alive connection left idle
+            idle.sock.settimeout(5)
+            assert idle.sock.recv(1) == b""
+        finally:
+            for sock in slow:
+                sock.close()
+
+
+def test_a_worker_full_of_requests_answers_503(archive: Path, tmp_path: Path) -> None:
+    """Every connection in the middle of a request (an upload that stalls): one more is told 503
+    with the error body, at once, rather than held or silently dropped."""
+    env = {"STENOGRAM_MAX_CONNECTIONS": "2", "STENOGRAM_ADMIN_TOKEN": "s3cret"}
+    log = tmp_path / "server.log"
+    with serving(archive, log, env) as (proc, port):
+        time.sleep(0.5)  # the readiness check's connections are gone
+        stalled = []
+        try:
+            for _ in range(4):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+                sock.sendall(
+                    b"POST /api/admin/ingest HTTP/1.1\r\nHost: x\r\n"
+                    b"Authorization: Bearer s3cret\r\nContent-Length: 1000\r\n\r\nabc"
+                )
+                stalled.append(sock)
+            time.sleep(0.5)
+            refused = httpx.get(f"http://127.0.0.1:{port}/api/events", timeout=10)
+            assert refused.status_code == 503
+            assert refused.json()["error"]["code"] == "busy" and refused.headers["retry-after"]
+        finally:
+            for sock in stalled:
+                sock.close()
+        _wait(lambda: _answers(port), proc, log, seconds=10)  # room again once they leave

@@ -61,7 +61,7 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
 
 
 def test_unknown_ids_are_404_bodies(client: TestClient) -> None:
-    assert "no event" in error(client, "/api/events/999999", 404, "not_found")
+    assert "no such event" in error(client, "/api/events/999999", 404, "not_found")
     error(client, "/api/speeches/999999", 404, "not_found")
     error(client, "/api/persons/nobody-at-all", 404, "not_found")
     error(client, "/api/tags/colour/red", 404, "not_found")

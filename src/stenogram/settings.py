@@ -21,6 +21,20 @@ def _int(value: str) -> int:
     return int(value.replace("_", ""))
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 < seconds < float("inf"):
+        raise ValueError("expected a number of seconds above 0")
+    return seconds
+
+
+def _count(value: str) -> int:
+    count = _int(value)
+    if count < 1:
+        raise ValueError("expected a whole number of at least 1")
+    return count
+
+
 def _base_url(value: str) -> str:
     """An origin such as ``https://archive.example.org`` (a path prefix is allowed)."""
     parts = urlsplit(value.strip())
@@ -82,6 +96,30 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         "links in feeds, citations and redirects start with it; unset: the request's own.",
         _base_url,
     ),
+    Setting(
+        "header_timeout",
+        10.0,
+        "Seconds a connection gets to send a request's headers; then the server closes it.",
+        _seconds,
+    ),
+    Setting(
+        "keepalive_timeout",
+        5.0,
+        "Seconds an idle keep-alive connection is kept open between two requests.",
+        _seconds,
+    ),
+    Setting(
+        "max_connections",
+        1000,
+        "Open connections per worker process; one more is answered 503 and closed at once.",
+        _count,
+    ),
+    Setting(
+        "max_requests",
+        200,
+        "Requests one worker process holds at once (computing or queued); beyond: 503.",
+        _count,
+    ),
 )
 
 
@@ -98,6 +136,10 @@ class Settings:
     max_response_bytes: int = 20 * 1024 * 1024
     fetch_timeout: float = 30.0
     public_url: str | None = None
+    header_timeout: float = 10.0
+    keepalive_timeout: float = 5.0
+    max_connections: int = 1000
+    max_requests: int = 200
 
 
 def load_settings(

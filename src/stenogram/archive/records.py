@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 
 from ..errors import NotFound, StoreError
+from ..ids import archive_id, in_range
 from ..model import Document, DocumentPeople, Tag
 from .diff import align, speech_key
 from .prepared import Prepared
@@ -391,9 +392,9 @@ def set_people(conn: Connection, changed: Sequence[tuple[int, DocumentPeople]]) 
 def resolve(conn: Connection, ref: str | int) -> int:
     """An archive id (int), a source id ("53016"), or "source:source_id" when ambiguous."""
     if isinstance(ref, int):
-        found = _BY_ID.scalar(conn, id=ref)
+        found = _BY_ID.scalar(conn, id=ref) if in_range(ref) else None
         if found is None:
-            raise NotFound(f"no event with id {ref}")
+            raise NotFound(f"no such event: {ref}")
         return int(found)
     text = ref.strip()
     source, sep, local = text.rpartition(":")
@@ -411,9 +412,10 @@ def resolve(conn: Connection, ref: str | int) -> int:
     if len(ids) > 1:
         which = ", ".join(f"{where}:{local_id}" for _, where, local_id in matches)
         raise NotFound(f"event {text!r} is ambiguous; say which: {which}")
-    if text.isdigit():
-        return resolve(conn, int(text))
-    raise NotFound(f"no event {text!r}")
+    number = archive_id(text)
+    if number is not None:
+        return resolve(conn, number)
+    raise NotFound(f"no such event: {text}")
 
 
 def current_revision(conn: Connection, event_id: int) -> int:
@@ -422,7 +424,7 @@ def current_revision(conn: Connection, event_id: int) -> int:
 
 def revision(conn: Connection, event_id: int, number: int) -> tuple[dict[str, Any], list[int]]:
     """The stored record of one revision and the speech ids it had."""
-    row = _REVISION.first(conn, id=event_id, number=number)
+    row = _REVISION.first(conn, id=event_id, number=number) if in_range(number) else None
     if row is None:
         raise NotFound(f"event {event_id} has no revision {number}")
     record: dict[str, Any] = orjson.loads(row[0])

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import NotFound, StoreError
+from ..ids import in_range
 from ..model import Document, DocumentPeople, Override, Person
 from ..resolve import Mention
 from . import batch, browse, records
@@ -349,6 +350,8 @@ class Archive:
 
     def speech(self, speech_id: int) -> SpeechRef:
         """Resolve ``/speeches/{id}``, also for a speech that a later revision dropped."""
+        if not in_range(speech_id):
+            raise NotFound(f"no speech with id {speech_id}", document=str(self.path))
         with self._read() as conn:
             row = conn.execute(
                 select(

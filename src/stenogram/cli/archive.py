@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
+from ..ids import MAX_ID
 from .common import (
     ArchiveOption,
     JsonOption,
@@ -174,7 +175,8 @@ def show(
     ] = None,
     as_json: JsonOption = False,
     revision: Annotated[
-        int | None, typer.Option("--revision", min=1, help="Show this older revision.")
+        int | None,
+        typer.Option("--revision", min=1, max=MAX_ID, help="Show this older revision."),
     ] = None,
     revisions: Annotated[
         bool, typer.Option("--revisions", help="List the stored revisions and what changed.")

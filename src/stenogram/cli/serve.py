@@ -8,7 +8,7 @@ with several workers, forks a child to prepare the archive and then supervises t
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -36,10 +36,13 @@ def serve(
 
     import uvicorn
 
+    from ..httpguard import make_room, uvicorn_options
+
     count = workers or os.cpu_count() or 1
-    options: dict[str, Any] = {"server_header": False, "proxy_headers": False}
     with _user_errors():
         settings = _settings(ctx, archive)
+        options = uvicorn_options(settings)
+        make_room(settings)
         if count == 1:
             from ..web import create_app
 

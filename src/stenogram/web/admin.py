@@ -43,5 +43,14 @@ def merge(settings: Settings, into: str, other: str) -> dict[str, Any]:
 
 
 class _Refused(StenogramError):
-    http_status = 422
+    """A document that ``ingest`` refused: the request is what is wrong, hence 400."""
+
+    http_status = 400
     code = "parse"
+
+
+class TooLarge(StenogramError):
+    """A body larger than ``max_document_bytes``: refused while it streams in."""
+
+    http_status = 413
+    code = "too_large"

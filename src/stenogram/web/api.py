@@ -8,25 +8,48 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from ..errors import ParseError
 from . import admin as admin_writes
-from . import data
+from . import data, models
+from .params import (
+    MAX_NAME,
+    EventRef,
+    Kind,
+    Limit,
+    Name,
+    Offset,
+    Page,
+    PerPage,
+    PersonId,
+    Revision,
+    Sort,
+    SpeechId,
+    Text,
+)
 from .respond import archive_of, citing, json_response, settings_of
 from .security import check_token
 
 router = APIRouter(prefix="/api", tags=["archive"])
 
-Page = Annotated[int, Query(ge=1, le=data.MAX_PAGE)]
-PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
-Text = Annotated[str, Query(max_length=data.MAX_QUERY_CHARS)]
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": models.ErrorBody, "description": description}
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": 'Bad parameters: `{"error": {"code": "query", "message": ...}}`'},
-    404: {"description": 'Unknown id: `{"error": {"code": "not_found", "message": ...}}`'},
+    400: _error("Bad parameters (code `query`)"),
+    404: _error("No such event, speech, person, tag or section (code `not_found`)"),
+}
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("Bad parameters or a document that was refused"),
+    401: _error("No `Authorization: Bearer <admin token>` header (code `unauthorized`)"),
+    403: _error("A wrong admin token (code `forbidden`)"),
+    404: _error("No such person (code `not_found`)"),
 }
 
 
@@ -59,19 +82,19 @@ def describe(schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/")
+@router.get("/", response_model=models.ApiIndex)
 async def index(request: Request) -> Response:
     """This index: every operation of the API, with links to the OpenAPI document and the docs."""
     return json_response(describe(request.app.openapi()))
 
 
-@router.get("/search", responses=ERRORS)
+@router.get("/search", responses=ERRORS, response_model=models.SearchPage)
 async def search(
     request: Request,
     q: Text,
-    limit: Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)] = data.HITS_PER_PAGE,
-    offset: Annotated[int, Query(ge=0, le=data.MAX_SEARCH_WINDOW)] = 0,
-    sort: str = "relevance",
+    limit: Limit = data.HITS_PER_PAGE,
+    offset: Offset = 0,
+    sort: Sort = "relevance",
     events: bool = False,
 ) -> Response:
     """Hits (fields of ``stenogram search --json``) under ``results``, facets under ``facets``."""
@@ -81,7 +104,7 @@ async def search(
     return json_response(found)
 
 
-@router.get("/events", responses=ERRORS)
+@router.get("/events", responses=ERRORS, response_model=models.EventList)
 async def events(
     request: Request, page: Page = 1, per_page: PerPage = 20, person: Text | None = None
 ) -> Response:
@@ -89,55 +112,56 @@ async def events(
     return json_response(data.event_list(archive_of(request), data.paging(page, per_page), person))
 
 
-@router.get("/events/{ref}", responses=ERRORS)
-async def event(request: Request, ref: str, revision: int | None = None) -> Response:
+@router.get("/events/{ref}", responses=ERRORS, response_model=models.EventPage)
+async def event(request: Request, ref: EventRef, revision: Revision = None) -> Response:
     """Every field of an event (archive id or publisher id), its revisions, the last diff and
     a ``citation`` (absolute permalink, the publisher's URL, access date, a plain-text form)."""
     return json_response(data.event_page(archive_of(request), ref, revision, citing(request)))
 
 
-@router.get("/speeches/{speech_id}", responses=ERRORS)
-async def speech(request: Request, speech_id: int) -> Response:
+@router.get("/speeches/{speech_id}", responses=ERRORS, response_model=models.SpeechPage)
+async def speech(request: Request, speech_id: SpeechId) -> Response:
     """A speech with the turns before and after it, and its ``citation`` (as for an event,
     with the speaker and their role at the time)."""
-    return json_response(data.speech_page(archive_of(request), speech_id, citing(request)))
+    found = data.speech_page(archive_of(request), int(speech_id), citing(request))
+    return json_response(found)
 
 
-@router.get("/persons", responses=ERRORS)
+@router.get("/persons", responses=ERRORS, response_model=models.PersonList)
 async def persons(request: Request, page: Page = 1, per_page: PerPage = 50) -> Response:
     return json_response(data.persons_index(archive_of(request), data.paging(page, per_page)))
 
 
-@router.get("/persons/{person_id}", responses=ERRORS)
+@router.get("/persons/{person_id}", responses=ERRORS, response_model=models.PersonPage)
 async def person(
-    request: Request, person_id: str, page: Page = 1, per_page: PerPage = 20
+    request: Request, person_id: PersonId, page: Page = 1, per_page: PerPage = 20
 ) -> Response:
     """Name forms, roles over time, words per year, events and speeches (paged by ``page``)."""
     found = data.person_page(archive_of(request), person_id, data.paging(page, per_page))
     return json_response(found)
 
 
-@router.get("/tags/{kind}", responses=ERRORS)
-async def tags(request: Request, kind: str, page: Page = 1, per_page: PerPage = 100) -> Response:
+@router.get("/tags/{kind}", responses=ERRORS, response_model=models.TagList)
+async def tags(request: Request, kind: Kind, page: Page = 1, per_page: PerPage = 100) -> Response:
     """Tags of a kind (topics, geography, persons, place) with their event counts."""
     return json_response(data.tags_index(archive_of(request), kind, data.paging(page, per_page)))
 
 
-@router.get("/tags/{kind}/{name:path}", responses=ERRORS)
+@router.get("/tags/{kind}/{name:path}", responses=ERRORS, response_model=models.TagPage)
 async def tag(
-    request: Request, kind: str, name: str, page: Page = 1, per_page: PerPage = 20
+    request: Request, kind: Kind, name: Name, page: Page = 1, per_page: PerPage = 20
 ) -> Response:
     found = data.tag_page(archive_of(request), kind, name, data.paging(page, per_page))
     return json_response(found)
 
 
-@router.get("/sections", responses=ERRORS)
+@router.get("/sections", responses=ERRORS, response_model=models.SectionList)
 async def sections(request: Request) -> Response:
     return json_response(data.sections_index(archive_of(request)))
 
 
-@router.get("/sections/{name:path}", responses=ERRORS)
-async def section(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+@router.get("/sections/{name:path}", responses=ERRORS, response_model=models.SectionPage)
+async def section(request: Request, name: Name, page: Page = 1, per_page: PerPage = 20) -> Response:
     found = data.section_page(archive_of(request), name, data.paging(page, per_page))
     return json_response(found)
 
@@ -145,15 +169,25 @@ async def section(request: Request, name: str, page: Page = 1, per_page: PerPage
 # --- admin writes: mounted only when STENOGRAM_ADMIN_TOKEN is set -------------------------------
 
 
-def _admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+#: Declares the scheme in ``/openapi.json``; the token itself is checked by :func:`check_token`.
+_BEARER = HTTPBearer(auto_error=False, description="The admin token (STENOGRAM_ADMIN_TOKEN).")
+
+
+def _admin(
+    request: Request,
+    _sent: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)] = None,
+) -> None:
     token = settings_of(request).admin_token
     assert token, "the admin router is only mounted with a token"
-    check_token(authorization, token)
+    check_token(request.headers.get("authorization"), token)
 
 
-admin = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(_admin)])
-
-MAX_NAME = 200
+admin = APIRouter(
+    prefix="/api/admin",
+    tags=["admin"],
+    dependencies=[Depends(_admin)],
+    responses=ADMIN_ERRORS,
+)
 
 
 class Merge(BaseModel):
@@ -163,7 +197,18 @@ class Merge(BaseModel):
     other: str = Field(min_length=1, max_length=MAX_NAME)
 
 
-@admin.post("/ingest", responses=ERRORS)
+@admin.post(
+    "/ingest",
+    response_model=models.IngestResult,
+    responses={413: _error("The document is larger than the archive takes (code `too_large`)")},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "One document, in any format `stenogram parse` reads.",
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def ingest(
     request: Request, name: Annotated[str, Query(max_length=MAX_NAME)] = "upload.html"
 ) -> Response:
@@ -174,12 +219,12 @@ async def ingest(
     async for chunk in request.stream():  # stop reading as soon as it is too large
         size += len(chunk)
         if size > settings.max_document_bytes:
-            raise ParseError("the document is too large", document=name)
+            raise admin_writes.TooLarge("the document is too large", document=name)
         chunks.append(chunk)
     body = b"".join(chunks)
     return json_response(await run_in_threadpool(admin_writes.ingest_bytes, settings, body, name))
 
 
-@admin.post("/persons/merge", responses=ERRORS)
+@admin.post("/persons/merge", response_model=models.MergeResult)
 def merge(request: Request, body: Merge) -> Response:
     return json_response(admin_writes.merge(settings_of(request), body.into, body.other))

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Any, Final
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
@@ -35,9 +35,9 @@ from ..search.index import STATE_FILE
 from ..settings import Settings, load_settings
 from . import api, feeds, pages
 from .cache import Generation, ResponseCache
-from .respond import JSON_FLAG, error_response
+from .respond import JSON_FLAG, absolute_url, error_response
 from .security import SecurityHeaders
-from .turns import Turns
+from .turns import RETRY_AFTER, Busy, Turns
 
 log = logging.getLogger("stenogram.web")
 
@@ -50,6 +50,27 @@ CACHE_BYTES: Final = 8 * 1024 * 1024
 #: Python under one GIL, so more threads add no throughput, only memory: with anyio's default
 #: 40, more pooled database connections and malloc arenas fill up.
 THREADS: Final = 4
+
+
+class HeadAsGet:
+    """HEAD is GET without the body (link checkers and monitors send it): the app sees a GET,
+    the client gets its status and headers, ``Content-Length`` included, and no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] != "http.response.body":
+                await send(message)
+            elif not message.get("more_body", False):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class JsonTwin:
@@ -78,6 +99,9 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            # ``/events/²``, an id past its column's range: not a bad request, no such page.
+            return error_response(request, 404, "not_found", "no such page")
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
             for e in exc.errors()
@@ -86,9 +110,17 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        path = request.url.path
+        if exc.status_code == 404 and path.endswith("/") and path.strip("/"):
+            # ``/events/`` is ``/events``; the redirect starts with the public base URL, never
+            # with whatever ``Host`` the client sent (Starlette's own slash redirect does that).
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(absolute_url(request, path.rstrip("/") + query), 308)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
-        return error_response(request, exc.status_code, code, message)
+        response = error_response(request, exc.status_code, code, message)
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
@@ -124,7 +156,9 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
         docs_url=None,  # the Swagger page loads from a CDN, which the CSP refuses
         redoc_url=None,
         lifespan=lifespan,
+        redirect_slashes=False,  # see the 404 handler
     )
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
     app.state.archive = archive
     app.state.settings = settings
     _install_errors(app)
@@ -142,7 +176,37 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.add_middleware(Turns)
     if cache_bytes > 0:
         app.add_middleware(ResponseCache, generation=generation, max_bytes=cache_bytes)
+    app.add_middleware(Busy, limit=settings.max_requests, refuse=busy_response)
+    app.add_middleware(HeadAsGet)
     return app
+
+
+def busy_response(scope: Scope) -> Response:
+    message = "the server is busy; try again in a moment"
+    response = error_response(Request(scope), 503, "busy", message)
+    response.headers["retry-after"] = str(RETRY_AFTER)
+    return response
+
+
+def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The document as the API answers: a bad parameter is 400 with the error body everywhere,
+    never FastAPI's default 422 with its own body (which no response ever has)."""
+    generate = app.openapi
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for operations in schema["paths"].values():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    declared = responses.pop("422", None)
+                    assert declared is None or "400" in responses, operation["operationId"]
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schema.get("components", {}).get("schemas", {}).pop(unused, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    return document
 
 
 def app_from_environment() -> FastAPI:

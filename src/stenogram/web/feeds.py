@@ -19,6 +19,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from . import data
+from .params import Kind, Name, PersonId
 from .respond import archive_of, public_base
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
@@ -109,7 +110,7 @@ async def latest(request: Request) -> Response:
 
 
 @router.get("/persons/{person_id}.atom")
-async def person(request: Request, person_id: str) -> Response:
+async def person(request: Request, person_id: PersonId) -> Response:
     found = data.person_page(archive_of(request), person_id, data.paging(1, FEED_SIZE))
     who = found["person"]
     entries = [
@@ -128,7 +129,7 @@ async def person(request: Request, person_id: str) -> Response:
 
 
 @router.get("/tags/{kind}/{name:path}.atom")
-async def tag(request: Request, kind: str, name: str) -> Response:
+async def tag(request: Request, kind: Kind, name: Name) -> Response:
     found = data.tag_page(archive_of(request), kind, name, data.paging(1, FEED_SIZE))
     page = f"/tags/{quote(found['kind'])}/{quote(name)}"
     return _atom(

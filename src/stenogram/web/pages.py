@@ -4,20 +4,15 @@ same dict as JSON."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from . import data
 from .api import describe
+from .params import EventRef, Kind, Name, Page, PerPage, PersonId, Revision, Sort, SpeechId, Text
 from .respond import archive_of, citing, render, templates, wants_json
 
 router = APIRouter(include_in_schema=False)
-
-Page = Annotated[int, Query(ge=1, le=data.MAX_PAGE)]
-PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
-Text = Annotated[str, Query(max_length=data.MAX_QUERY_CHARS)]
 
 
 @router.get("/")
@@ -34,13 +29,13 @@ async def events(
 
 
 @router.get("/events/{ref}")
-async def event(request: Request, ref: str, revision: int | None = None) -> Response:
+async def event(request: Request, ref: EventRef, revision: Revision = None) -> Response:
     found = data.event_page(archive_of(request), ref, revision, citing(request))
     return render(request, "event.html", found)
 
 
 @router.get("/events/{ref}/text")
-async def event_text(request: Request, ref: str, revision: int | None = None) -> Response:
+async def event_text(request: Request, ref: EventRef, revision: Revision = None) -> Response:
     """The text version, as plain text (like the seed): the view to check a quote against."""
     found = data.event_text(archive_of(request), ref, revision)
     if wants_json(request):
@@ -49,8 +44,8 @@ async def event_text(request: Request, ref: str, revision: int | None = None) ->
 
 
 @router.get("/speeches/{speech_id}")
-async def speech(request: Request, speech_id: int) -> Response:
-    found = data.speech_page(archive_of(request), speech_id, citing(request))
+async def speech(request: Request, speech_id: SpeechId) -> Response:
+    found = data.speech_page(archive_of(request), int(speech_id), citing(request))
     return render(request, "speech.html", found)
 
 
@@ -61,13 +56,13 @@ async def persons(request: Request, page: Page = 1, per_page: PerPage = 50) -> R
 
 
 @router.get("/persons/{person_id}/words.svg")
-async def person_chart(request: Request, person_id: str) -> Response:
+async def person_chart(request: Request, person_id: PersonId) -> Response:
     return Response(data.person_chart(archive_of(request), person_id), media_type="image/svg+xml")
 
 
 @router.get("/persons/{person_id}")
 async def person(
-    request: Request, person_id: str, page: Page = 1, per_page: PerPage = 20
+    request: Request, person_id: PersonId, page: Page = 1, per_page: PerPage = 20
 ) -> Response:
     found = data.person_page(archive_of(request), person_id, data.paging(page, per_page))
     return render(request, "person.html", found)
@@ -79,14 +74,14 @@ async def tags_home(request: Request, page: Page = 1, per_page: PerPage = 100) -
 
 
 @router.get("/tags/{kind}")
-async def tags(request: Request, kind: str, page: Page = 1, per_page: PerPage = 100) -> Response:
+async def tags(request: Request, kind: Kind, page: Page = 1, per_page: PerPage = 100) -> Response:
     found = data.tags_index(archive_of(request), kind, data.paging(page, per_page))
     return render(request, "tags.html", found)
 
 
 @router.get("/tags/{kind}/{name:path}")
 async def tag(
-    request: Request, kind: str, name: str, page: Page = 1, per_page: PerPage = 20
+    request: Request, kind: Kind, name: Name, page: Page = 1, per_page: PerPage = 20
 ) -> Response:
     found = data.tag_page(archive_of(request), kind, name, data.paging(page, per_page))
     return render(request, "events.html", found)
@@ -103,7 +98,7 @@ async def sections(request: Request) -> Response:
 
 
 @router.get("/sections/{name:path}")
-async def section(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
+async def section(request: Request, name: Name, page: Page = 1, per_page: PerPage = 20) -> Response:
     found = data.section_page(archive_of(request), name, data.paging(page, per_page))
     return render(request, "events.html", found)
 
@@ -129,7 +124,7 @@ async def search(
     q: Text = "",
     page: Page = 1,
     per_page: PerPage = data.HITS_PER_PAGE,
-    sort: str = "relevance",
+    sort: Sort = "relevance",
     events: bool = False,
 ) -> Response:
     at = data.paging(page, per_page)

@@ -16,6 +16,7 @@ import orjson
 from fastapi import Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
+from starlette.datastructures import URL
 from starlette.responses import HTMLResponse, Response
 
 from .. import __version__
@@ -76,6 +77,13 @@ def _facet_items(buckets: list[dict[str, Any]], name: str) -> Markup:
     )
 
 
+def _page_link(url: URL, page: int) -> str:
+    """The same page's ``page``-th part, as a site-relative link: the request's own URL starts
+    with whatever ``Host`` the client sent."""
+    moved = url.include_query_params(page=page)
+    return f"{moved.path}?{moved.query}"
+
+
 @cache
 def templates() -> Environment:
     env = Environment(
@@ -88,6 +96,7 @@ def templates() -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["snippet"] = snippet_html
     env.filters["facet_items"] = _facet_items
+    env.filters["page_link"] = _page_link
     env.filters["long_date"] = _date
     env.filters["language_of"] = _language_of
     env.filters["thousands"] = lambda n: f"{int(n or 0):,}"

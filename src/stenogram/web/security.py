@@ -95,7 +95,9 @@ class Forbidden(StenogramError):
 
 
 def check_token(header: str | None, token: str) -> None:
-    if not header or not header.startswith("Bearer "):
+    """The authorization scheme is case-insensitive (RFC 9110: ``bearer`` is ``Bearer``)."""
+    scheme, _, credentials = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthorized("this needs Authorization: Bearer <admin token>")
-    if not hmac.compare_digest(header[len("Bearer ") :].encode(), token.encode()):
+    if not hmac.compare_digest(credentials.strip().encode(), token.encode()):
         raise Forbidden("wrong admin token")

@@ -17,11 +17,15 @@ read a body first and run in threads.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Final
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _QUEUED: Final = frozenset({"GET", "HEAD"})
+#: Seconds a refused client is asked to wait (``Retry-After``).
+RETRY_AFTER: Final = 1
 
 
 class Turns:
@@ -50,3 +54,26 @@ class Turns:
         finally:
             if held:
                 asyncio.get_running_loop().call_soon(self.lock.release)
+
+
+class Busy:
+    """Bounds the requests one worker holds at once: beyond ``limit``, a request is answered
+    503 at once (by ``refuse``) rather than queued behind a wait nobody would sit through, and
+    memory stays bounded whatever a flood of clients sends."""
+
+    def __init__(self, app: ASGIApp, limit: int, refuse: Callable[[Scope], Response]) -> None:
+        self.app, self.limit, self.refuse = app, limit, refuse
+        self.held = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.held >= self.limit:
+            await self.refuse(scope)(scope, receive, send)
+            return
+        self.held += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.held -= 1

@@ -1,0 +1,54 @@
+"""The path and query parameters of the pages and the API, each with its bounds, declared once.
+
+A path parameter that does not fit (``/events/²``, an id past the column's range) names no
+page: the app answers 404 for it, not 400 (see :mod:`.app`). The id rules are :mod:`..ids`'s.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+from fastapi import Path, Query
+
+from ..archive.browse import BrowseKind
+from ..ids import MAX_ID
+from ..search.engine import Sort as Sort
+from . import data
+
+#: An archive id or a speech id in a URL: ASCII digits without a leading zero.
+ID_PATTERN: Final = r"^[1-9][0-9]{0,18}$"
+#: ``53016``, ``kremlin.ru:53016`` or a publisher's own id such as ``hostile-1``: ASCII only, so
+#: that no Unicode digit can stand for an ASCII one.
+REF_PATTERN: Final = r"^(?:[A-Za-z0-9.-]{1,100}:)?[A-Za-z0-9._-]{1,100}$"
+MAX_NAME: Final = 200
+
+Page = Annotated[int, Query(ge=1, le=data.MAX_PAGE)]
+PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
+Text = Annotated[str, Query(max_length=data.MAX_QUERY_CHARS)]
+EventRef = Annotated[
+    str,
+    Path(
+        pattern=REF_PATTERN,
+        max_length=201,
+        description="The publisher's id (`53016`, `kremlin.ru:53016`) or the archive's id.",
+    ),
+]
+SpeechId = Annotated[str, Path(pattern=ID_PATTERN, max_length=19)]
+Revision = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="An older revision of the event.")
+]
+PersonId = Annotated[str, Path(min_length=1, max_length=MAX_NAME)]
+Kind = Annotated[BrowseKind, Path()]
+Name = Annotated[str, Path(min_length=1, max_length=MAX_NAME)]
+Limit = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
+Offset = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=data.MAX_SEARCH_WINDOW - data.MAX_PER_PAGE,
+        description=(
+            f"The search pages through the first {data.MAX_SEARCH_WINDOW:,} hits: "
+            "offset + limit never passes that."
+        ),
+    ),
+]
