@@ -7,8 +7,8 @@
    per phrase) is checked against its stored text after folding case, punctuation, typographic
    quotes and dashes.
 
-    .venv/bin/stenogram ingest --archive /tmp/st-corpus ../shared/corpus/kremlin-en-2000-2020.tar.xz \
-        ../shared/corpus/kremlin-ru-2025.csv ../shared/corpus/pm-transcripts-au.tar.xz
+    cd ../shared/corpus && stenogram ingest --archive /tmp/st-corpus \
+        kremlin-en-2000-2020.tar.xz kremlin-ru-2025.csv pm-transcripts-au.tar.xz
     .venv/bin/python bench/search_trust.py /tmp/st-corpus [--phrases 100] [--seed 17]
 
 The script prints figures and asserts nothing.
@@ -59,7 +59,9 @@ def _phrases(db: sqlite3.Connection, count: int, seed: int) -> list[str]:
     ids = [row[0] for row in db.execute("SELECT id FROM speeches WHERE words >= 20 ORDER BY id")]
     phrases: list[str] = []
     while len(phrases) < count:
-        (text,) = db.execute("SELECT text FROM speeches WHERE id = ?", (rng.choice(ids),)).fetchone()
+        (text,) = db.execute(
+            "SELECT text FROM speeches WHERE id = ?", (rng.choice(ids),)
+        ).fetchone()
         words = [w for w in _NOT_WORD.split(text) if w]
         size = rng.randint(2, 4)
         if len(words) > size:
@@ -101,7 +103,9 @@ def phrase_figures(
         phrases_wrong += bool(bad)
         if bad and len(examples) < 5:
             examples.append(f'"{phrase}": {bad} of {len(result.hits)} hits')
-    print(f"phrase hits without the phrase, {count} phrases (seed {seed}, <= {per_phrase} hits each)")
+    print(
+        f"phrase hits without the phrase, {count} phrases (seed {seed}, <= {per_phrase} hits each)"
+    )
     print(f"  hits checked {checked}, without the phrase {wrong}, phrases affected {phrases_wrong}")
     for line in examples:
         print(f"  e.g. {line}")

@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .archive import Activity, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent
+from .archive import Activity, Archive, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent
 from .errors import NotFound
 from .ingest import open_archive, people_directory
 from .model import Person
 from .search import SearchResult, search
-from .search.engine import Sort
+from .search.engine import FACET_SIZE, Sort
+from .search.people import People, archive_people
 from .settings import Settings
 
 
@@ -28,13 +29,26 @@ def search_archive(
     offset: int = 0,
     sort: Sort = "relevance",
     events: bool = False,
+    facet_limit: int = FACET_SIZE,
 ) -> SearchResult:
     """Speeches (or events) matching ``query``, with facets; opening the archive catches the
     index up, so a search never misses what an interrupted ingest already stored."""
     with open_archive(settings) as archive:
         return search(
-            archive.index_path, query, limit=limit, offset=offset, sort=sort, events=events
+            archive.index_path,
+            query,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+            events=events,
+            facet_limit=facet_limit,
+            people=search_people(archive),
         )
+
+
+def search_people(archive: Archive) -> People:
+    """The archive's persons for ``speaker:``/``participant:`` and the speaker facet's names."""
+    return archive_people(archive.index_path, archive.max_seq(), archive.persons)
 
 
 def show_event(settings: Settings, ref: str, revision: int | None = None) -> StoredEvent:
@@ -213,5 +227,6 @@ __all__ = [
     "list_persons",
     "person_record",
     "search_archive",
+    "search_people",
     "show_event",
 ]

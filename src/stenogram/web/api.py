@@ -23,6 +23,10 @@ router = APIRouter(prefix="/api", tags=["archive"])
 
 Page = Annotated[int, Query(ge=1, le=data.MAX_PAGE)]
 PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
+FacetLimit = Annotated[int, Query(ge=1, le=data.MAX_FACET_LIMIT)]
+#: ``from``/``to`` on a list of events (``from`` is a Python keyword, hence the aliases).
+FromDate = Annotated[str | None, Query(alias="from", max_length=10)]
+ToDate = Annotated[str | None, Query(alias="to", max_length=10)]
 Text = Annotated[str, Query(max_length=data.MAX_QUERY_CHARS)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": 'Bad parameters: `{"error": {"code": "query", "message": ...}}`'},
@@ -38,20 +42,35 @@ async def search(
     offset: Annotated[int, Query(ge=0, le=data.MAX_SEARCH_WINDOW)] = 0,
     sort: str = "relevance",
     events: bool = False,
+    facet_limit: FacetLimit = data.FACET_LIMIT,
 ) -> Response:
-    """Hits (fields of ``stenogram search --json``) under ``results``, facets under ``facets``."""
+    """Hits (fields of ``stenogram search --json``) under ``results``, facets under ``facets``
+    (``facet_sizes``: how many values each has; ``facet_limit`` shows more)."""
     found = data.search_page(
-        archive_of(request), q, offset=offset, limit=limit, sort=sort, events=events
+        archive_of(request),
+        q,
+        offset=offset,
+        limit=limit,
+        sort=sort,
+        events=events,
+        facet_limit=facet_limit,
     )
     return json_response(found)
 
 
 @router.get("/events", responses=ERRORS)
 async def events(
-    request: Request, page: Page = 1, per_page: PerPage = 20, person: Text | None = None
+    request: Request,
+    page: Page = 1,
+    per_page: PerPage = 20,
+    person: Text | None = None,
+    start: FromDate = None,
+    end: ToDate = None,
 ) -> Response:
-    """Events, newest first; ``person`` keeps those a person spoke at or took part in."""
-    return json_response(data.event_list(archive_of(request), data.paging(page, per_page), person))
+    """Events, newest first; ``person`` keeps those a person spoke at or took part in,
+    ``from``/``to`` (``YYYY[-MM[-DD]]``) a date range."""
+    at = data.paging(page, per_page)
+    return json_response(data.event_list(archive_of(request), at, person, start, end))
 
 
 @router.get("/events/{ref}", responses=ERRORS)

@@ -16,6 +16,10 @@ router = APIRouter(include_in_schema=False)
 
 Page = Annotated[int, Query(ge=1, le=data.MAX_PAGE)]
 PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
+FacetLimit = Annotated[int, Query(ge=1, le=data.MAX_FACET_LIMIT)]
+#: ``from``/``to`` on a list of events (``from`` is a Python keyword, hence the aliases).
+FromDate = Annotated[str | None, Query(alias="from", max_length=10)]
+ToDate = Annotated[str | None, Query(alias="to", max_length=10)]
 Text = Annotated[str, Query(max_length=data.MAX_QUERY_CHARS)]
 
 
@@ -26,9 +30,15 @@ async def home(request: Request, page: Page = 1, per_page: PerPage = 20) -> Resp
 
 @router.get("/events")
 async def events(
-    request: Request, page: Page = 1, per_page: PerPage = 20, person: Text | None = None
+    request: Request,
+    page: Page = 1,
+    per_page: PerPage = 20,
+    person: Text | None = None,
+    start: FromDate = None,
+    end: ToDate = None,
 ) -> Response:
-    found = data.event_list(archive_of(request), data.paging(page, per_page), person)
+    at = data.paging(page, per_page)
+    found = data.event_list(archive_of(request), at, person, start, end)
     return render(request, "events.html", found)
 
 
@@ -108,9 +118,16 @@ async def search(
     per_page: PerPage = data.HITS_PER_PAGE,
     sort: str = "relevance",
     events: bool = False,
+    facet_limit: FacetLimit = data.FACET_LIMIT,
 ) -> Response:
     at = data.paging(page, per_page)
     found = data.search_page(
-        archive_of(request), q, offset=at.offset, limit=at.per_page, sort=sort, events=events
+        archive_of(request),
+        q,
+        offset=at.offset,
+        limit=at.per_page,
+        sort=sort,
+        events=events,
+        facet_limit=facet_limit,
     )
     return render(request, "search.html", found)
