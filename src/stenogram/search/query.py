@@ -205,7 +205,8 @@ def _lex(query: str) -> list[_Token]:
 
 def _unknown_field(query: str, name: str, pos: int) -> QueryError:
     near = difflib.get_close_matches(name.lower(), sorted(FILTERS), n=1, cutoff=0.5)
-    hint = f"; did you mean {near[0]}:?" if near else f"; known: {', '.join(sorted(FILTERS))}"
+    known = ", ".join(f"{known}:" for known in sorted(FILTERS))
+    hint = f"; did you mean {near[0]}:?" if near else f"; known: {known}"
     return _error(query, f"unknown filter {name}:{hint}", pos)
 
 
