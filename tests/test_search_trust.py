@@ -31,6 +31,8 @@ O_IVANOV = Person("oleg-ivanov", "Oleg Ivanov")  # in the archive, never speaks
 PEOPLE = People([LUKASHENKO, PUTIN, S_IVANOV, V_IVANOV, O_IVANOV])
 
 # (event, language, title, category, listed participants, speeches: (label, person, role, text))
+#: The narrative of event 3: what a speaker said, told by the press office.
+TOLD = "Alexander Lukashenko said that the housing projects of the Union State went well."
 EVENTS: list[tuple[Any, ...]] = [
     (
         1,
@@ -132,7 +134,7 @@ def rows() -> list[IndexRow]:
                 attribution=None,
                 role=None,
                 person_id=None,
-                text="",
+                text=TOLD if event_id == 3 else "",
                 url=f"/events/{event_id}",
                 **common,
             )
@@ -247,3 +249,18 @@ def test_a_hit_names_the_role_at_the_time(index: Path) -> None:
     row = hit.to_dict()
     assert (row["speaker"], row["role"]) == ("Alexander Lukashenko", "President of Belarus")
     assert {"source_id", "speech_id", "url", "highlights", "exact"} <= set(row)
+
+
+def test_reported_speech_is_counted_when_left_out_and_marked_when_included(index: Path) -> None:
+    said = search(index, "speaker:Lukashenko housing", people=PEOPLE)
+    assert [h.url for h in said.hits] == ["/events/3#s1"] and said.reported == 1
+    both = search(index, "speaker:Lukashenko housing", people=PEOPLE, reported=True)
+    assert {(h.url, h.reported) for h in both.hits} == {
+        ("/events/3#s1", False),
+        ("/events/3", True),
+    }
+    assert both.total == 2 and both.reported == 0
+    # Nothing to report without a speaker, or without words to look for.
+    assert search(index, "housing", people=PEOPLE).reported == 0
+    assert search(index, "speaker:Lukashenko", people=PEOPLE).reported == 0
+    assert search(index, "speaker:Putin housing", people=PEOPLE).reported == 0  # not present

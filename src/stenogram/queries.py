@@ -30,9 +30,11 @@ def search_archive(
     sort: Sort = "relevance",
     events: bool = False,
     facet_limit: int = FACET_SIZE,
+    reported: bool = False,
 ) -> SearchResult:
     """Speeches (or events) matching ``query``, with facets; opening the archive catches the
-    index up, so a search never misses what an interrupted ingest already stored."""
+    index up, so a search never misses what an interrupted ingest already stored. ``reported``
+    adds the narrative a ``speaker:`` search leaves out (reported speech), marked so."""
     with open_archive(settings) as archive:
         return search(
             archive.index_path,
@@ -43,6 +45,7 @@ def search_archive(
             events=events,
             facet_limit=facet_limit,
             people=search_people(archive),
+            reported=reported,
         )
 
 

@@ -87,6 +87,13 @@ def search(
     facet_limit: Annotated[
         int, typer.Option("--facet-limit", help="Values per facet (--json too).")
     ] = 20,
+    reported: Annotated[
+        bool,
+        typer.Option(
+            "--reported",
+            help="With speaker:, also events' narrative that reports what they said, marked.",
+        ),
+    ] = False,
     archive: ArchiveOption = None,
 ) -> None:
     """Search what was said: ranked hits with snippets and facet counts."""
@@ -103,6 +110,7 @@ def search(
                 sort=_SORTS[sort],
                 events=events,
                 facet_limit=facet_limit,
+                reported=reported,
             )
         except AmbiguousName as exc:
             # After the error line, one line per candidate: any of them can be pasted back.
@@ -124,6 +132,7 @@ def search(
                 "facet_sizes": result.facet_sizes,
                 "total": result.total,
                 "nearest": result.nearest,
+                "reported": result.reported,
             },
             out,
         )
@@ -150,6 +159,8 @@ def _print_hits(result: SearchResult, offset: int) -> None:
         line = Text(f"{number}. ", style="dim")
         if not hit.exact:
             line.append("[not exact] ", style="yellow")
+        if hit.reported:
+            line.append("[reported speech] ", style="yellow")
         if hit.kind == "speech":
             line.append(hit.speaker or hit.attribution or "(no speaker)", style="bold")
             if hit.role:
@@ -169,6 +180,11 @@ def _print_hits(result: SearchResult, offset: int) -> None:
         out.print(f"hits {offset + 1}–{last} of {result.total}")
     else:
         out.print(f"no hits (of {result.total})" if result.total else "no hits")
+    if result.reported:
+        out.print(
+            f"left out: {result.reported} events' narrative also matches, with the speaker "
+            "present (reported speech); --reported includes it"
+        )
     for name, buckets in result.facets.items():
         if buckets:
             shown = " · ".join(f"{value} ({count})" for value, count in buckets[:FACET_SHOWN])

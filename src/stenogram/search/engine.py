@@ -34,7 +34,7 @@ from ..errors import QueryError, StoreError
 from . import index as ix
 from . import snippets as sn
 from .people import People
-from .query import Compiler, Node, has_exact_phrase, loosen, parse
+from .query import Compiler, Node, as_reported, has_exact_phrase, loosen, parse
 
 Sort = Literal["relevance", "date", "-date"]
 SORTS: Final = ("relevance", "date", "-date")
@@ -75,7 +75,8 @@ class Hit:
     """One speech (or event) that matched. ``snippet`` is plain text, ``highlights`` the
     [start, end) character spans in it that matched (an exact phrase is one span). ``exact`` is
     False on a nearest passage offered when an exact phrase found nothing. ``role`` is the
-    speaker's role as the page printed it at the time."""
+    speaker's role as the page printed it at the time. ``reported`` marks an event's narrative
+    that matched a ``speaker:`` search as reported speech (asked for with ``reported``)."""
 
     kind: str
     event_id: int
@@ -96,6 +97,7 @@ class Hit:
     person_id: str | None = None
     highlights: tuple[tuple[int, int], ...] = ()
     exact: bool = True
+    reported: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict, which deep-copies every value: here all are plain scalars.
@@ -109,13 +111,16 @@ _HIT_FIELDS: Final = tuple(f.name for f in fields(Hit))
 class SearchResult:
     """``facets`` are cut to the limit asked for; ``facet_sizes`` say how many values each had.
     ``nearest`` names what was searched instead when an exact phrase found nothing (the hits
-    are then not exact); None for a plain answer."""
+    are then not exact); None for a plain answer. ``reported``: for a ``speaker:`` search, how
+    many events' narrative (reported speech: "The President said that ...") also matches, with
+    the speaker among those present; left out of the hits unless asked for."""
 
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     facet_sizes: dict[str, int] = field(default_factory=dict)
     nearest: str | None = None
+    reported: int = 0
 
 
 _lock = threading.Lock()
@@ -276,18 +281,20 @@ def search(
     facets: bool = True,
     facet_limit: int = FACET_SIZE,
     people: People | None = None,
+    reported: bool = False,
 ) -> SearchResult:
     """Search the index at ``index_dir`` (``ARCHIVE/index``); speeches unless ``events``.
 
     ``people`` (the archive's persons) lets ``speaker:``/``participant:`` mean a person and
     names the speaker facet's persons. When an exact phrase finds nothing, the nearest passages
     are searched instead (the phrase stemmed, then its words in any order, every other clause
-    kept) and returned marked not exact, with ``nearest`` saying which.
+    kept) and returned marked not exact, with ``nearest`` saying which. ``reported`` adds the
+    narrative that a ``speaker:`` search would leave out (see :class:`SearchResult`).
     """
     _check(limit, offset, sort, facet_limit)
     tree = parse(query)
     opened = _open(index_dir)
-    run = _Run(opened, opened.index.searcher(), events, people)
+    run = _Run(opened, opened.index.searcher(), events, people, reported)
     result = run.search(tree, limit, offset, sort, facets, facet_limit)
     if result.total or not has_exact_phrase(tree):
         return result
@@ -297,7 +304,8 @@ def search(
     ):
         near = run.search(looser, limit, offset, sort, facets, facet_limit, exact=False)
         if near.total:
-            return SearchResult(near.total, near.hits, near.facets, near.facet_sizes, label)
+            sizes = near.facet_sizes
+            return SearchResult(near.total, near.hits, near.facets, sizes, label, near.reported)
     return result
 
 
@@ -309,6 +317,7 @@ class _Run:
     searcher: tantivy.Searcher
     events: bool
     people: People | None
+    with_reported: bool
 
     def search(
         self,
@@ -333,12 +342,15 @@ class _Run:
         user, needs_text = compiler.compile(tree)
         full = user
         if events or not needs_text:
-            level = tantivy.Query.term_query(
-                opened.schema, "level", "event" if events else "speech"
+            full = _both(user, _level(opened, "event" if events else "speech"))
+        told = None if events else self._reported(tree)
+        left_out = 0
+        if told is not None and self.with_reported:
+            user = full = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, full), (tantivy.Occur.Should, told)]
             )
-            full = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, user), (tantivy.Occur.Must, level)]
-            )
+        elif told is not None:
+            left_out = _count(searcher.search(told, 1, count=True))
         top = max(limit, 1)  # tantivy refuses a top-0; the one hit fetched is dropped below
         marks = sn.phrase_patterns(tree, opened.analyzers[ix.EXACT])
 
@@ -358,7 +370,7 @@ class _Run:
 
         if not facets:
             found, hits = ranked()
-            return SearchResult(total=_count(found), hits=hits)
+            return SearchResult(total=_count(found), hits=hits, reported=left_out)
 
         def ranked_and_rest() -> tuple[list[Hit], dict[str, Any]]:
             # The two shorter calls on the worker, the facet pass (the longest) here.
@@ -379,7 +391,25 @@ class _Run:
             name: values if name == "year" else values[:facet_limit]
             for name, values in counted.items()
         }
-        return SearchResult(total=total, hits=hits, facets=cut, facet_sizes=sizes)
+        return SearchResult(total, hits, cut, sizes, reported=left_out)
+
+    def _reported(self, tree: Node) -> tantivy.Query | None:
+        """Events' narrative matching the query with its speaker read as present, or None."""
+        told = as_reported(tree)
+        if told is None:
+            return None
+        notes = tuple((ix.note_field(k), f"sg_{k}") for k in ix.LANG_KEYS)
+        compiler = Compiler(self.opened, self.searcher, notes, (ix.EXACT_NOTE,), self.people)
+        query, needs_text = compiler.compile(told)
+        return _both(query, _level(self.opened, "event")) if needs_text else None
+
+
+def _level(opened: ix.OpenIndex, kind: str) -> tantivy.Query:
+    return tantivy.Query.term_query(opened.schema, "level", kind)
+
+
+def _both(a: tantivy.Query, b: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, a), (tantivy.Occur.Must, b)])
 
 
 def _snippet(
@@ -428,6 +458,7 @@ def _hits(
             body = ix.note_field(lang)
             text = doc.get_first(body)
         shown = _snippet(opened, searcher, query, doc, body, text or "", marks, generators)
+        reported = body == ix.note_field(lang)
         hits.append(
             Hit(
                 kind=meta["kind"],
@@ -449,6 +480,7 @@ def _hits(
                 person_id=meta.get("person_id"),
                 highlights=shown.spans,
                 exact=exact,
+                reported=reported and meta["kind"] == "event",
             )
         )
     return hits

@@ -368,6 +368,22 @@ def loosen(node: Node, *, words: bool = False) -> Node:
             return node
 
 
+def as_reported(node: Node) -> Node | None:
+    """The query for narrative that may report what the speaker said: each ``speaker:`` read
+    as ``participant:`` (the narrative of an event the person was at). None when the query
+    names no speaker, or names one only under a negation or an OR (nothing to report then)."""
+    match node:
+        case Filter("speaker", value):
+            return Filter("participant", value)
+        case And(items):
+            parts = [as_reported(item) for item in items]
+            if all(part is None for part in parts):
+                return None
+            return And(tuple(part or item for part, item in zip(parts, items, strict=True)))
+        case _:
+            return None
+
+
 def has_exact_phrase(node: Node) -> bool:
     match node:
         case Phrase(loose=False):

@@ -43,6 +43,7 @@ async def search(
     sort: str = "relevance",
     events: bool = False,
     facet_limit: FacetLimit = data.FACET_LIMIT,
+    reported: bool = False,
 ) -> Response:
     """Hits (fields of ``stenogram search --json``) under ``results``, facets under ``facets``
     (``facet_sizes``: how many values each has; ``facet_limit`` shows more)."""
@@ -54,6 +55,7 @@ async def search(
         sort=sort,
         events=events,
         facet_limit=facet_limit,
+        reported=reported,
     )
     return json_response(found)
 

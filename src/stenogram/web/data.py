@@ -323,11 +323,14 @@ def search_page(
     sort: str = "relevance",
     events: bool = False,
     facet_limit: int = FACET_LIMIT,
+    reported: bool = False,
 ) -> dict[str, Any]:
     """Hits with the fields of ``stenogram search --json`` under ``results`` (``snippet`` as
     HTML here, ``snippet_text`` + ``highlights`` as the engine gives them); each facet value
     carries the query that adds it as a filter, so a facet is a plain link. ``facet_sizes``
-    say how many values each facet has, ``widen`` links to the facets shown in full."""
+    say how many values each facet has, ``widen`` links to the facets shown in full.
+    ``reported``: how many events' narrative a ``speaker:`` search left out (``include_reported``
+    links to the search with it, each such hit marked ``reported``)."""
     check_query(query)
     order = _sort(sort)
     if not 1 <= limit <= MAX_PER_PAGE:
@@ -338,7 +341,8 @@ def search_page(
     base = {"query": query, "sort": order, "events": events, "offset": offset, "limit": limit}
     if not query.strip():
         empty = {"total": 0, "results": [], "facets": {}, "facet_sizes": {}, "nearest": None}
-        return {**base, **empty, "widen": None, "pagination": _pagination(0, at)}
+        nothing = {"widen": None, "reported": 0, "include_reported": None}
+        return {**base, **empty, **nothing, "pagination": _pagination(0, at)}
     found = search(
         archive.index_path,
         query,
@@ -348,6 +352,7 @@ def search_page(
         events=events,
         facet_limit=facet_limit,
         people=search_people(archive),
+        reported=reported,
     )
     results = []
     for hit in found.hits:
@@ -388,5 +393,11 @@ def search_page(
         "facet_sizes": found.facet_sizes,
         "widen": widen,
         "nearest": found.nearest,
+        "reported": found.reported,
+        "include_reported": (
+            f"/search?q={_quoted(query)}&sort={_quoted(order)}&reported=true"
+            if found.reported
+            else None
+        ),
         "pagination": _pagination(found.total, at),
     }

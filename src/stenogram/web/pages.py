@@ -119,6 +119,7 @@ async def search(
     sort: str = "relevance",
     events: bool = False,
     facet_limit: FacetLimit = data.FACET_LIMIT,
+    reported: bool = False,
 ) -> Response:
     at = data.paging(page, per_page)
     found = data.search_page(
@@ -129,5 +130,6 @@ async def search(
         sort=sort,
         events=events,
         facet_limit=facet_limit,
+        reported=reported,
     )
     return render(request, "search.html", found)
