@@ -343,7 +343,7 @@ class _Run:
         full = user
         if events or not needs_text:
             full = _both(user, _level(opened, "event" if events else "speech"))
-        told = None if events else self._reported(tree)
+        told = None if events else self._reported(tree, compiler.resolved)
         left_out = 0
         if told is not None and self.with_reported:
             user = full = tantivy.Query.boolean_query(
@@ -393,9 +393,9 @@ class _Run:
         }
         return SearchResult(total, hits, cut, sizes, reported=left_out)
 
-    def _reported(self, tree: Node) -> tantivy.Query | None:
+    def _reported(self, tree: Node, resolved: dict[str, str]) -> tantivy.Query | None:
         """Events' narrative matching the query with its speaker read as present, or None."""
-        told = as_reported(tree)
+        told = as_reported(tree, resolved)
         if told is None:
             return None
         notes = tuple((ix.note_field(k), f"sg_{k}") for k in ix.LANG_KEYS)

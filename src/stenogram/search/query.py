@@ -27,7 +27,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import tantivy
@@ -368,15 +368,16 @@ def loosen(node: Node, *, words: bool = False) -> Node:
             return node
 
 
-def as_reported(node: Node) -> Node | None:
+def as_reported(node: Node, resolved: dict[str, str]) -> Node | None:
     """The query for narrative that may report what the speaker said: each ``speaker:`` read
-    as ``participant:`` (the narrative of an event the person was at). None when the query
-    names no speaker, or names one only under a negation or an OR (nothing to report then)."""
+    as ``participant:`` (the narrative of an event the person was at), by the person id it
+    was ``resolved`` to. None when the query names no speaker, or names one only under a
+    negation or an OR (nothing to report then)."""
     match node:
         case Filter("speaker", value):
-            return Filter("participant", value)
+            return Filter("participant", resolved.get(value, value))
         case And(items):
-            parts = [as_reported(item) for item in items]
+            parts = [as_reported(item, resolved) for item in items]
             if all(part is None for part in parts):
                 return None
             return And(tuple(part or item for part, item in zip(parts, items, strict=True)))
@@ -410,6 +411,8 @@ class Compiler:
     #: The archive's persons, for ``speaker:`` and ``participant:``; without them those filters
     #: match the printed labels' words.
     people: People | None = None
+    #: Filled while compiling: each person filter's value -> the person id it was read as.
+    resolved: dict[str, str] = field(default_factory=dict)
 
     def compile(self, node: Node) -> tuple[tantivy.Query, bool]:
         """The query, and whether every match must contain a word in one of ``fields`` (not
@@ -536,7 +539,7 @@ class Compiler:
                 found,
                 document=f"query {node.name}:{node.value!r}",
             )
-        person = found[0][0]
+        person = self.resolved[node.value] = found[0][0]
         terms = (tantivy.Query.term_query(self.opened.schema, f, person) for f in columns)
         return _any(terms)
 
