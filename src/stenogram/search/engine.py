@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -109,7 +109,9 @@ _HIT_FIELDS: Final = tuple(f.name for f in fields(Hit))
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """``facets`` are cut to the limit asked for; ``facet_sizes`` say how many values each had.
+    """``facets`` are cut to the limit asked for; ``facet_sizes`` say how many values each had;
+    ``speaker_ids`` are the person ids of the speaker facet's values, in its order (two persons
+    may share a name: a filter link goes by the id).
     ``nearest`` names what was searched instead when an exact phrase found nothing (the hits
     are then not exact); None for a plain answer. ``reported``: for a ``speaker:`` search, how
     many events' narrative (reported speech: "The President said that ...") also matches, with
@@ -121,6 +123,7 @@ class SearchResult:
     facet_sizes: dict[str, int] = field(default_factory=dict)
     nearest: str | None = None
     reported: int = 0
+    speaker_ids: list[str] = field(default_factory=list)
 
 
 _lock = threading.Lock()
@@ -225,14 +228,12 @@ def _collect(
 
 def _facets(
     result: dict[str, Any], people: People | None
-) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """The total and every facet value out of the aggregation's buckets (speakers by name)."""
-    speakers = [(str(b["key"]), int(b["doc_count"])) for b in result["speaker"]["buckets"]]
-    facets = {
-        "speaker": [
-            (people.name(key) if people else key, n) for key, n in speakers if key != ix.NO_VALUE
-        ]
-    }
+) -> tuple[int, dict[str, list[tuple[str, int]]], list[str]]:
+    """The total, every facet value out of the aggregation's buckets (speakers by name), and
+    the speakers' person ids."""
+    buckets = result["speaker"]["buckets"]
+    speakers = [(str(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != ix.NO_VALUE]
+    facets = {"speaker": [(people.name(key) if people else key, n) for key, n in speakers]}
     tagged: dict[str, dict[str, int]] = {facet: {} for facet in ix.SLOT_COLUMNS}
     for column, facet in _TAG_AGGS.items():
         counts = tagged[facet]
@@ -250,7 +251,7 @@ def _facets(
     facets["year"] = [
         (str(year), n) for year, n in sorted(years, reverse=True) if year != ix.NO_YEAR
     ]
-    return total, facets
+    return total, facets, [key for key, _ in speakers]
 
 
 def _count(found: tantivy.SearchResult) -> int:
@@ -304,8 +305,7 @@ def search(
     ):
         near = run.search(looser, limit, offset, sort, facets, facet_limit, exact=False)
         if near.total:
-            sizes = near.facet_sizes
-            return SearchResult(near.total, near.hits, near.facets, sizes, label, near.reported)
+            return replace(near, nearest=label)
     return result
 
 
@@ -385,13 +385,13 @@ class _Run:
             result = _collect(searcher, full, spec, events)
             hits, rest = pending.result()
         result.update(rest)
-        total, counted = _facets(result, self.people)
+        total, counted, ids = _facets(result, self.people)
         sizes = {name: len(values) for name, values in counted.items()}
         cut = {
             name: values if name == "year" else values[:facet_limit]
             for name, values in counted.items()
         }
-        return SearchResult(total, hits, cut, sizes, reported=left_out)
+        return SearchResult(total, hits, cut, sizes, None, left_out, ids[:facet_limit])
 
     def _reported(self, tree: Node, resolved: dict[str, str]) -> tantivy.Query | None:
         """Events' narrative matching the query with its speaker read as present, or None."""

@@ -371,19 +371,21 @@ def search_page(
     shown: dict[str, list[dict[str, Any]]] = {}
     query = query.strip()
     for name, buckets in found.facets.items():
+        # A speaker is linked by person id: two persons may share a name.
+        keys = found.speaker_ids if name == "speaker" else [value for value, _ in buckets]
         shown[name] = [
             {
                 "value": value,
                 "count": count,
                 **_facet_link(
                     query,
-                    _clause(FACET_FILTERS[name], value)
+                    _clause(FACET_FILTERS[name], key)
                     if name in FACET_FILTERS
                     else f"from:{value} to:{value}",
                     order,
                 ),
             }
-            for value, count in buckets
+            for (value, count), key in zip(buckets, keys, strict=True)
         ]
     return {
         **base,
