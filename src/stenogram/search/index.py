@@ -10,10 +10,16 @@ speeches, so that the ``body_*`` fields hold exactly what a speech-level search 
 word query then needs no intersection with the ``level`` term, which at a million speeches cost
 more than the match itself. Pages without speeches keep their text in ``body_*``.
 
+Beside each stemmed text an unstemmed twin (``exact_body``, ``exact_note``, ``exact_title``,
+one analyzer for every language) holds the words as printed, with positions: a quoted phrase
+is matched there, so "national projects" is not "national project", while unquoted words keep
+their stems. Speakers are indexed by resolved person id (``speaker``, ``event_speaker``), and
+``participant`` holds everybody present, so that a person is found however the page printed them.
+
 Facet columns are shaped for the aggregation's speed, measured over 1.4M documents: a string
 column that every document fills ("full") costs ~0.3 ms per 400,000 matches, one that some
 documents leave empty ~3 ms, and a multi-valued one ~12 ms however few documents have values.
-So every document carries a ``speaker`` (or :data:`NO_VALUE`) and a ``year`` (0 without a
+So every document carries a ``speaker`` person id (or :data:`NO_VALUE`) and a ``year`` (0 without a
 date), and an event's tags go in a few single-valued slot columns per kind (:data:`TAG_SLOTS`,
 the sorted names, one a column). The few events with more tags than slots carry the others in a
 multi-valued column (:data:`REST_COLUMN`, "facet + KIND_SEPARATOR + name" values) and the term
