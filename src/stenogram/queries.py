@@ -15,7 +15,7 @@ from .archive import Activity, Archive, ArchiveInfo, EventDiff, RevisionInfo, St
 from .errors import NotFound
 from .ingest import open_archive, people_directory
 from .model import Person
-from .search import SearchResult, search
+from .search import SearchResult, read_seq, search
 from .search.engine import FACET_SIZE, Sort
 from .search.people import People, archive_people
 from .settings import Settings
@@ -50,8 +50,10 @@ def search_archive(
 
 
 def search_people(archive: Archive) -> People:
-    """The archive's persons for ``speaker:``/``participant:`` and the speaker facet's names."""
-    return archive_people(archive.index_path, archive.max_seq(), archive.persons)
+    """The archive's persons for ``speaker:``/``participant:`` and the speaker facet's names,
+    as of the archive change the index has caught up to (the ids it holds are of that state;
+    a small file read, where asking the database costs a connection per search)."""
+    return archive_people(archive.index_path, read_seq(archive.index_path), archive.persons)
 
 
 def show_event(settings: Settings, ref: str, revision: int | None = None) -> StoredEvent:

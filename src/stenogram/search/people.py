@@ -80,8 +80,8 @@ _cache: dict[Path, tuple[int, People]] = {}
 
 def archive_people(key: Path, seq: int, load: Callable[[], Iterable[Person]]) -> People:
     """The lookup for the archive at ``key`` as of its change counter ``seq``: built once per
-    change, since a search would otherwise read every person again (a merge or a split changes
-    ``seq``, as every write does)."""
+    change, since a search would otherwise read every person again (a merge or a split touches
+    events and so changes ``seq``, as every write does)."""
     with _lock:
         kept = _cache.get(key)
     if kept is not None and kept[0] == seq:
