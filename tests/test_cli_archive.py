@@ -7,6 +7,7 @@ and every error case is checked for its one line on stderr and its documented ex
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -377,3 +378,18 @@ def test_search_person_filters_unknown_filters_and_ambiguous_names(archive: Path
     ]
     code, out, _ = run("search", "speaker:Andrei", "--archive", archive)  # only one spoke
     assert code == 0 and "Andrei Kostin" in out
+
+
+def test_search_labels_nearest_passages_and_reported_speech(archive: Path) -> None:
+    # 55352: Kostin says "the bank showed good": the words reversed are no phrase of it.
+    code, out, _ = run("search", '"showed bank"', "--archive", archive)
+    assert code == 0 and out.startswith("no exact match; nearest passages")
+    hits = [line for line in out.splitlines() if re.match(r"\d+\. ", line)]
+    assert hits and all("[not exact]" in line for line in hits)
+    # 56691's narrative tells of Putin's talks; his own turns there are left as they are.
+    query = 'speaker:"Vladimir Putin" talks'
+    code, out, _ = run("search", query, "--archive", archive)
+    assert code == 0 and "left out: 1 events' narrative" in out and "[reported" not in out
+    code, out, _ = run("search", query, "--reported", "--limit", "50", "--archive", archive)
+    reported = [line for line in out.splitlines() if "[reported speech]" in line]
+    assert len(reported) == 1 and "Mauricio Macri" in reported[0] and "left out" not in out
