@@ -208,3 +208,14 @@ def test_events_list_takes_a_date_range(client: TestClient) -> None:
     assert found["events"] and all(e["date"][:4] == middle for e in found["events"])
     assert len(found["events"]) == sum(d[:4] == middle for d in dated)
     assert client.get("/api/events?from=2019-13").status_code == 400
+
+
+def test_search_page_offers_the_reported_speech_it_left_out(client: TestClient) -> None:
+    query = urlencode({"q": 'speaker:"Vladimir Putin" talks'})
+    plain = twin(client, f"/search?{query}")
+    assert plain["reported"] >= 1 and not any(h["reported"] for h in plain["results"])
+    assert "reported speech" in html(client, f"/search?{query}")
+    both = twin(client, plain["include_reported"] + "&per_page=100")
+    assert both["total"] == plain["total"] + plain["reported"] and both["reported"] == 0
+    told = [h for h in both["results"] if h["reported"]]
+    assert len(told) == plain["reported"] and all(h["kind"] == "event" for h in told)
