@@ -51,7 +51,8 @@ def test_the_examples_are_where_the_test_reads_them() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def demo(shared_dir: Path, corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The demo as ``make demo`` builds it beside the corpus (both languages)."""
     archive = tmp_path_factory.mktemp("demo") / "archive"
     assert main(["--shared", str(shared_dir), "--archive", str(archive)]) == 0
     return Settings(archive=archive)
