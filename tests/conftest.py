@@ -1,5 +1,9 @@
 """Shared fixtures: where ../shared is, and golden files (page -> expected JSON).
 
+``STENOGRAM_SHARED`` names another folder for ../shared; pointing it at a missing one shows
+which tests need the real corpus (only those skip: the seed and its contract ship with the
+project, see :func:`shared_dir`).
+
 Golden files live in tests/golden/. Run ``pytest --repin`` to rewrite them from the current
 output after a deliberate parser change, then review the diff before committing.
 """
@@ -7,16 +11,21 @@ output after a deliberate parser change, then review the diff before committing.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from stenogram.demo import SEED, packaged
+
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("STENOGRAM_SHARED") or ROOT.parent / "shared")
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CONTRACT = FIXTURES / "contract" / "seed.expected.json"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,10 +35,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not beside the project")
-    return SHARED
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """../shared, or without it a stand-in holding what the project ships copies of: the seed
+    (the package's demo data) and its parse contract (tests/fixtures/contract). So only the
+    tests of the real corpus (:func:`corpus_dir`) skip on a machine without ../shared."""
+    if SHARED.is_dir():
+        return SHARED
+    stand_in = tmp_path_factory.mktemp("shared")
+    for folder, source in (("seed", packaged() / SEED), ("contract", CONTRACT)):
+        (stand_in / folder).mkdir()
+        shutil.copy(source, stand_in / folder / source.name)
+    return stand_in
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, sync_playwright
 
 from webutil import IMG, JS_URL, SCRIPT, build, free_port
@@ -255,8 +256,8 @@ def test_speech_permalink_has_context_and_citation(tab: Watched) -> None:
     assert event_title in citation
     # The citation's anchor leads back to the speech in its event's transcript.
     anchor = re.split(r"[Aa]rchived at ", citation)[-1].strip()
-    assert anchor.startswith("/events/") and "#s" in anchor
-    tab.go(anchor)
+    assert anchor.startswith(f"{tab.base}/events/") and "#s" in anchor
+    tab.go(anchor.removeprefix(tab.base))
     fragment = urlsplit(anchor).fragment
     assert page.locator(f"#{fragment}.speech").inner_text().lower().count(marks[0].lower()) >= 1
 
@@ -300,7 +301,7 @@ def test_hostile_content_is_inert_in_the_browser(tab: Watched) -> None:
         page.wait_for_load_state("load")
         tab.shot(name)
         scripts = page.eval_on_selector_all("script", "s => s.map(e => e.getAttribute('src'))")
-        assert scripts == ["/static/htmx.min.js"], path
+        assert scripts == ["/static/htmx.min.js", "/static/copy.js"], path
         assert page.locator('[href^="javascript:" i], [src^="javascript:" i]').count() == 0
         handlers = page.evaluate(
             "[...document.querySelectorAll('*')].flatMap(e => [...e.attributes])"
@@ -337,3 +338,132 @@ def test_csp_refuses_inline_script(tab: Watched) -> None:
     assert page.evaluate("window.__ran === undefined")
     assert not tab.dialogs
     assert any("Content Security Policy" in line for line in tab.console)
+
+
+# --- the first hour: citations to copy, the API's docs offline, accessibility -----------------
+
+
+def test_cite_block_copies_the_citation(browser: Browser, server: str) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    try:
+        tab = Watched(context.new_page(), server)
+        page = tab.page
+        tab.go("/events/51437")
+        block = page.locator("section.cite")
+        block.scroll_into_view_if_needed()
+        citation = page.locator("#citation").inner_text()
+        assert citation.endswith(f"Archived at {server}/events/51437")
+        assert page.locator(".cite-source").get_attribute("href") == (
+            "http://en.kremlin.ru/events/president/news/51437"
+        )
+        page.get_by_role("button", name="Copy citation").click()
+        page.wait_for_selector(".cite .copied:has-text('Copied')")
+        assert page.evaluate("navigator.clipboard.readText()") == citation
+        block.screenshot(path=_shot_path("18-cite-block"))
+        assert not tab.errors and not tab.dialogs
+    finally:
+        context.close()
+
+
+def _shot_path(name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS / f"{name}.png"
+
+
+def test_docs_work_with_no_network(tab: Watched) -> None:
+    """Swagger UI comes from the package: with every other host cut off, the operations show."""
+    page = tab.page
+    refused: list[str] = []
+
+    def only_here(route: Any) -> None:
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_here)
+    operations = httpx.get(f"{tab.base}/api/").json()["operations"]
+    tab.go("/docs")
+    page.wait_for_selector("#swagger-ui .opblock")
+    assert page.locator("#swagger-ui .opblock").count() == len(operations)
+    assert page.locator("#operations").is_hidden()  # the plain list gives way to Swagger UI
+    page.locator("#swagger-ui .opblock-summary").first.click()
+    page.wait_for_selector("#swagger-ui .opblock-body")
+    tab.shot("19-docs")
+    assert refused == [] and not tab.errors
+    assert not [line for line in tab.console if "Content Security Policy" in line]
+
+
+def _a11y_pages(base: str) -> dict[str, str]:
+    events = httpx.get(f"{base}/api/events?per_page=100").json()["events"]
+    russian = next(e for e in events if re.search("[а-яА-Я]", e["title"]))
+    seed = next(e for e in events if e["title"] == "CSTO summit")
+    person = httpx.get(f"{base}/api/persons").json()["persons"][0]["person_id"]
+    speech = httpx.get(f"{base}/api/events/{russian['event_id']}").json()["event"]["speeches"][0]
+    return {
+        "home": "/",
+        "search": "/search?q=" + PHRASE,
+        "event": seed["permalink"],
+        "event-ru": russian["permalink"],
+        "speech-ru": f"/speeches/{speech['id']}",
+        "person": f"/persons/{person}",
+        "error": "/search?q=speaker:",
+        "past-end": "/events?page=99",
+        "help": "/help/query",
+        "docs": "/docs",
+    }
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_have_no_serious_accessibility_violations(
+    browser: Browser, server: str, scheme: Any
+) -> None:
+    """axe-core (shipped by axe-playwright-python, nothing fetched) finds nothing serious or
+    critical on the pages a reader meets first, in either colour scheme."""
+    context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+    found: dict[str, list[str]] = {}
+    try:
+        page = context.new_page()
+        for name, path in _a11y_pages(server).items():
+            page.goto(server + path)
+            page.wait_for_load_state("load")
+            if name == "docs":
+                page.wait_for_selector("#swagger-ui .opblock")
+            violations = Axe().run(page).response["violations"]
+            found[name] = [
+                f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+                for v in violations
+                if v["impact"] in ("serious", "critical")
+            ]
+    finally:
+        context.close()
+    assert found == {name: [] for name in found}
+
+
+def test_russian_text_skip_link_and_labels(tab: Watched) -> None:
+    page = tab.page
+    pages = _a11y_pages(tab.base)
+    tab.go(pages["event-ru"])
+    assert page.locator("#transcript").get_attribute("lang") == "ru"
+    assert page.locator("#event h1.title").evaluate("e => e.closest('[lang]').lang") == "ru"
+    assert page.locator("footer.site").evaluate("e => e.closest('[lang]').lang") == "en"
+    tab.go("/")
+    russian = page.locator("#events .event-item[lang=ru]")
+    titles = [t for t in russian.locator(".event-title").all_inner_texts()]
+    assert titles and all(re.search("[а-яА-Я]", t) for t in titles)
+    # The first Tab reaches the skip link, and following it moves the focus to the content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    for path in ("/", pages["error"], "/search?q=" + PHRASE):
+        page.goto(tab.base + path)
+        if path == pages["error"]:
+            tab.shot("20-error")
+        unlabelled = page.evaluate(
+            "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+            ".filter(e => !e.labels.length && !e.getAttribute('aria-label')).length"
+        )
+        assert unlabelled == 0, path

@@ -214,6 +214,31 @@ def test_show_json_has_ids_and_permalinks(archive: Path, pages: list[Document]) 
     assert len({s["id"] for s in record["speeches"]}) == len(page.speeches)
 
 
+def test_show_cite_prints_a_citation_to_paste(archive: Path, pages: list[Document]) -> None:
+    page = next(d for d in pages if d.source_id == "51437")
+    env = {"STENOGRAM_PUBLIC_URL": "https://archive.example.org"}
+    code, out, err = run("show", "51437", "--cite", "--speech", "2", "--archive", archive, env=env)
+    assert (code, err) == (0, "")
+    (line,) = out.splitlines()
+    assert line.startswith(f"{page.speeches[1].speaker}, “{page.title}”")
+    assert f"Source: {page.url} " in line
+    assert line.endswith("Archived at https://archive.example.org/events/51437#s2")
+    code, out, _ = run("show", "51437", "--cite", "--json", "--archive", archive, env=env)
+    (cited,) = lines(out)
+    assert cited["permalink"] == "https://archive.example.org/events/51437"
+    assert cited["speaker"] is None and cited["event"] == page.title
+
+
+def test_show_cite_without_a_public_url_says_the_link_is_relative(archive: Path) -> None:
+    code, out, err = run("show", "51437", "--cite", "--archive", archive)
+    assert code == 0 and out.rstrip().endswith("Archived at /events/51437")
+    assert "STENOGRAM_PUBLIC_URL" in err
+    code, out, err = run("show", "51437", "--cite", "--speech", "999", "--archive", archive)
+    assert (code, out) == (2, "") and "no speech 999" in one_error(err)
+    code, _, _ = run("show", "51437", "--speech", "1", "--archive", archive)
+    assert code == 2
+
+
 def test_unknown_event_and_missing_archive(archive: Path, tmp_path: Path) -> None:
     code, out, err = run("show", "424242", "--archive", archive)
     assert (code, out) == (2, "") and "424242" in one_error(err)
@@ -253,6 +278,11 @@ def test_revisions_and_diff_after_the_page_changed(tmp_path: Path, fixtures_dir:
     ]
     code, out, _ = run("show", "51437", "--revision", "1", "--archive", where)
     assert "resource region: it has no oil" in out and "natural" not in out
+    # A citation of the older revision links to that revision, not to the current text.
+    code, out, _ = run(
+        "show", "51437", "--cite", "--revision", "1", "--speech", "3", "--archive", where
+    )
+    assert code == 0 and out.rstrip().endswith("Archived at /events/51437?revision=1#s3")
 
 
 def test_diff_of_an_event_with_one_revision_says_so(archive: Path) -> None:
@@ -295,6 +325,15 @@ def test_persons_name_shows_one_person_in_detail(archive: Path) -> None:
     assert kostin["id"] == "andrei-kostin" and kostin["speeches"] == 3
     code, out, err = run("persons", "Nobody Atall", "--archive", archive)
     assert (code, out) == (2, "") and "Nobody Atall" in one_error(err)
+    assert "did you mean" not in err
+
+
+def test_persons_name_that_matches_nobody_suggests_near_names(archive: Path) -> None:
+    code, out, err = run("persons", "Kostine", "--archive", archive)
+    assert (code, out) == (2, "")
+    assert one_error(err).endswith("did you mean: Andrei Kostin [andrei-kostin]")
+    code, _, err = run("persons", "Костин", "--archive", archive)  # found in another script
+    assert code == 0
 
 
 def test_doubtful_then_merge_then_split(tmp_path: Path, fixtures_dir: Path) -> None:
@@ -344,10 +383,25 @@ def test_info_counts(archive: Path, pages: list[Document]) -> None:
     assert facts["speeches"] == sum(len(d.speeches) for d in pages)
     assert facts["sources"] == len({d.source for d in pages})
     assert facts["people"] > 0 and facts["bytes"] > 0
+    # Per source, the events and the dates they span: a sample says it is one.
+    by_source = {s["source"]: s for s in facts["by_source"]}
+    assert set(by_source) == {d.source for d in pages}
+    for source, span in by_source.items():
+        dates = sorted(str(d.date) for d in pages if d.source == source and d.date)
+        assert span["events"] == sum(d.source == source for d in pages)
+        assert (span["first"], span["last"]) == (dates[0], dates[-1])
     code, out, _ = run("info", "--archive", archive)
     assert code == 0
     assert f"events     {len(pages)}" in out.splitlines()
-    assert out.splitlines()[-1].startswith("size ")
+    table = out.split("\n\n")[1].splitlines()
+    assert table[0].split() == ["source", "events", "first", "last", "undated"]
+    for row in table[1:]:
+        source, events, first, last = row.split()[:4]
+        assert (int(events), first, last) == (
+            by_source[source]["events"],
+            by_source[source]["first"],
+            by_source[source]["last"],
+        )
 
 
 def test_reindex_rebuilds_what_search_finds(scratch: Path, pages: list[Document]) -> None:

@@ -3,7 +3,9 @@ sites (see tests/sites), misbehaving on cue, and the crawl runs against it with 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -12,13 +14,27 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import FIXTURES
 from sites import SECTION, Act, Site, SiteServer, kremlin_site, pm_site
 from stenogram.archive import Archive
-from stenogram.crawl import crawl, reparse
-from stenogram.errors import SourceError
+from stenogram.crawl import (
+    OLD_STREAK,
+    CrawlSummary,
+    OldStreak,
+    Position,
+    Window,
+    _Walk,
+    crawl,
+    listing_stop,
+    reparse,
+    resume_point,
+)
+from stenogram.errors import FetchError, ParseError, SourceError
 from stenogram.settings import Settings
-from stenogram.sources.adapters import get_adapter
-from stenogram.sources.http import FetchPolicy
+from stenogram.sources.adapters import Item, Listing, get_adapter
+from stenogram.sources.http import Fetcher, FetchPolicy, Response, StatusError
+from stenogram.sources.rawstore import RawStore
+from webutil import free_port
 
 SINCE = dt.date(2019, 5, 12)
 POLICY = FetchPolicy(
@@ -356,3 +372,189 @@ def test_kremlin_ru_crawl_reads_the_russian_site(
             document = archive.event(f"kremlin.ru:{key}").document
             assert (document.source, document.language) == ("kremlin.ru", "ru")
             assert document.speeches and document.title
+
+
+# --- robots.txt that redirects, Crawl-delay, an unreachable host -----------------------------
+
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+ALLOW_ALL = b"User-agent: *\nDisallow:\n"
+
+
+def _moved(to: str) -> list[Act]:
+    return [Act(301, (("Location", to),))]
+
+
+def _chain(hops: int, last: bytes) -> tuple[dict[str, list[Act]], dict[str, bytes]]:
+    """robots.txt answered by ``hops`` redirects in a row, the last one to a file ``last``."""
+    names = ["/robots.txt", *(f"/moved/{n}.txt" for n in range(1, hops + 1))]
+    script = {here: _moved(there) for here, there in itertools.pairwise(names)}
+    return script, {names[-1]: last}
+
+
+@pytest.mark.parametrize("hops", [1, 5])
+def test_a_redirected_robots_txt_is_followed_and_obeyed(hops: int, tmp_path: Path) -> None:
+    script, target = _chain(hops, DISALLOW_ALL)
+    site = Site({**pm_site(FIXTURES / "pm-au"), **target}, script=script)
+    with SiteServer(site) as server:
+        summary, lines = _crawl_pm(tmp_path, server)
+    # Every hop asked once, the target read: it says Disallow: /, so no page is asked for.
+    assert site.requests == ["/robots.txt", *(f"/moved/{n}.txt" for n in range(1, hops + 1))]
+    assert summary.stopped == "listing unavailable (refused: disallowed by robots.txt)"
+    assert not any("unreadable" in line for line in lines)
+
+
+def test_a_robots_txt_redirected_too_often_or_off_site_forbids_everything(
+    tmp_path: Path,
+) -> None:
+    script, target = _chain(6, ALLOW_ALL)
+    site = Site({**pm_site(FIXTURES / "pm-au"), **target}, script=script)
+    with SiteServer(site) as server:
+        summary, lines = _crawl_pm(tmp_path / "six", server)
+    assert "/moved/6.txt" not in site.requests and not _asked_pages(site)
+    assert f"robots.txt of {_host(server)} unreadable (more than 5 redirects)" in "\n".join(lines)
+    assert summary.stopped == "listing unavailable (refused: disallowed by robots.txt)"
+
+    # A hop to another host (the same server under another name) is refused before it is asked.
+    site = Site({**pm_site(FIXTURES / "pm-au"), "/elsewhere.txt": ALLOW_ALL})
+    with SiteServer(site) as server:
+        port = server.base_url.rsplit(":", 1)[1]
+        site.script = {"/robots.txt": _moved(f"http://localhost:{port}/elsewhere.txt")}
+        summary, lines = _crawl_pm(tmp_path / "foreign", server)
+    assert site.requests == ["/robots.txt"]
+    reason = f"refused: redirect to a foreign host 'localhost:{port}'"
+    assert f"robots.txt of {_host(server)} unreadable ({reason})" in "\n".join(lines)
+    assert summary.stopped == "listing unavailable (refused: disallowed by robots.txt)"
+
+
+def test_a_long_crawl_delay_is_capped_and_announced(tmp_path: Path) -> None:
+    robots = b"User-agent: *\nCrawl-delay: 3600\n"
+    site = Site({**pm_site(FIXTURES / "pm-au"), "/robots.txt": robots})
+    policy = dataclasses.replace(POLICY, max_delay=0.2)
+    with SiteServer(site) as server:
+        summary, lines = _crawl_pm(tmp_path, server, policy=policy, max_items=3)
+    assert summary.ingest.new == 3
+    waits = [line for line in lines if line.startswith("waiting")]
+    # Every request after robots.txt waited the cap, and said so: the index page and 3 items.
+    assert len(waits) == 4
+    said = rf"waiting 0\.[12] s for {_host(server)} \(Crawl-delay 3600 capped to 0\.2\)"
+    assert all(re.fullmatch(said, wait) for wait in waits)
+
+
+def test_an_unreachable_host_stops_the_crawl_with_the_reason(tmp_path: Path) -> None:
+    port = free_port()  # nobody listens there: the connection is refused
+    lines: list[str] = []
+    summary = crawl(
+        "pm-au",
+        _settings(tmp_path),
+        base_url=f"http://127.0.0.1:{port}",
+        policy=POLICY,
+        log=lines.append,
+    )
+    reason = f"cannot reach 127.0.0.1:{port}: connection refused ([Errno 111] Connection refused)"
+    assert summary.stopped == reason
+    assert lines[-1] == f"stopped: {reason}"
+    # Not a verdict of robots.txt (which it asked for first, and retried).
+    assert not any("unreadable" in line or "disallowed" in line for line in lines)
+    assert lines[0].startswith(f"retry http://127.0.0.1:{port}/robots.txt: connection refused")
+    assert summary.ingest.new == 0 and summary.failed == 0
+
+
+def _crawl_pm(
+    tmp_path: Path, server: SiteServer, policy: FetchPolicy = POLICY, max_items: int | None = None
+) -> tuple[CrawlSummary, list[str]]:
+    lines: list[str] = []
+    summary = crawl(
+        "pm-au",
+        _settings(tmp_path),
+        base_url=server.base_url,
+        policy=policy,
+        max_items=max_items,
+        log=lines.append,
+    )
+    return summary, lines
+
+
+def _asked_pages(site: Site) -> list[str]:
+    return [path for path in site.requests if path.startswith("/transcripts")]
+
+
+def _host(server: SiteServer) -> str:
+    return server.base_url.removeprefix("http://")
+
+
+# --- each decision of the walk on its own ----------------------------------------------------
+
+
+def test_window_places_dates_and_unknown_dates_are_inside() -> None:
+    window = Window(dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+    assert window.where(dt.date(2019, 12, 31)) == "older"
+    assert window.where(dt.date(2021, 1, 1)) == "newer"
+    assert window.where(dt.date(2020, 6, 1)) is None and window.where(None) is None
+    assert Window().where(dt.date(1900, 1, 1)) is None
+
+
+def test_resume_point_only_for_an_unfinished_crawl_over_the_same_window() -> None:
+    window = Window(dt.date(2020, 1, 1))
+    saved = Position("2024-01-01T00:00:00", 1, "http://h/page/7").saved(window, done=False)
+    assert resume_point(saved, window, "http://h/") == Position(
+        "2024-01-01T00:00:00", 1, "http://h/page/7"
+    )
+    assert resume_point({**saved, "done": True}, window, "http://h/") is None
+    assert resume_point(saved, Window(dt.date(2021, 1, 1)), "http://h/") is None
+    assert resume_point(None, window, "http://h/") is None
+
+
+def test_a_missing_listing_page_ends_its_chain_anything_else_stops() -> None:
+    assert listing_stop(StatusError(404, "http://h/page/9")) is None
+    assert listing_stop(StatusError(410, "http://h/page/9")) is None
+    assert listing_stop(StatusError(403, "u")) == "listing unavailable (HTTP 403)"
+    assert listing_stop(ParseError("not a listing")) == "listing unavailable (not a listing)"
+
+
+def test_an_old_streak_ends_the_walk_only_when_unbroken() -> None:
+    streak = OldStreak()
+    assert not any(streak.ends_walk("older") for _ in range(OLD_STREAK - 1))
+    assert not streak.ends_walk(None)  # one item inside the window starts the count again
+    assert not any(streak.ends_walk("older") for _ in range(OLD_STREAK - 1))
+    assert streak.ends_walk("older")
+
+
+def test_a_fetch_outcome_keeps_a_200_and_a_304_confirms_the_stored_body(tmp_path: Path) -> None:
+    adapter = get_adapter("pm-au", "http://h")
+    url = "http://h/transcripts/transcript-1.xml"
+    policy = FetchPolicy("ua")
+    with RawStore.open(tmp_path) as raw, Fetcher(adapter.hosts, policy) as fetcher:
+        walk = _Walk(adapter, fetcher, raw, Settings(tmp_path), lambda _l: None, Window(), None)
+        with pytest.raises(FetchError, match="304 Not Modified, but no body is stored"):
+            walk._outcome(url, "item", Response(url, 304, b""), None)
+        assert walk._outcome(url, "item", Response(url, 200, b"v1", '"1"'), None) == (b"v1", False)
+        stored = raw.latest(url)
+        assert stored is not None and stored.etag == '"1"'
+        assert walk._outcome(url, "item", Response(url, 304, b""), stored) == (b"v1", True)
+        assert (walk.fetched, walk.not_modified) == (1, 1)
+        # A listing's fetch is kept too, but is not an item fetched.
+        walk._outcome("http://h/transcripts/", "listing", Response(url, 200, b"list"), None)
+        assert walk.fetched == 1 and raw.latest("http://h/transcripts/") is not None
+
+
+def test_listing_items_outside_the_window_seen_or_over_max_are_not_fetched(
+    tmp_path: Path,
+) -> None:
+    adapter = get_adapter("pm-au", "http://h")
+    day = dt.date(2020, 6, 1)
+    listing = Listing(
+        tuple(
+            Item(f"http://h/transcripts/transcript-{n}.xml", str(n), date)
+            for n, date in ((3, day + dt.timedelta(days=400)), (2, day), (1, dt.date(2019, 1, 1)))
+        )
+    )
+    window = Window(dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+    # Host "h" does not exist: a fetch would end the test with HostUnreachable.
+    with RawStore.open(tmp_path) as raw, Fetcher(adapter.hosts, FetchPolicy("ua")) as fetcher:
+        walk = _Walk(adapter, fetcher, raw, Settings(tmp_path), lambda _l: None, window, 0)
+        walk.seen.add(listing.items[1].url)
+        taken = walk._items(listing, None, OldStreak())
+        assert list(taken) == [] and walk.skipped == 2 and walk.stopped is None
+        walk.seen.clear()
+        assert list(walk._items(listing, None, OldStreak())) == []
+        assert walk.stopped == "--max 0 reached" and walk.taken == 0

@@ -50,3 +50,10 @@ def test_shared_corpus_gives_a_few_hundred_pages_over_the_years(
     assert len(docs) == len(pages)
     years = {str(d.date)[:4] for d in docs if d.date}
     assert min(years) <= "2001" and max(years) >= "2019"
+
+
+def test_shipped_seed_and_contract_are_the_shared_ones(shared_dir: Path) -> None:
+    """The tests read these copies when ../shared is absent: they must not drift from it."""
+    contract = Path(__file__).parent / "fixtures" / "contract" / "seed.expected.json"
+    assert (shared_dir / "seed" / SEED).read_bytes() == (packaged() / SEED).read_bytes()
+    assert (shared_dir / "contract" / contract.name).read_bytes() == contract.read_bytes()

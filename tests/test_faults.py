@@ -1,28 +1,42 @@
-"""Faults: a real ``stenogram ingest`` killed with SIGKILL, and readers during an ingest.
+"""Faults: a real ``stenogram ingest`` killed with SIGKILL, readers during an ingest, and a full
+disk under the search index.
 
-Both run on the 5,829-page en.kremlin.ru archive (skipped without ../shared/corpus), because only
-a run that lasts several seconds can be killed half-way and read while it writes.
+The first two run on the 5,829-page en.kremlin.ru archive (skipped without ../shared/corpus),
+because only a run that lasts several seconds can be killed half-way and read while it writes.
+The full disk is a real one (a small tmpfs, where the test may mount one) or, elsewhere, a
+tantivy writer whose commit fails as it does on a full disk.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+import tantivy
 
+import stenogram.demo
 from processes import children, running
 from stenogram.archive import Archive
-from stenogram.errors import StenogramError
+from stenogram.errors import StenogramError, StoreError
 from stenogram.ingest import ingest, open_archive
+from stenogram.queries import search_archive
 from stenogram.search import read_seq, search
+from stenogram.search.index import index_error
 from stenogram.settings import Settings
+from webutil import free_port
 
 ARCHIVE = "kremlin-en-2000-2020.tar.xz"
 PAGES = 5829
@@ -149,3 +163,187 @@ def test_readers_see_consistent_data_while_ingest_writes(tmp_path: Path, corpus:
     assert reads > 10
     with Archive.open(settings.archive) as archive:
         assert _check_complete(archive) == PAGES
+
+
+# --- a full disk under the search index -------------------------------------------------------
+
+DEMO = Path(stenogram.demo.__file__).parent / "data"
+SEED = DEMO / "000_46537543d1896dfd.txt"
+SAMPLE = DEMO / "kremlin-en-sample.tar.xz"
+NO_SPACE = "cannot write the search index: no space left on device"
+
+
+@pytest.fixture
+def index_disk(tmp_path: Path) -> Iterator[Path]:
+    """The archive's index folder on a 16 MB tmpfs of its own (the database stays outside)."""
+    folder = tmp_path / "archive" / "index"
+    folder.mkdir(parents=True)
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (the injected-error test covers this case)")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
+
+
+def _fill(folder: Path) -> Path:
+    """Write a file until the file system under ``folder`` refuses one more byte."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as out:
+        for size in (1 << 16, 1 << 10, 1):
+            with suppress(OSError):
+                while out.write(b"\0" * size):
+                    pass
+    assert os.statvfs(folder).f_bavail == 0
+    return filler
+
+
+def _stenogram(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stenogram", *args, "--archive", str(archive)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _titles(archive: Path) -> list[tuple[int, str]]:
+    """(event id, title) of the stored events, in the order they were stored."""
+    with sqlite3.connect(archive / "stenogram.db") as db:
+        rows = db.execute("SELECT id, title FROM events ORDER BY seq").fetchall()
+    return [(int(key), str(title)) for key, title in rows]
+
+
+def _found(archive: Path, event: tuple[int, str]) -> bool:
+    key, title = event
+    hits = search(archive / "index", f'"{title}"', events=True, limit=50).hits
+    return key in {hit.event_id for hit in hits}
+
+
+def test_a_full_index_disk_stops_ingest_in_one_line_and_readers_start(index_disk: Path) -> None:
+    archive = index_disk.parent
+    assert _stenogram(archive, "ingest", str(SEED)).returncode == 0
+    filler = _fill(index_disk)
+
+    done = _stenogram(archive, "ingest", str(SAMPLE))
+    assert done.returncode == StoreError.exit_code
+    assert done.stderr.splitlines() == [f"error: {index_disk}: {NO_SPACE}"]
+    # The database kept every page: only the index lags.
+    seed, *sample = _titles(archive)
+    assert len(sample) == 28
+    assert read_seq(index_disk) == 1
+
+    lag = f"the search index is {len(sample)} changes behind the archive: {index_disk}: {NO_SPACE}"
+    info = _stenogram(archive, "info")
+    assert info.returncode == 0 and lag in info.stderr
+    assert re.search(r"^events\s+29$", info.stdout, re.M)
+    found = _stenogram(archive, "search", f'"{seed[1]}"', "--events", "--json")
+    assert found.returncode == 0 and lag in found.stderr
+    assert f'"event_id":{seed[0]},' in found.stdout
+    assert not _found(archive, sample[0])
+    port = free_port()
+    serve = ("serve", "--archive", str(archive), "--port", str(port), "--workers", "1")
+    with subprocess.Popen(
+        [sys.executable, "-m", "stenogram", *serve],
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as server:
+        try:
+            answer = _first_answer(f"http://127.0.0.1:{port}/api/search", seed[1], server)
+        finally:
+            server.terminate()
+            _out, errors = server.communicate(timeout=30)
+    assert f'"event_id":{seed[0]},' in answer and lag in errors
+
+    # Space freed: the same ingest again completes, the index included.
+    filler.unlink()
+    again = _stenogram(archive, "ingest", str(SAMPLE))
+    assert again.returncode == 0, again.stderr
+    assert "unchanged 28" in again.stderr
+    with open_archive(Settings(archive=archive)) as opened:
+        assert read_seq(index_disk) == opened.max_seq()
+    assert all(_found(archive, item) for item in (seed, *sample))
+
+
+def _first_answer(url: str, title: str, server: subprocess.Popen[str]) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "serve ended instead of starting"
+        try:
+            return httpx.get(url, params={"q": f'"{title}"', "events": "true"}, timeout=5).text
+        except httpx.TransportError:
+            time.sleep(0.1)
+    pytest.fail("serve did not answer within 60 s")
+
+
+def _no_space() -> None:
+    raise ValueError("An IO error occurred: 'No space left on device (os error 28)'")
+
+
+class _FullDiskWriter:
+    """A tantivy writer on a full disk, where no tmpfs can be mounted: documents are taken into
+    memory and the commit fails as tantivy's does (ValueError with the OS error inside)."""
+
+    # Not a method: its frame, kept by the traceback, would hold the writer and its index lock
+    # (tantivy's own methods leave no Python frame behind).
+    commit = staticmethod(_no_space)
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._writer, name)
+
+
+def test_an_injected_full_disk_is_one_store_error_and_the_archive_still_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(archive=tmp_path / "archive")
+    index = settings.archive / "index"
+    ingest([SEED], settings)
+    real_writer = tantivy.Index.writer
+    monkeypatch.setattr(
+        tantivy.Index, "writer", lambda self, *a: _FullDiskWriter(real_writer(self, *a))
+    )
+    with pytest.raises(StoreError) as failed:
+        ingest([SAMPLE], settings)
+    assert failed.value.message == f"{index}: {NO_SPACE}"
+    seed, *sample = _titles(settings.archive)
+    assert len(sample) == 28 and read_seq(index) == 1
+
+    with caplog.at_level(logging.WARNING, logger="stenogram"):
+        result = search_archive(settings, f'"{seed[1]}"', events=True)
+    assert [hit.event_id for hit in result.hits] == [seed[0]]
+    assert caplog.messages == [
+        f"the search index is 28 changes behind the archive: {index}: {NO_SPACE}; "
+        "searches answer from what it holds until it is caught up"
+    ]
+
+    monkeypatch.undo()
+    assert ingest([SAMPLE], settings).unchanged == 28
+    assert all(_found(settings.archive, item) for item in (seed, *sample))
+
+
+def test_index_errors_name_the_folder_and_the_os_reason(tmp_path: Path) -> None:
+    def said(message: str) -> str:
+        return index_error(ValueError(message), tmp_path).message
+
+    full = "An IO error occurred: 'No space left on device (os error 28)'"
+    assert said(full) == f"{tmp_path}: {NO_SPACE}"
+    busy = 'Failed to acquire Lockfile: LockBusy. Some("Failed to acquire index lock.")'
+    assert said(busy).endswith(
+        "cannot write the search index: another process (an ingest) is writing it"
+    )
+    # A dying writer thread does not say why; with room left on the disk, its words are kept.
+    killed = "An error occurred in a thread: 'An index writer was killed.'"
+    assert said(killed) == f"{tmp_path}: cannot write the search index: {killed.lower()}"
+    assert index_error(PermissionError(13, "denied"), tmp_path, "open").message == (
+        f"{tmp_path}: cannot open the search index: permission denied"
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 from fastapi.testclient import TestClient
 
+from stenogram.web import create_app
 from webutil import build
 
 A = "{http://www.w3.org/2005/Atom}"
@@ -57,3 +59,16 @@ def test_saved_search_is_a_feed(client: TestClient) -> None:
     summary = entries[0].findtext(f"{A}summary", "")
     assert summary and "<b>" not in summary
     assert client.get("/feeds/search.atom?q=speaker:").status_code == 400
+
+
+def test_feed_links_use_the_configured_public_url_not_the_host_header(
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path
+) -> None:
+    settings, _ = build(tmp_path_factory.mktemp("feeds-public"), shared_dir)
+    public = dataclasses.replace(settings, public_url="https://archive.example.org")
+    client = TestClient(create_app(public), raise_server_exceptions=False)
+    response = client.get("/feeds/latest.atom", headers={"Host": "evil.example"})
+    root = ET.fromstring(response.content)
+    hrefs = [link.get("href", "") for link in root.iter(f"{A}link")]
+    assert hrefs and all(h.startswith("https://archive.example.org/") for h in hrefs)
+    assert "evil.example" not in response.text

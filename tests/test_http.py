@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 
 import httpx
 import pytest
 
 from stenogram.errors import FetchError
-from stenogram.sources.http import Fetcher, FetchPolicy, HostBlocked
+from stenogram.sources.http import Fetcher, FetchPolicy, HostBlocked, HostUnreachable
 
 ROBOTS = b"User-agent: *\nDisallow: /events/president/news/copy\nCrawl-delay: 3\n"
 PLAIN_ROBOTS = b"User-agent: *\nDisallow: /events/president/news/copy\n"
@@ -174,3 +175,41 @@ def test_timeouts_and_cut_connections_are_fetch_errors_naming_the_url() -> None:
     assert "timed out after 30 s" in slow.value.reason
     with pytest.raises(FetchError, match="truncated or malformed response"):
         fetcher.get("http://site.test/cut")
+
+
+def test_a_crawl_delay_over_the_cap_is_cut_to_it_and_each_wait_is_announced() -> None:
+    policy = FetchPolicy("ua", delay=1.0, max_delay=60.0)
+    robots = b"User-agent: *\nCrawl-delay: 3600\n"
+    fetcher, _, clock, log = _fetcher(lambda r: httpx.Response(200, content=b"ok"), policy, robots)
+    for path in ("/a", "/b"):
+        fetcher.get(f"http://site.test{path}")
+    assert clock.sleeps == [60.0, 60.0]
+    assert log == ["waiting 60.0 s for site.test (Crawl-delay 3600 capped to 60)"] * 2
+    # Under the cap robots.txt is obeyed as it is, and said; our own delay is not worth a line.
+    fetcher, _, clock, log = _fetcher(lambda r: httpx.Response(200, content=b"ok"))
+    fetcher.get("http://site.test/a")
+    assert clock.sleeps == [3.0] and log == ["waiting 3.0 s for site.test (Crawl-delay 3)"]
+    fetcher, _, clock, log = _fetcher(lambda r: httpx.Response(200, content=b"ok"), POLICY, b"")
+    fetcher.get("http://site.test/a")
+    assert clock.sleeps == [1.0] and log == []
+
+
+@pytest.mark.parametrize(
+    ("cause", "reason"),
+    [
+        (socket.gaierror(-2, "Name or service not known"), "host name not found"),
+        (ConnectionRefusedError(111, "Connection refused"), "connection refused"),
+        (OSError(101, "Network is unreachable"), "network unreachable"),
+    ],
+)
+def test_no_connection_is_host_unreachable_not_a_robots_verdict(
+    cause: OSError, reason: str
+) -> None:
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(str(cause), request=request) from cause
+
+    policy = FetchPolicy("ua", delay=0, retries=1, backoff=0)
+    fetcher = Fetcher({"site.test"}, policy, transport=httpx.MockTransport(offline))
+    with pytest.raises(HostUnreachable) as stopped:
+        fetcher.get("http://site.test/page")
+    assert stopped.value.message == f"cannot reach site.test: {reason} ({cause})"

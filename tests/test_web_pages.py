@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from stenogram.export import render_text
 from stenogram.parse import parse_bytes
+from stenogram.web.app import create_app
 from stenogram.web.data import HITS_PER_PAGE
 from webutil import build, expected_events
 
@@ -99,12 +102,50 @@ def test_speech_permalink_with_context_and_citation(client: TestClient) -> None:
     data = twin(client, f"/speeches/{second['id']}")
     assert data["before"]["text"] == event["speeches"][0]["text"]
     assert data["speech"]["text"] == second["text"]
-    assert data["citation"].startswith(second["speaker"])
-    assert data["citation"].endswith(
-        "en.kremlin.ru/events/president/news/51437 — archived at /events/51437#s2"
+    cited = data["citation"]
+    assert (cited["speaker"], cited["role"]) == (second["speaker"], second["role"])
+    assert (cited["event"], cited["date"], cited["place"]) == (
+        event["title"],
+        event["date"],
+        event["place"],
     )
+    # Without a public URL the links start with the request's own scheme and host.
+    assert cited["permalink"] == "http://testserver/events/51437#s2"
+    assert cited["source_url"] == "http://en.kremlin.ru/events/president/news/51437"
+    assert cited["accessed"] == dt.date.today().isoformat()
+    assert cited["text"].startswith(f"{second['speaker']}, “{event['title']}”")
+    assert cited["text"].endswith("Archived at http://testserver/events/51437#s2")
     page = html(client, f"/speeches/{second['id']}")
-    assert 'id="citation"' in page and "archived at /events/51437#s2" in page
+    assert 'id="citation"' in page and 'data-copy="citation"' in page
+    assert 'href="http://testserver/events/51437#s2"' in page
+
+
+def test_citations_use_the_configured_public_url(
+    tmp_path_factory: pytest.TempPathFactory, client: TestClient
+) -> None:
+    settings = replace(client.app.state.settings, public_url="https://archive.example.org")
+    public = TestClient(create_app(settings, cache_bytes=0))
+    event = public.get("/api/events/51437").json()
+    assert event["citation"]["permalink"] == "https://archive.example.org/events/51437"
+    assert event["citation"]["speaker"] is None
+    speech = event["event"]["speeches"][0]["id"]
+    cited = public.get(f"/speeches/{speech}.json").json()["citation"]
+    assert cited["permalink"] == "https://archive.example.org/events/51437#s1"
+    page = public.get("/events/51437").text
+    assert 'class="cite-permalink" href="https://archive.example.org/events/51437"' in page
+
+
+def test_the_seed_is_cited_by_its_archive_id(client: TestClient) -> None:
+    seed = seed_event(client)
+    event = twin(client, seed["permalink"])
+    cited = event["citation"]
+    assert cited["permalink"] == "http://testserver" + seed["permalink"]
+    assert cited["event"] == "CSTO summit" and cited["publisher"] == "en.kremlin.ru"
+    first = event["event"]["speeches"][0]
+    said = twin(client, f"/speeches/{first['id']}")["citation"]
+    # The role the transcript gives the speaker there, beside the name.
+    assert first["role"] and said["text"].startswith(f"{first['speaker']} ({first['role']}), ")
+    assert said["permalink"] == f"http://testserver{seed['permalink']}#s1"
 
 
 def test_person_page_has_names_roles_speeches_and_chart(client: TestClient) -> None:
@@ -219,3 +260,73 @@ def test_search_page_offers_the_reported_speech_it_left_out(client: TestClient) 
     assert both["total"] == plain["total"] + plain["reported"] and both["reported"] == 0
     told = [h for h in both["results"] if h["reported"]]
     assert len(told) == plain["reported"] and all(h["kind"] == "event" for h in told)
+
+
+# --- the first hour: the API's index and docs, errors that help -------------------------------
+
+
+def test_api_index_lists_every_operation_of_the_openapi_document(client: TestClient) -> None:
+    index = client.get("/api/").json()
+    schema = client.get("/openapi.json").json()
+    listed = {(op["method"], op["path"]) for op in index["operations"]}
+    described = {
+        (method.upper(), path) for path, item in schema["paths"].items() for method in item
+    }
+    assert listed == described and ("GET", "/api/events/{ref}") in listed
+    assert all(op["summary"] for op in index["operations"])
+    assert (index["openapi"], index["docs"]) == ("/openapi.json", "/docs")
+    assert client.get(index["docs"]).status_code == 200
+
+
+def test_docs_are_served_from_the_package_with_a_plain_list(client: TestClient) -> None:
+    page = html(client, "/docs")
+    # Nothing from elsewhere: every script and stylesheet is this site's own.
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page)
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in assets and "/static/docs.js" in assets
+    assert all(a.startswith("/static/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert "<code>GET /api/search</code>" in page
+    assert 'href="/docs">API</a>' in html(client, "/")  # the footer's link
+
+
+def test_a_bad_search_keeps_the_query_and_links_to_the_language(client: TestClient) -> None:
+    query = '"foreign policy" speaker:'
+    response = client.get("/search", params={"q": query})
+    assert response.status_code == 400
+    page = response.text
+    message = client.get("/search.json", params={"q": query}).json()["error"]["message"]
+    assert f'data-code="query">{message}</p>' in page.replace("&#39;", "'")
+    assert 'value="&#34;foreign policy&#34; speaker:"' in page
+    assert page.count('value="&#34;foreign policy&#34; speaker:"') == 2  # header and the form
+    assert 'href="/help/query"' in page
+
+
+def test_query_help_shows_every_example_of_the_docs(client: TestClient) -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "query-language.md").read_text()
+    rows = [line for line in doc.splitlines() if line.startswith("| `")]
+    examples = [e for row in rows for e in re.findall(r"`([^`]+)`", row.split("|")[1])]
+    page = html(client, "/help/query").replace("&#34;", '"')
+    assert len(examples) > 10
+    assert [e for e in examples if f"<code>{e}</code>" not in page] == []
+
+
+@pytest.mark.parametrize("list_path", ["/events", "/search?q=russia", "/persons", "PERSON"])
+def test_a_page_past_the_end_says_so_and_links_to_the_last(
+    client: TestClient, list_path: str
+) -> None:
+    if list_path == "PERSON":
+        list_path = f"/persons/{twin(client, '/persons')['persons'][0]['person_id']}"
+    sep = "&" if "?" in list_path else "?"
+    last = twin(client, f"{list_path}{sep}per_page=2")["pagination"]["pages"]
+    assert last > 1
+    past = f"{list_path}{sep}per_page=2&page={last + 3}"
+    response = client.get(past)
+    assert response.status_code == 404
+    link = re.search(r'id="last-page" href="([^"]+)"', response.text)
+    assert link is not None and f"page {last + 3} is past the end" in response.text
+    assert f"there are {last} pages" in response.text
+    target = link.group(1).replace("&amp;", "&")
+    assert twin(client, target)["pagination"]["page"] == last
+    error = client.get(past, headers={"Accept": "application/json"}).json()["error"]
+    assert (error["code"], error["last_page"]) == ("past_end", last)

@@ -38,9 +38,9 @@ def inert(page: str) -> None:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
             assert not (value or "").strip().lower().startswith("javascript:"), (tag, name)
-    # The only script is the vendored htmx: no inline script at all.
+    # The only scripts are the vendored htmx and the copy button: no inline script at all.
     scripts = [dict(attrs).get("src") for tag, attrs in parser.found if tag == "script"]
-    assert scripts == ["/static/htmx.min.js"]
+    assert scripts == ["/static/htmx.min.js", "/static/copy.js"]
 
 
 def test_hostile_event_renders_inert_everywhere(admin: TestClient) -> None:

@@ -96,12 +96,24 @@ class NotFound(StenogramError):
     code = "not_found"
 
 
+class PastTheEnd(NotFound):
+    """A page number beyond the last page of a list; ``last_page`` is where the list ends."""
+
+    code = "past_end"
+
+    def __init__(self, page: int, last_page: int) -> None:
+        self.last_page = last_page
+        pages = "is 1 page" if last_page == 1 else f"are {last_page} pages"
+        super().__init__(f"page {page} is past the end: there {pages}")
+
+
 __all__ = [
     "AmbiguousName",
     "ConfigError",
     "FetchError",
     "NotFound",
     "ParseError",
+    "PastTheEnd",
     "QueryError",
     "SourceError",
     "StenogramError",

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import itertools
+import logging
 import multiprocessing
 import os
 import queue
@@ -68,6 +69,8 @@ IN_FLIGHT = 8
 #: Parse worker processes (with two cores, the parsing is the larger half of the work).
 WORKERS = 2
 
+_logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class IngestProgress:
@@ -93,20 +96,33 @@ class IngestSummary:
 def open_archive(settings: Settings, *, create: bool = False) -> Archive:
     """Open the archive of ``settings``; a search index that lags the database is caught up first.
 
-    The catch-up is skipped when another process holds the index writer (an ingest running):
-    that process brings the index up to date itself.
+    When the index cannot be caught up (another process holds its writer, its disk is full),
+    the archive opens anyway and the index is read as it is, with a warning that says how far
+    behind it is and why: a reader must not be refused because a derived copy cannot be written.
     """
     archive = Archive.open(settings.archive, create=create)
     try:
         _catch_up(archive)
-    except StoreError:
+    except StoreError as exc:
         if not archive.index_path.exists():
             archive.close()
             raise
+        _warn_lag(archive, exc)
     except BaseException:
         archive.close()
         raise
     return archive
+
+
+def _warn_lag(archive: Archive, exc: StoreError) -> None:
+    lag = archive.max_seq() - read_seq(archive.index_path)
+    if lag > 0:
+        _logger.warning(
+            "the search index is %d changes behind the archive: %s; searches answer from "
+            "what it holds until it is caught up",
+            lag,
+            exc.message,
+        )
 
 
 def _catch_up(archive: Archive) -> int:

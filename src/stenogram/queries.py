@@ -11,8 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .archive import Activity, Archive, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent
+from .archive import Activity, Archive, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent, permalink
 from .errors import NotFound
+from .export.cite import Citation, cite
 from .ingest import open_archive, people_directory
 from .model import Person
 from .search import SearchResult, read_seq, search
@@ -60,6 +61,35 @@ def show_event(settings: Settings, ref: str, revision: int | None = None) -> Sto
     """An event by archive id or publisher id (``53016``, ``en.kremlin.ru:53016``)."""
     with open_archive(settings) as archive:
         return archive.event(ref, revision)
+
+
+def event_citation(
+    settings: Settings, ref: str, revision: int | None = None, speech: int | None = None
+) -> Citation:
+    """The citation of an event, or of its ``speech``-th speech, accessed today.
+
+    The permalink is absolute on the configured ``public_url``; without one it stays
+    site-relative (``/events/53016#s3``), as a command line has no host of its own to name.
+    """
+    stored = show_event(settings, ref, revision)
+    said = stored.document.speeches
+    if speech is not None and not 1 <= speech <= len(said):
+        raise NotFound(f"event {ref} has no speech {speech} (it has {len(said)})")
+    return cite(
+        stored.document,
+        pinned_permalink(stored, speech),
+        speech=said[speech - 1] if speech else None,
+        base=settings.public_url,
+        accessed=dt.date.today(),
+    )
+
+
+def pinned_permalink(stored: StoredEvent, position: int | None = None) -> str:
+    """The permalink of the event (or of its speech at ``position``) as stored, pinned to its
+    revision when that is not the current one, so that a citation shows what was cited."""
+    doc = stored.document
+    pinned = stored.revision if stored.revision != stored.revisions else None
+    return permalink(doc.source, doc.source_id, stored.event_id, position, pinned)
 
 
 def event_record(stored: StoredEvent) -> dict[str, Any]:
@@ -177,12 +207,21 @@ def list_persons(settings: Settings, name: str | None = None) -> list[PersonSumm
     """Everybody, most words first; or the persons ``name`` (an id or any name form) may mean."""
     with open_archive(settings) as archive:
         activity = archive.person_activity()
-        # A name is looked up by the directory, which knows merged ids and every name form.
-        persons = archive.persons() if name is None else people_directory(archive).find(name)
-    if name is not None and not persons:
-        raise NotFound(f"no person matches {name!r}")
+        if name is None:
+            persons = archive.persons()
+        else:
+            # The directory knows merged ids and every name form.
+            directory = people_directory(archive)
+            persons = directory.find(name)
+            if not persons:
+                raise NotFound(_no_person(name, directory.near(name)))
     found = [PersonSummary(p, activity.get(p.id, Activity())) for p in persons]
     return sorted(found, key=lambda s: (-s.activity.words, -s.activity.events, s.person.name))
+
+
+def _no_person(name: str, near: list[Person]) -> str:
+    hint = "; ".join(f"{p.name} [{p.id}]" for p in near)
+    return f"no person matches {name!r}" + (f"; did you mean: {hint}" if hint else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
 
 def _int(value: str) -> int:
     return int(value.replace("_", ""))
+
+
+def _base_url(value: str) -> str:
+    """An origin such as ``https://archive.example.org`` (a path prefix is allowed)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("expected http(s)://host[/prefix]")
+    return value.strip().rstrip("/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +56,12 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     ),
     Setting("crawl_delay", 2.0, "Seconds between two requests to the same host.", float),
     Setting(
+        "crawl_max_delay",
+        60.0,
+        "A longer robots.txt Crawl-delay is cut to this many seconds (and the wait announced).",
+        float,
+    ),
+    Setting(
         "user_agent",
         "stenogram/0.1 (open-source archival crawler; set STENOGRAM_USER_AGENT to add a contact)",
         "User-Agent the crawler sends, so that publishers can tell who is asking.",
@@ -60,6 +75,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting(
         "fetch_timeout", 30.0, "Seconds a single fetch may take before it is abandoned.", float
     ),
+    Setting(
+        "public_url",
+        None,
+        "Scheme and host the archive is published at (https://archive.example.org): absolute "
+        "links in feeds, citations and redirects start with it; unset: the request's own.",
+        _base_url,
+    ),
 )
 
 
@@ -69,11 +91,13 @@ class Settings:
     max_document_bytes: int = 20 * 1024 * 1024
     admin_token: str | None = None
     crawl_delay: float = 2.0
+    crawl_max_delay: float = 60.0
     user_agent: str = (
         "stenogram/0.1 (open-source archival crawler; set STENOGRAM_USER_AGENT to add a contact)"
     )
     max_response_bytes: int = 20 * 1024 * 1024
     fetch_timeout: float = 30.0
+    public_url: str | None = None
 
 
 def load_settings(

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Row, Table, delete, func, insert, select, tex
 from ..errors import StoreError
 from ..model import Document, DocumentPeople
 from . import records
+from .identity import event_key, identified
 from .rows import IndexRow
 from .schema import EVENT_PARTS, event_tags, events, participants, revisions, sources, speeches
 
@@ -59,18 +60,6 @@ def _canonical(doc: Document) -> tuple[str, dict[str, Any]]:
     record = doc.to_dict()
     content = {name: value for name, value in record.items() if name != "origin"}
     return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest(), record
-
-
-def event_key(doc: Document) -> str:
-    """Identity of an event within its source, stable across re-ingests of any copy of it."""
-    if doc.source_id:
-        return doc.source_id
-    if doc.url:
-        return f"url:{doc.url}"
-    # Not the origin: the same text version saved under two names is still one event.
-    when = doc.published or doc.date
-    raw = "\x1f".join((doc.language, doc.title, when.isoformat() if when else "", doc.place or ""))
-    return "hash:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
 def check_people(doc: Document, people: DocumentPeople | None) -> None:
@@ -108,6 +97,8 @@ class BatchWriter:
         self._results: list[StoreResult | None] = []
 
     def write(self, items: Sequence[Item]) -> list[StoreResult]:
+        # A text version without a publisher id is stored under its content id (see identity).
+        items = [(identified(doc), people) for doc, people in items]
         for doc, people in items:
             check_people(doc, people)
         prepared = [(doc, people, event_key(doc), *_canonical(doc)) for doc, people in items]
@@ -287,6 +278,7 @@ def current_rows(
 
 def unchanged(conn: Connection, docs: Sequence[Document]) -> list[StoreResult | None]:
     """Per document, its "unchanged" result if the archive holds it already, else None."""
+    docs = [identified(doc) for doc in docs]  # hashed as :meth:`BatchWriter.write` stores them
     idents = [(doc.source, event_key(doc)) for doc in docs]
     current = current_rows(conn, idents)
     results: list[StoreResult | None] = []

@@ -45,8 +45,9 @@ from .activity import Activity, person_activity
 from .batch import BatchWriter, Item
 from .batch import StoreResult as StoreResult
 from .batch import content_hash as content_hash
-from .batch import event_key as event_key
 from .diff import EventDiff, diff_documents
+from .holdings import SourceSpan, source_spans
+from .identity import event_key as event_key
 from .migrate import upgrade
 from .prepared import Prepared
 from .records import permalink
@@ -158,6 +159,7 @@ class ArchiveInfo:
     revisions: int
     sources: int
     bytes: int
+    by_source: tuple[SourceSpan, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -168,6 +170,7 @@ class ArchiveInfo:
             "revisions": self.revisions,
             "sources": self.sources,
             "bytes": self.bytes,
+            "by_source": [span.to_dict() for span in self.by_source],
         }
 
 
@@ -409,9 +412,17 @@ class Archive:
                 int(conn.scalar(select(func.count()).select_from(table)) or 0)
                 for table in (events, speeches, people, revisions, sources)
             ]
+            spans = source_spans(conn)
         size = sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
         events_n, speeches_n, people_n, revisions_n, sources_n = counts
-        return ArchiveInfo(self.path, events_n, speeches_n, people_n, revisions_n, sources_n, size)
+        return ArchiveInfo(
+            self.path, events_n, speeches_n, people_n, revisions_n, sources_n, size, spans
+        )
+
+    def holdings(self) -> tuple[SourceSpan, ...]:
+        """Per source, the events and their dates: :meth:`info` without sizing the folder."""
+        with self._read() as conn:
+            return source_spans(conn)
 
     def counts(self) -> dict[str, int]:
         """Events, speeches and people: :meth:`info` without sizing every file of the folder,

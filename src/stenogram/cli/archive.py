@@ -29,6 +29,7 @@ from .common import (
 if TYPE_CHECKING:
     # Imported by the commands when they run: see the package docstring.
     from ..archive import ArchiveInfo, EventDiff
+    from ..export.cite import Citation
     from ..queries import RevisionSummary
     from ..search import Hit, SearchResult
     from ..search.engine import Sort
@@ -225,6 +226,18 @@ def show(
     diff: Annotated[
         bool, typer.Option("--diff", help="Speech by speech, the words added and removed.")
     ] = False,
+    cite: Annotated[
+        bool,
+        typer.Option(
+            "--cite",
+            help="Print a citation to paste. Its permalink is absolute on STENOGRAM_PUBLIC_URL; "
+            "unset, it is site-relative (/events/...).",
+        ),
+    ] = False,
+    speech: Annotated[
+        int | None,
+        typer.Option("--speech", min=1, metavar="N", help="With --cite: cite the N-th speech."),
+    ] = None,
     archive: ArchiveOption = None,
 ) -> None:
     """Print an event as a text version like the publisher's (or its JSON record)."""
@@ -240,8 +253,15 @@ def show(
         raise typer.BadParameter("--diff compares two revisions: give at most A and B")
     if revision is not None and (revisions or diff):
         raise typer.BadParameter("--revision shows one revision; it does not go with these")
+    if cite and (revisions or diff):
+        raise typer.BadParameter("--cite cites one revision; it does not go with these")
+    if speech is not None and not cite:
+        raise typer.BadParameter("--speech goes with --cite")
     with _user_errors():
         settings = _settings(ctx, archive)
+        if cite:
+            _print_citation(queries.event_citation(settings, ref, revision, speech), as_json)
+            return
         if revisions:
             _print_revisions(queries.event_revisions(settings, ref), as_json)
             return
@@ -254,6 +274,18 @@ def show(
         _write_json(queries.event_record(stored))
     else:
         typer.echo(render_text(stored.document))
+
+
+def _print_citation(citation: Citation, as_json: bool) -> None:
+    if as_json:
+        _write_json(citation.to_dict())
+        return
+    typer.echo(citation.text)
+    if citation.permalink.startswith("/"):
+        typer.echo(
+            "note: the permalink is relative; set STENOGRAM_PUBLIC_URL to the archive's address",
+            err=True,
+        )
 
 
 def _print_diff(diff: EventDiff, as_json: bool) -> None:
@@ -310,7 +342,7 @@ def _print_revisions(history: Sequence[RevisionSummary], as_json: bool) -> None:
 
 @app.command()
 def info(ctx: typer.Context, as_json: JsonOption = False, archive: ArchiveOption = None) -> None:
-    """Counts of what the archive holds (events, speeches, people, revisions, sources), and size."""
+    """What the archive holds: counts, size, and per source the events and their dates."""
     from .. import queries
 
     with _user_errors():
@@ -334,7 +366,20 @@ def _info_text(facts: ArchiveInfo) -> str:
         )
     ]
     rows.append(("size", _size(facts.bytes)))
-    return "\n".join(f"{name:<10} {value}" for name, value in rows)
+    text = "\n".join(f"{name:<10} {value}" for name, value in rows)
+    if not facts.by_source:
+        return text
+    spans = [
+        (
+            s.source,
+            f"{s.events:,}",
+            s.first.isoformat() if s.first else "-",
+            s.last.isoformat() if s.last else "-",
+            f"{s.undated:,}" if s.undated else "",
+        )
+        for s in facts.by_source
+    ]
+    return text + "\n\n" + _columns(("source", "events", "first", "last", "undated"), spans)
 
 
 def _size(count: int) -> str:

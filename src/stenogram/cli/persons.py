@@ -63,6 +63,8 @@ def _persons(
         settings = _settings(ctx, archive)
         if doubtful:
             pairs = queries.doubtful_persons(settings)
+            if not pairs and not as_json:
+                typer.echo("no doubtful pairs: every name form fits one person")
             for pair in pairs:
                 if as_json:
                     _write_json(pair.to_dict())

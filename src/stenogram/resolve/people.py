@@ -19,7 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
+from difflib import SequenceMatcher, get_close_matches
 from functools import cache, lru_cache
 from itertools import count
 
@@ -27,11 +27,14 @@ from ..errors import NotFound
 from ..model import Document, DocumentPeople, Membership, NameForm, Override, Person
 from ..parse.common import normalize_space
 from ..parse.labels import is_nonperson
-from .names import NameParts, parse_name, publisher_id, publisher_key, slug
+from .names import NameParts, parse_name, publisher_id, publisher_key, slug, word_key
+from .nonpersons import names_nobody
 
 FULL, SURNAME_FIRST, SHORT = "full", "surname-first", "short"
 # How alike two given names must be to be listed as a possible misprint ("Vladmir"/"Vladimir").
 _NEAR = 0.8
+# How alike a name typed by a user must be to one the archive holds to be suggested.
+_NEAR_NAME = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +131,9 @@ class _Entry:
 
 @lru_cache(maxsize=1 << 16)
 def _name_parts(name: str, language: str, surname_first: bool) -> tuple[str, NameParts] | None:
-    """A printed name, normalised and parsed (None for "Question", "Journalist"...): once per
-    distinct name, because a corpus prints the same few thousand names again and again."""
-    if is_nonperson(name, language):
+    """A printed name, normalised and parsed (None for "Question", "Caller", "Woman", "I"...):
+    once per distinct name, because a corpus prints the same few thousand names again and again."""
+    if is_nonperson(name, language) or names_nobody(name, language):
         return None
     parts = parse_name(name, language, surname_first=surname_first)
     return (normalize_space(name), parts) if parts is not None else None
@@ -257,6 +260,27 @@ class PeopleDirectory:
                 if folded in e.name.casefold() or any(folded in f.text.casefold() for f in e.forms)
             ]
         return [self._entries[i].person() for i in sorted(set(found))]
+
+    def near(self, name: str, limit: int = 3) -> list[Person]:
+        """Persons whose name words are spelled nearly like those of ``name`` (for a lookup that
+        found nobody): "Lukashenka" -> Lukashenko. Compared as matching keys, so another
+        script or transliteration costs nothing."""
+        self._rename_stale()
+        wanted = [word_key(w) for w in name.split() if len(word_key(w)) > 2]
+        words: dict[str, set[str]] = defaultdict(set)
+        for entry in self._entries.values():
+            for form in entry.forms:
+                if parts := _parts(form):
+                    for key in parts.token_keys:
+                        words[key].add(entry.id)
+        score: dict[str, float] = defaultdict(float)
+        for key in wanted:
+            for close in get_close_matches(key, words, n=limit * 3, cutoff=_NEAR_NAME):
+                ratio = SequenceMatcher(None, key, close).ratio()
+                for person in words[close]:
+                    score[person] = max(score[person], ratio)
+        best = sorted(score, key=lambda i: (-score[i], self._entries[i].name))[:limit]
+        return [self._entries[i].person() for i in best]
 
     def doubtful(self) -> list[Doubt]:
         """Pairs that may be one person: a short form that fitted several (or a later) full name,

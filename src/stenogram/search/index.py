@@ -38,10 +38,13 @@ is harmless because every event is deleted before its rows are added again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import itertools
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -102,6 +105,9 @@ NO_YEAR: Final = 0
 
 #: Words longer than this are noise (URLs, base64) and would only bloat the term dictionary.
 MAX_WORD: Final = 40
+#: Below this much free space, a write the index lost is taken for a full disk (see
+#: :func:`index_error`).
+NEARLY_FULL: Final = 1024 * 1024
 
 
 def lang_key(language: str | None) -> str:
@@ -212,8 +218,42 @@ def read_seq(path: Path) -> int:
 
 def _write_seq(path: Path, seq: int) -> None:
     tmp = path / (STATE_FILE + ".tmp")
-    tmp.write_text(json.dumps({"version": SCHEMA_VERSION, "seq": seq}), encoding="utf-8")
-    os.replace(tmp, path / STATE_FILE)
+    try:
+        tmp.write_text(json.dumps({"version": SCHEMA_VERSION, "seq": seq}), encoding="utf-8")
+        os.replace(tmp, path / STATE_FILE)
+    except OSError as exc:
+        raise index_error(exc, path) from exc
+
+
+def index_error(exc: Exception, path: Path, action: str = "write") -> StoreError:
+    """One line for a failed index write, naming the folder and the OS reason.
+
+    tantivy raises ValueError with Rust's text: a failed commit carries "(os error 28)", but an
+    ``add`` only learns that its worker thread died ("index writer was killed"), so a folder
+    left with almost no free space is taken for the reason. Which folder matters: the index may
+    sit on another file system than the database, which a full index leaves intact.
+    """
+    text = " ".join(str(exc).split())
+    found = re.search(r"os error (\d+)", text)
+    if isinstance(exc, OSError) and exc.errno:
+        reason = os.strerror(exc.errno)
+    elif found:
+        reason = os.strerror(int(found.group(1)))
+    elif "LockBusy" in text:
+        reason = "another process (an ingest) is writing it"
+    elif _free_bytes(path) < NEARLY_FULL:
+        reason = os.strerror(errno.ENOSPC)
+    else:
+        reason = text
+    return StoreError(f"cannot {action} the search index: {reason.lower()}", document=str(path))
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        stat = os.statvfs(path)
+    except OSError:
+        return NEARLY_FULL
+    return stat.f_bavail * stat.f_frsize
 
 
 def _wipe(path: Path) -> None:
@@ -244,7 +284,7 @@ def open_index(path: Path, *, create: bool = True) -> OpenIndex:
         schema = build_schema()
         index = tantivy.Index(schema, str(path), reuse=True)
     except (OSError, ValueError) as exc:
-        raise StoreError(f"cannot open the search index: {exc}", document=str(path)) from exc
+        raise index_error(exc, path, "open") from exc
     analyzers = build_analyzers()
     for name, analyzer in analyzers.items():
         index.register_tokenizer(name, analyzer)
@@ -384,7 +424,7 @@ class Indexer:
             index = self._open.index
             self._writer = index.writer(BULK_HEAP, 1) if bulk else index.writer(WRITER_HEAP)
         except ValueError as exc:
-            raise StoreError(f"cannot write the search index: {exc}", document=str(path)) from exc
+            raise index_error(exc, self._open.path) from exc
 
     @property
     def last_seq(self) -> int:
@@ -399,11 +439,14 @@ class Indexer:
         count = 0
         for event_id, group in itertools.groupby(rows, key=attrgetter("event_id")):
             batch = list(group)
-            if not new:
-                self._writer.delete_documents_by_term("event_id", event_id)
             people = _EventPeople.of(batch)
-            for row in batch:
-                self._writer.add_document(_document(row, people))
+            try:
+                if not new:
+                    self._writer.delete_documents_by_term("event_id", event_id)
+                for row in batch:
+                    self._writer.add_document(_document(row, people))
+            except ValueError as exc:
+                raise index_error(exc, self._open.path) from exc
             self._seq = max(self._seq, *(r.seq for r in batch))
             count += len(batch)
             self._pending += len(batch)
@@ -412,17 +455,40 @@ class Indexer:
         return count
 
     def delete_event(self, event_id: int) -> None:
-        self._writer.delete_documents_by_term("event_id", event_id)
+        try:
+            self._writer.delete_documents_by_term("event_id", event_id)
+        except ValueError as exc:
+            raise index_error(exc, self._open.path) from exc
         self._pending += 1
 
     def commit(self) -> None:
-        self._writer.commit()
+        try:
+            self._writer.commit()
+        except ValueError as exc:
+            raise index_error(exc, self._open.path) from exc
         _write_seq(self._open.path, self._seq)
         self._pending = 0
 
     def close(self) -> None:
-        self.commit()
-        self._writer.wait_merging_threads()
+        try:
+            self.commit()
+            try:
+                self._writer.wait_merging_threads()
+            except ValueError as exc:
+                raise index_error(exc, self._open.path) from exc
+        except StoreError:
+            self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        """Give the writer up after a failure: the last commit stands. A writer killed by the
+        failure may refuse to roll back too; the error on its way out already says why. It is
+        dropped here rather than with this object, which the traceback keeps alive: until
+        then it holds the index lock, and every catch-up in this process would find it busy."""
+        writer = self.__dict__.pop("_writer", None)
+        if writer is not None:
+            with contextlib.suppress(ValueError):
+                writer.rollback()
 
     def __enter__(self) -> Indexer:
         return self
@@ -436,7 +502,7 @@ class Indexer:
         if exc_type is None:
             self.close()
         else:
-            self._writer.rollback()
+            self._abandon()
 
 
 def catch_up(path: Path, rows_after: Callable[[int], Iterable[IndexRow]]) -> int:

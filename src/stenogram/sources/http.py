@@ -4,11 +4,16 @@ Why it is built this way:
 
 - One fetcher per crawl holds the rules that keep a publisher's goodwill: robots.txt (read with
   ``protego``, a maintained parser, because kremlin.ru forbids its ``/copy`` pages), one request
-  at a time per host with a delay (the longer of ours and robots' ``Crawl-delay``), an
-  identifying User-Agent, conditional GET, backoff on 429 and 5xx honouring ``Retry-After``, and
-  a pause when the host keeps answering 403 (a stop if it still does after the pause).
+  at a time per host with a delay (the longer of ours and robots' ``Crawl-delay``, which is
+  capped like ``Retry-After`` so that a hostile or careless value cannot park the crawl for
+  hours, and announced when it makes us wait), an identifying User-Agent, conditional GET,
+  backoff on 429 and 5xx honouring ``Retry-After``, and a pause when the host keeps answering
+  403 (a stop if it still does after the pause).
 - Only the hosts of the source are ever contacted: redirects are followed by hand so that each
-  hop is checked, and one that leaves the allow-list is refused before it is requested.
+  hop is checked, and one that leaves the allow-list is refused before it is requested. The
+  redirects of robots.txt are followed by the same rule (RFC 9309 asks for five hops).
+- A host that cannot be reached at all (no such name, connection refused, no network) stops the
+  crawl with that reason: it is not a verdict of robots.txt, and every page would fail the same.
 - A response is capped in size while it streams (a lying or absent Content-Length cannot make
   us buffer a gigabyte) and in time, so one bad page costs seconds, not the crawl.
 - The httpx transport is injectable: it is the network seam that tests replace.
@@ -19,6 +24,8 @@ Every failure is a :class:`~stenogram.errors.FetchError` naming the URL and the 
 from __future__ import annotations
 
 import email.utils
+import errno
+import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,6 +43,8 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 #: robots.txt is small; a larger one is read up to here.
 ROBOTS_MAX_BYTES = 512 * 1024
+#: What a robots.txt that cannot be read means (RFC 9309 2.3.1.4): nothing may be crawled.
+DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +60,8 @@ class FetchPolicy:
     backoff: float = 2.0
     #: A longer Retry-After is cut to this, so a hostile header cannot park the crawl for days.
     max_wait: float = 300.0
+    #: A longer robots.txt ``Crawl-delay`` is cut to this, for the same reason.
+    max_delay: float = 60.0
     #: This many 403s in a row from one host make us pause before asking it again.
     forbidden_run: int = 5
     forbidden_pause: float = 600.0
@@ -60,6 +71,7 @@ class FetchPolicy:
         return cls(
             user_agent=settings.user_agent,
             delay=settings.crawl_delay,
+            max_delay=settings.crawl_max_delay,
             timeout=settings.fetch_timeout,
             max_bytes=settings.max_response_bytes,
         )
@@ -81,8 +93,16 @@ class Response:
         return self.status == 304
 
 
-class HostBlocked(FetchError):
+class HostStop(FetchError):
+    """The host cannot be crawled now: the crawl stops (resumably) rather than fail each page."""
+
+
+class HostBlocked(HostStop):
     """The host kept refusing us (403) even after a pause: the crawl should stop, not hammer."""
+
+
+class HostUnreachable(HostStop):
+    """No connection to the host could be made, after the retries."""
 
 
 def host_of(url: str) -> str:
@@ -157,50 +177,77 @@ class Fetcher:
     # --- rules ----------------------------------------------------------------------------
 
     def _check_allowed(self, url: str, *, origin: str) -> None:
-        parsed = httpx.URL(url)
-        if parsed.scheme not in ("http", "https"):
+        self._check_hop(url, origin=origin)
+        robots = self._robots_for(httpx.URL(url))
+        if not robots.can_fetch(url, self.policy.user_agent):
+            raise FetchError("refused: disallowed by robots.txt", document=origin)
+
+    def _check_hop(self, url: str, *, origin: str) -> None:
+        """Where any request (a page, robots.txt, a hop of their redirects) may go."""
+        if httpx.URL(url).scheme not in ("http", "https"):
             raise FetchError(f"refused: not an http(s) address ({url})", document=origin)
         host = host_of(url)
         if host not in self.hosts:
             what = "redirect to a foreign host" if url != origin else "foreign host"
             raise FetchError(f"refused: {what} {host!r}", document=origin)
-        robots = self._robots_for(parsed)
-        if not robots.can_fetch(url, self.policy.user_agent):
-            raise FetchError("refused: disallowed by robots.txt", document=origin)
 
     def _robots_for(self, url: httpx.URL) -> Protego:
-        """The host's robots.txt, fetched once. A missing one (4xx) allows everything; one that
-        cannot be read (5xx, timeout) forbids everything, as RFC 9309 says."""
+        """The host's robots.txt, fetched once."""
         host = host_of(str(url))
         rules = self._robots.get(host)
-        if rules is not None:
-            return rules
-        robots_url = str(url.copy_with(path="/robots.txt", query=None, fragment=None))
-        try:
-            answer = self._with_retries(robots_url, {}, ROBOTS_MAX_BYTES)
-            text = answer.body.decode("utf-8", "replace") if isinstance(answer, Response) else ""
-        except StatusError as exc:
-            if not 400 <= exc.status < 500:
-                raise
-            text = ""
-        except FetchError as exc:
-            self._log(f"robots.txt of {host} unreadable ({exc.reason}): not crawling it")
-            text = "User-agent: *\nDisallow: /\n"
-        rules = Protego.parse(text)
-        self._robots[host] = rules
+        if rules is None:
+            robots_url = str(url.copy_with(path="/robots.txt", query=None, fragment=None))
+            rules = self._robots[host] = Protego.parse(self._robots_text(host, robots_url))
         return rules
 
+    def _robots_text(self, host: str, robots_url: str) -> str:
+        """robots.txt as RFC 9309 reads it: redirects are followed, five hops at most, each kept
+        to our hosts as a page's are; a missing file (4xx) allows everything; one that cannot
+        be read (5xx, a timeout, a redirect we may not follow or one hop too many) forbids
+        everything. The RFC lets a crawler read too many redirects as "missing" instead; not
+        knowing what the site meant, we take the reading that cannot crawl what it forbids."""
+        current = robots_url
+        try:
+            for _hop in range(MAX_REDIRECTS + 1):
+                self._check_hop(current, origin=robots_url)
+                answer = self._with_retries(current, {}, ROBOTS_MAX_BYTES)
+                if isinstance(answer, Response):
+                    return answer.body.decode("utf-8", "replace")
+                current = str(httpx.URL(current).join(answer.location))
+            raise FetchError(f"more than {MAX_REDIRECTS} redirects", document=robots_url)
+        except HostStop:
+            raise
+        except StatusError as exc:
+            if 400 <= exc.status < 500:
+                return ""
+            reason = exc.reason
+        except FetchError as exc:
+            reason = exc.reason
+        self._log(f"robots.txt of {host} unreadable ({reason}): not crawling it")
+        return DISALLOW_ALL
+
     def _wait_turn(self, host: str) -> None:
-        delay = self.policy.delay
-        robots = self._robots.get(host)
-        if robots is not None:
-            delay = max(delay, float(robots.crawl_delay(self.policy.user_agent) or 0.0))
+        delay, why = self._delay(host)
         last = self._last.get(host)
         if last is not None:
             remaining = last + delay - self._clock()
             if remaining > 0:
+                if why:
+                    self._log(f"waiting {remaining:.1f} s for {host} ({why})")
                 self._sleep(remaining)
         self._last[host] = self._clock()
+
+    def _delay(self, host: str) -> tuple[float, str | None]:
+        """Seconds between two requests to ``host``, and why, when robots.txt made it longer
+        than ours (only then is a wait worth a line: ours is the same for every request)."""
+        robots = self._robots.get(host)
+        asked = float(robots.crawl_delay(self.policy.user_agent) or 0.0) if robots else 0.0
+        if asked <= self.policy.delay:
+            return self.policy.delay, None
+        if asked > self.policy.max_delay:
+            delay = max(self.policy.max_delay, self.policy.delay)
+            return delay, f"Crawl-delay {asked:g} capped to {delay:g}"
+        return asked, f"Crawl-delay {asked:g}"
 
     # --- one URL, with retries ------------------------------------------------------------
 
@@ -209,11 +256,14 @@ class Fetcher:
     ) -> Response | _Redirect:
         attempts = self.policy.retries + 1
         reason = ""
+        unreachable: _Unreachable | None = None
         for attempt in range(1, attempts + 1):
             try:
                 answer = self._once(url, headers, max_bytes)
+                unreachable = None
             except _Transient as exc:
                 answer = _Retry(exc.reason, None)
+                unreachable = exc if isinstance(exc, _Unreachable) else None
             if not isinstance(answer, _Retry):
                 return answer
             reason = answer.reason
@@ -222,6 +272,8 @@ class Fetcher:
             wait = self._backoff(attempt, answer.retry_after)
             self._log(f"retry {url}: {reason}; waiting {wait:.1f} s ({attempt}/{attempts - 1})")
             self._sleep(wait)
+        if unreachable is not None:
+            raise HostUnreachable(f"cannot reach {host_of(url)}: {unreachable.reason}")
         raise FetchError(f"gave up after {attempts} attempts: {reason}", document=url)
 
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
@@ -265,6 +317,8 @@ class Fetcher:
             raise _Transient(f"timed out after {self.policy.timeout:g} s") from None
         except httpx.RemoteProtocolError as exc:
             raise _Transient(f"truncated or malformed response ({exc})") from None
+        except httpx.ConnectError as exc:
+            raise _Unreachable(f"{_why_unreachable(exc)} ({exc})") from None
         except httpx.TransportError as exc:
             raise _Transient(f"network error ({exc or type(exc).__name__})") from None
 
@@ -332,6 +386,24 @@ class _Transient(Exception):
         self.reason = reason
 
 
+class _Unreachable(_Transient):
+    """No connection could be made: retried too (a restarting server, a network blip)."""
+
+
+def _why_unreachable(exc: httpx.ConnectError) -> str:
+    """The OS error under httpx's, in words."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, OSError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, socket.gaierror):
+        return "host name not found"
+    if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
+        return "connection refused"
+    if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "network unreachable"
+    return "no connection"
+
+
 def _retry_after_seconds(value: str) -> float | None:
     """Retry-After as seconds (a number, or an HTTP date); None when it cannot be read."""
     value = value.strip()
@@ -346,4 +418,13 @@ def _retry_after_seconds(value: str) -> float | None:
     return when.timestamp() - time.time()
 
 
-__all__ = ["FetchPolicy", "Fetcher", "HostBlocked", "Response", "StatusError", "host_of"]
+__all__ = [
+    "FetchPolicy",
+    "Fetcher",
+    "HostBlocked",
+    "HostStop",
+    "HostUnreachable",
+    "Response",
+    "StatusError",
+    "host_of",
+]

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from ..errors import ParseError
 from . import admin as admin_writes
 from . import data
-from .app import archive_of, json_response, settings_of
+from .respond import archive_of, citing, json_response, settings_of
 from .security import check_token
 
 router = APIRouter(prefix="/api", tags=["archive"])
@@ -32,6 +32,41 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": 'Bad parameters: `{"error": {"code": "query", "message": ...}}`'},
     404: {"description": 'Unknown id: `{"error": {"code": "not_found", "message": ...}}`'},
 }
+
+
+#: The methods an OpenAPI path item may hold, in the order the index lists them.
+_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def describe(schema: dict[str, Any]) -> dict[str, Any]:
+    """The API's index, read off its OpenAPI document so the two never disagree: each operation
+    with its method, path and summary, and where the full description and the docs are."""
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": (operation.get("description") or "").split("\n\n")[0],
+        }
+        for path, item in schema.get("paths", {}).items()
+        for method in _METHODS
+        if (operation := item.get(method)) is not None
+    ]
+    info = schema.get("info", {})
+    return {
+        "title": info.get("title", ""),
+        "version": info.get("version", ""),
+        "description": info.get("description", ""),
+        "openapi": "/openapi.json",
+        "docs": "/docs",
+        "operations": operations,
+    }
+
+
+@router.get("/")
+async def index(request: Request) -> Response:
+    """This index: every operation of the API, with links to the OpenAPI document and the docs."""
+    return json_response(describe(request.app.openapi()))
 
 
 @router.get("/search", responses=ERRORS)
@@ -77,14 +112,16 @@ async def events(
 
 @router.get("/events/{ref}", responses=ERRORS)
 async def event(request: Request, ref: str, revision: int | None = None) -> Response:
-    """Every field of an event (archive id or publisher id), its revisions and the last diff."""
-    return json_response(data.event_page(archive_of(request), ref, revision))
+    """Every field of an event (archive id or publisher id), its revisions, the last diff and
+    a ``citation`` (absolute permalink, the publisher's URL, access date, a plain-text form)."""
+    return json_response(data.event_page(archive_of(request), ref, revision, citing(request)))
 
 
 @router.get("/speeches/{speech_id}", responses=ERRORS)
 async def speech(request: Request, speech_id: int) -> Response:
-    """A speech with the turns before and after it, and a citation line."""
-    return json_response(data.speech_page(archive_of(request), speech_id))
+    """A speech with the turns before and after it, and its ``citation`` (as for an event,
+    with the speaker and their role at the time)."""
+    return json_response(data.speech_page(archive_of(request), speech_id, citing(request)))
 
 
 @router.get("/persons", responses=ERRORS)

@@ -13,39 +13,34 @@ would only pass the GIL around; a worker process per core gives the parallelism.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache
-from typing import Any, Final
+from typing import Final
 
-import orjson
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
-from ..archive import Archive
-from ..errors import StenogramError
-from ..export.textversion import format_date
+from ..errors import PastTheEnd, StenogramError
 from ..ingest import open_archive
 from ..search.index import STATE_FILE
 from ..settings import Settings, load_settings
+from . import api, feeds, pages
 from .cache import Generation, ResponseCache
-from .security import SecurityHeaders, safe_url, snippet_html
+from .respond import JSON_FLAG, error_response
+from .security import SecurityHeaders
 from .turns import Turns
 
 log = logging.getLogger("stenogram.web")
 
-JSON_FLAG: Final = "stenogram.json"
 #: Paths whose ``.json`` is their real name, not a twin of an HTML page.
 _NATIVE_JSON: Final = ("/api/", "/openapi.json", "/static/")
 #: The response cache of each worker process: the busiest pages, not the corpus (memory is
@@ -71,93 +66,15 @@ class JsonTwin:
         await self.app(scope, receive, send)
 
 
-def wants_json(request: Request) -> bool:
-    if request.scope.get(JSON_FLAG) or request.url.path.startswith("/api/"):
-        return True
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
-
-
-def json_response(data: Any, status: int = 200) -> Response:
-    return Response(
-        orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS),
-        status_code=status,
-        media_type="application/json",
-    )
-
-
-def _date(value: Any, language: str = "en") -> str:
-    if not value:
-        return ""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return format_date(day, language if language in ("en", "ru") else "en")
-
-
-def _facet_items(buckets: list[dict[str, Any]], name: str) -> Markup:
-    """A facet's values as list items linking to the narrowed search: one template expression
-    per facet, because a search page shows ~40 values and each expression costs."""
-    facet = escape(name)
-    # f-strings over escape(): Markup.format runs Python's string.Formatter, ~10x slower.
-    return Markup(
-        "".join(
-            f'<li><a class="facet" data-facet="{facet}" href="{escape(b["href"])}">'
-            f'{escape(b["value"])}</a> <span class="meta">{int(b["count"]):,}</span></li>'
-            for b in buckets
-        )
-    )
-
-
-@cache
-def templates() -> Environment:
-    env = Environment(
-        loader=PackageLoader("stenogram.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,  # templates ship with the package: no stat() per render
-    )
-    env.filters["safe_url"] = safe_url
-    env.filters["snippet"] = snippet_html
-    env.filters["facet_items"] = _facet_items
-    env.filters["long_date"] = _date
-    env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
-    env.globals["version"] = __version__
-    return env
-
-
-def render(request: Request, template: str, data: dict[str, Any], status: int = 200) -> Response:
-    """The one place a page's data becomes either its HTML or its JSON twin."""
-    if wants_json(request):
-        return json_response(data, status)
-    page = templates().get_template(template).render(data=data, request=request)
-    return HTMLResponse(page, status_code=status)
-
-
-def archive_of(request: Request) -> Archive:
-    archive: Archive = request.app.state.archive
-    return archive
-
-
-def settings_of(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _error(request: Request, status: int, code: str, message: str) -> Response:
-    body = {"error": {"code": code, "message": message}}
-    if wants_json(request):
-        return json_response(body, status)
-    page = templates().get_template("error.html").render(data=body, request=request, status=status)
-    return HTMLResponse(page, status_code=status)
-
-
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(StenogramError)
     async def stenogram_error(request: Request, exc: StenogramError) -> Response:
         if exc.http_status >= 500:
             log.error("%s %s: %s", request.method, request.url.path, exc.message)
         # The reason only: ``document`` may name a server path.
-        return _error(request, exc.http_status, exc.code, " ".join(exc.reason.split()))
+        reason = " ".join(exc.reason.split())
+        last = exc.last_page if isinstance(exc, PastTheEnd) else None
+        return error_response(request, exc.http_status, exc.code, reason, last_page=last)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
@@ -165,18 +82,18 @@ def _install_errors(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', '')}"
             for e in exc.errors()
         )
-        return _error(request, 400, "query", problems or "bad request")
+        return error_response(request, 400, "query", problems or "bad request")
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
-        return _error(request, exc.status_code, code, message)
+        return error_response(request, exc.status_code, code, message)
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(request, 500, "internal", "internal error")
+        return error_response(request, 500, "internal", "internal error")
 
 
 def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI:
@@ -212,13 +129,13 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.state.settings = settings
     _install_errors(app)
 
-    from . import api, feeds, pages
-
     app.include_router(api.router)
     if settings.admin_token:
         app.include_router(api.admin)
     app.include_router(feeds.router)
     app.include_router(pages.router)
+    # Swagger UI's files for /docs, from the swagger-ui-bundle-v2 package: served here, offline.
+    app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
     app.mount("/static", StaticFiles(packages=[("stenogram.web", "static")]), name="static")
     app.add_middleware(JsonTwin)
     app.add_middleware(SecurityHeaders)

@@ -17,6 +17,7 @@ through.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sqlite3
 import threading
@@ -38,7 +39,7 @@ Key = tuple[bytes, bytes, bytes, bytes, bool]
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    generation: tuple[int, int]
+    generation: tuple[int, int, int]
     etag: bytes
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
@@ -52,14 +53,16 @@ class Generation:
         self._state = index_state
         self._lock = threading.Lock()
 
-    def current(self) -> tuple[int, int]:
+    def current(self) -> tuple[int, int, int]:
+        """The database's version, the index's stamp, and the day: citations on the pages
+        carry the date they were accessed, so yesterday's page is not served today."""
         with self._lock:
             version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         try:
             stamp = self._state.stat().st_mtime_ns
         except OSError:
             stamp = 0
-        return version, stamp
+        return version, stamp, dt.date.today().toordinal()
 
     def close(self) -> None:
         self._conn.close()
@@ -140,7 +143,7 @@ class ResponseCache:
 
         await self.app(scope, receive, keep)
 
-    def _get(self, key: Key, generation: tuple[int, int]) -> _Entry | None:
+    def _get(self, key: Key, generation: tuple[int, int, int]) -> _Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:

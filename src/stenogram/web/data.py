@@ -9,6 +9,7 @@ the JSON twins, the API and the feeds refuse the same requests with the same mes
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import html
 import re
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from urllib.parse import quote_plus
 
 from ..archive import Archive, StoredEvent
 from ..archive.browse import BROWSE_KINDS, BrowseKind, EventFilter
-from ..errors import NotFound, QueryError
+from ..errors import NotFound, PastTheEnd, QueryError
+from ..export.cite import cite
 from ..export.textversion import format_date, render_text
 from ..model import Document
-from ..queries import event_record, person_record, search_people
+from ..queries import event_record, person_record, pinned_permalink, search_people
 from ..search import Hit, search
 from ..search.engine import FACET_SIZE, MAX_FACET, SORTS, Sort
 from ..search.query import date_bound
@@ -42,6 +44,17 @@ MAX_FACET_LIMIT: Final = MAX_FACET
 FACET_FILTERS: Final = {"speaker": "speaker", "topic": "topic", "geography": "geo"}
 #: How a link to the other-language record of an event names that language, in that language.
 LANGUAGE_NAMES: Final = {"ru": "Русский", "en": "English"}
+#: What a speech page tells of its event.
+_SPEECH_EVENT_KEYS: Final = (
+    "event_id",
+    "source_id",
+    "url",
+    "language",
+    "title",
+    "date",
+    "time",
+    "place",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +77,11 @@ def paging(page: int, per_page: int) -> Paging:
 
 
 def _pagination(total: int, at: Paging) -> dict[str, Any]:
+    """The pages of a list of ``total``; a page past its end is an error that names the last
+    page, rather than an empty page that looks like a list with nothing in it."""
     pages = max(1, min(MAX_PAGE, -(-total // at.per_page)))
+    if at.page > pages:
+        raise PastTheEnd(at.page, pages)
     return {"page": at.page, "per_page": at.per_page, "total": total, "pages": pages}
 
 
@@ -129,7 +146,19 @@ def _date_line(doc: Document) -> str | None:
     )
 
 
-def event_page(archive: Archive, ref: str, revision: int | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Citing:
+    """What a citation needs beyond the record: the base its permalink is absolute on (the public
+    URL or the request's own) and the day the reader accessed the page."""
+
+    base: str | None = None
+    accessed: dt.date = dataclasses.field(default_factory=dt.date.today)
+
+
+def event_page(
+    archive: Archive, ref: str, revision: int | None = None, citing: Citing | None = None
+) -> dict[str, Any]:
+    at = citing or Citing()
     stored, revisions = archive.event_with_revisions(ref, revision)
     record = event_record(stored)
     diff = None
@@ -143,6 +172,9 @@ def event_page(archive: Archive, ref: str, revision: int | None = None) -> dict[
         "revisions": [dataclasses.asdict(r) for r in revisions],
         "diff": diff,
         "text_link": f"/events/{stored.document.source_id or stored.event_id}/text",
+        "citation": cite(
+            stored.document, pinned_permalink(stored), base=at.base, accessed=at.accessed
+        ).to_dict(),
         "translations": [
             {**t, "label": LANGUAGE_NAMES.get(t["language"], t["language"])}
             for t in record["translations"]
@@ -176,6 +208,11 @@ def tag_page(archive: Archive, kind: str, name: str, at: Paging) -> dict[str, An
     if not page["events"] and at.page == 1:
         raise NotFound(f"no events tagged {name!r} ({wanted})")
     return {"kind": wanted, "name": name, **page}
+
+
+def about(archive: Archive) -> dict[str, Any]:
+    """What the archive holds, per source: a sample must not pass for a publisher's record."""
+    return {"counts": archive.counts(), "sources": [s.to_dict() for s in archive.holdings()]}
 
 
 def sections_index(archive: Archive) -> dict[str, Any]:
@@ -220,8 +257,9 @@ def person_chart(archive: Archive, person_id: str) -> str:
     )
 
 
-def speech_page(archive: Archive, speech_id: int) -> dict[str, Any]:
-    """A speech with the turns before and after it, and a citation line ready to paste."""
+def speech_page(archive: Archive, speech_id: int, citing: Citing | None = None) -> dict[str, Any]:
+    """A speech with the turns before and after it, and a citation ready to paste."""
+    at = citing or Citing()
     ref = archive.speech(speech_id)
     stored = archive.event(ref.event_id, ref.revision)
     record = event_record(stored)
@@ -235,12 +273,15 @@ def speech_page(archive: Archive, speech_id: int) -> dict[str, Any]:
         "after": said[index + 1] if index + 1 < len(said) else None,
         "current": ref.current,
         "permalink": ref.permalink,
-        "event": {
-            key: record[key]
-            for key in ("event_id", "source_id", "url", "title", "date", "time", "place")
-        },
+        "event": {key: record[key] for key in _SPEECH_EVENT_KEYS},
         "date_line": _date_line(doc),
-        "citation": citation(speech, doc, ref.permalink),
+        "citation": cite(
+            doc,
+            ref.permalink,
+            speech=doc.speeches[index],
+            base=at.base,
+            accessed=at.accessed,
+        ).to_dict(),
         "counterpart": _counterpart(archive, speech.get("counterpart")),
     }
 
@@ -261,16 +302,6 @@ def _counterpart(archive: Archive, link: dict[str, Any] | None) -> dict[str, Any
         "text": said.text,
         "title": other.document.title,
     }
-
-
-def citation(speech: dict[str, Any], doc: Document, link: str) -> str:
-    who = speech.get("speaker") or speech.get("attribution") or "Unknown speaker"
-    if speech.get("role"):
-        who += f" ({speech['role']})"
-    parts = [who, doc.title, doc.place, _date_line(doc)]
-    line = ", ".join(p for p in parts if p) + "."
-    where = re.sub(r"^https?://", "", doc.url or "")
-    return f"{line} {where} — archived at {link}" if where else f"{line} Archived at {link}"
 
 
 # --- search -------------------------------------------------------------------------------------

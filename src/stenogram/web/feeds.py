@@ -19,7 +19,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from . import data
-from .app import archive_of
+from .respond import archive_of, public_base
 
 ATOM: Final = "http://www.w3.org/2005/Atom"
 FEED_SIZE: Final = 30
@@ -54,7 +54,7 @@ def _stamp(*values: Any) -> str:
 def _atom(
     request: Request, title: str, self_path: str, alternate: str, entries: Iterable[dict[str, str]]
 ) -> Response:
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     items = list(entries)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from . import data
-from .app import archive_of, render, wants_json
+from .api import describe
+from .respond import archive_of, citing, render, templates, wants_json
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,7 +45,8 @@ async def events(
 
 @router.get("/events/{ref}")
 async def event(request: Request, ref: str, revision: int | None = None) -> Response:
-    return render(request, "event.html", data.event_page(archive_of(request), ref, revision))
+    found = data.event_page(archive_of(request), ref, revision, citing(request))
+    return render(request, "event.html", found)
 
 
 @router.get("/events/{ref}/text")
@@ -58,7 +60,8 @@ async def event_text(request: Request, ref: str, revision: int | None = None) ->
 
 @router.get("/speeches/{speech_id}")
 async def speech(request: Request, speech_id: int) -> Response:
-    return render(request, "speech.html", data.speech_page(archive_of(request), speech_id))
+    found = data.speech_page(archive_of(request), speech_id, citing(request))
+    return render(request, "speech.html", found)
 
 
 @router.get("/persons")
@@ -99,6 +102,11 @@ async def tag(
     return render(request, "events.html", found)
 
 
+@router.get("/about")
+async def about(request: Request) -> Response:
+    return render(request, "about.html", data.about(archive_of(request)))
+
+
 @router.get("/sections")
 async def sections(request: Request) -> Response:
     return render(request, "sections.html", data.sections_index(archive_of(request)))
@@ -108,6 +116,21 @@ async def sections(request: Request) -> Response:
 async def section(request: Request, name: str, page: Page = 1, per_page: PerPage = 20) -> Response:
     found = data.section_page(archive_of(request), name, data.paging(page, per_page))
     return render(request, "events.html", found)
+
+
+@router.get("/help/query")
+async def query_help(request: Request) -> Response:
+    """The query language, for the link on a search's error page (``docs/`` is not shipped)."""
+    return HTMLResponse(
+        templates().get_template("help_query.html").render(data={}, request=request)
+    )
+
+
+@router.get("/docs")
+async def docs(request: Request) -> Response:
+    """The interactive API documentation: Swagger UI from the package's own copy (the CSP allows
+    nothing else), over a plain list of the operations that needs no script."""
+    return render(request, "docs.html", describe(request.app.openapi()))
 
 
 @router.get("/search")
