@@ -548,7 +548,9 @@ def rows_of(doc: Document, event_id: int, seq: int, first_speech_id: int) -> lis
             "speaker": speech.speaker,
             "attribution": speech.attribution,
             "role": speech.role,
-            "person_id": speech.person_id,
+            # The resolver's id stands in as one person per printed name, so that the speaker
+            # facet has the shape it has in an archive (it counts persons).
+            "person_id": speech.person_id or speech.speaker,
             "text": speech.text,
         }
         for position, speech in enumerate(doc.speeches, 1)

@@ -250,7 +250,7 @@ def event_rows(event: tuple[Any, ...], seq: int, *, extra: str = "") -> list[Ind
                 speaker=speaker,
                 attribution=attribution,
                 role=role,
-                person_id=None,
+                person_id=speaker,  # the resolver's id; facets count persons
                 text=said + extra,
                 url=f"{base}#s{i}",
                 **common,
@@ -297,17 +297,22 @@ def test_stemming_by_language(index: Path) -> None:
 def test_prefix_is_expanded_and_highlighted(index: Path) -> None:
     result = search(index, "restrict*", limit=10)
     assert {h.url for h in result.hits} == {"/events/60756#s1", "/events/17766#s1"}
-    snippets = " ".join(h.snippet for h in result.hits)
-    assert "<b>restrictions</b>" in snippets and "<b>restrictive</b>" in snippets
+    marked = {m for h in result.hits for m in marks(h)}
+    assert {"restrictions", "restrictive"} <= marked
     assert urls(index, "sanctions*") >= {"/events/17766#s1"}
     assert urls(index, "авиастро*") == {"/events/76448#s1"}
 
 
-def test_snippet_escapes_html_around_highlights(tmp_path: Path) -> None:
-    event = (1, "1", "en", "2020-01-01", None, "T", (), (), [(PUTIN, PUTIN, None, "a <b> & gas")])
+def marks(hit: engine.Hit) -> list[str]:
+    return [hit.snippet[a:b] for a, b in hit.highlights]
+
+
+def test_snippet_is_text_with_character_spans(tmp_path: Path) -> None:
+    said = "a <b> & «газ» — gas"
+    event = (1, "1", "en", "2020-01-01", None, "T", (), (), [(PUTIN, PUTIN, None, said)])
     rebuild(tmp_path / "index", event_rows(event, 1))
     (hit,) = search(tmp_path / "index", "gas").hits
-    assert hit.snippet == "a &lt;b&gt; &amp; <b>gas</b>"
+    assert hit.snippet == said and marks(hit) == ["gas"]  # offsets in characters, not bytes
 
 
 def test_filters(index: Path) -> None:
@@ -338,7 +343,7 @@ def test_hit_fields_and_facets_are_exact(index: Path) -> None:
         "Meeting with Government members",
         "/events/58684#s1",
     )
-    assert "<b>At</b> <b>the</b> <b>same</b> <b>time</b>" in hit.snippet and hit.score > 0
+    assert marks(hit) == ["At the same time"] and hit.score > 0  # one passage, not four words
     everything = search(index, "speaker:putin OR speaker:medvedev OR speaker:путин", limit=50)
     speeches = [r for r in all_rows() if r.kind == "speech"]
     assert everything.total == len(speeches)
@@ -504,7 +509,7 @@ def _doc_rows(doc: Document, n: int) -> Iterator[IndexRow]:
             speaker=s.speaker,
             attribution=s.attribution,
             role=s.role,
-            person_id=None,
+            person_id=s.speaker,  # the resolver's id; facets count persons
             text=s.text,
             url=f"/events/{n}#s{i}",
             **common,
@@ -570,24 +575,25 @@ def test_facets_stay_exact_across_many_segments(
     level = [r for r in rows if r.kind == "speech" or r.event_id not in talking]
     matching = [r for r in level if re.search(r"\bthe\b", r.text, re.IGNORECASE)]
     truth = Counter(r.speaker for r in matching if r.kind == "speech" and r.speaker)
-    monkeypatch.setattr(engine, "FACET_SIZE", 8)
-    assert len(truth) > 2 * engine.FACET_SIZE
+    size = 8
+    assert len(truth) > 2 * size
     # Two terms per segment makes every segment's list inexact, so the exact pass must run.
     for segment_size in (engine.FACET_SEGMENT_SIZE, 2):
         monkeypatch.setattr(engine, "FACET_SEGMENT_SIZE", segment_size)
-        result = search(path, "the", limit=3)
+        result = search(path, "the", limit=3, facet_limit=size)
         assert result.total == len(matching) == search(path, "the", facets=False).total
         got = result.facets["speaker"]
         assert all(truth[name] == n for name, n in got)
-        assert [n for _, n in got] == sorted(truth.values(), reverse=True)[: engine.FACET_SIZE]
+        assert [n for _, n in got] == sorted(truth.values(), reverse=True)[:size]
+        assert result.facet_sizes["speaker"] == len(truth)
         years = Counter(str(r.date.year) for r in matching if r.date)
         assert dict(result.facets["year"]) == years
         # Tags are counted over tag sets: each name's count is the matches whose event has it.
         for facet, kind in (("topic", "topics"), ("geography", "geography")):
             tags = Counter(tag for r in matching for tag in set(getattr(r, kind)))
-            assert len(tags) > engine.FACET_SIZE, facet
+            assert len(tags) > size, facet
             ranked = sorted(tags.items(), key=lambda item: (-item[1], item[0]))
-            assert result.facets[facet] == ranked[: engine.FACET_SIZE], facet
+            assert result.facets[facet] == ranked[:size], facet
 
 
 def test_rows_without_a_date_count_but_have_no_year(tmp_path: Path) -> None:

@@ -53,6 +53,24 @@ def test_phrases_prefixes_and_filters() -> None:
     assert parse("http://kremlin.ru") == Term("http://kremlin.ru")
 
 
+def test_loose_phrases_dates_and_new_filters() -> None:
+    assert parse('~"national projects"') == Phrase("national projects", loose=True)
+    assert parse('"national projects"') != parse('~"national projects"')
+    assert parse("date:2016..2018") == DateRange(dt.date(2016, 1, 1), dt.date(2018, 12, 31))
+    assert parse("date:2019-06") == DateRange(dt.date(2019, 6, 1), dt.date(2019, 6, 30))
+    assert parse("date:2019-06..") == DateRange(start=dt.date(2019, 6, 1))
+    assert parse("date:..2010") == DateRange(end=dt.date(2010, 12, 31))
+    assert parse("title:summit category:Interview participant:Howard") == And(
+        (
+            Filter("title", "summit"),
+            Filter("category", "Interview"),
+            Filter("participant", "Howard"),
+        )
+    )
+    # A colon that ends a word before a space is text, not a filter.
+    assert parse("Note: gas") == And((Term("Note:"), Term("gas")))
+
+
 def test_lenient_readings() -> None:
     assert parse('"unclosed phrase') == Phrase("unclosed phrase")
     assert parse("(gas OR oil") == Or((Term("gas"), Term("oil")))
@@ -71,6 +89,10 @@ def test_lenient_readings() -> None:
         ('gas topic:""', "topic: needs a value (column 5)"),
         ("from:2020-13-45", "not a real date"),
         ("to:yesterday", "to: expects a date YYYY-MM-DD"),
+        ("date:2016...2018", "date: expects a date YYYY[-MM[-DD]] or FROM..TO"),
+        ("speekr:Putin", "unknown filter speekr:; did you mean speaker:? (column 1)"),
+        ("gas titel:summit", "unknown filter titel:; did you mean title:? (column 5)"),
+        ("zzz:top", "unknown filter zzz:; known: category:, date:,"),
         ("NOT", "NOT needs a term"),
         ("x" * (MAX_CHARS + 1), f"longer than {MAX_CHARS}"),
         (" ".join(["w"] * (MAX_CLAUSES + 1)), f"more than {MAX_CLAUSES} terms"),

@@ -207,6 +207,61 @@ def test_search_page_has_facets_snippets_and_permalinks(client: TestClient) -> N
     assert dates == sorted(dates, reverse=True)
 
 
+def test_person_page_links_to_a_search_of_all_their_speeches(client: TestClient) -> None:
+    for person in twin(client, "/persons")["persons"][:5]:
+        page = html(client, f"/persons/{person['person_id']}")
+        link = re.search(r'class="search-person" href="([^"]+)"', page)
+        assert link, person["person_id"]
+        found = twin(client, link.group(1).replace("&amp;", "&"))
+        assert found["total"] == person["speeches"], person["person_id"]
+
+
+def test_search_page_says_when_a_facet_is_cut_and_widens_it(client: TestClient) -> None:
+    cut = twin(client, "/search?q=the&facet_limit=2")
+    assert len(cut["facets"]["speaker"]) == 2 < cut["facet_sizes"]["speaker"]
+    page = html(client, "/search?q=the&facet_limit=2")
+    assert f"showing 2 of {cut['facet_sizes']['speaker']}" in page
+    wide = twin(client, cut["widen"])
+    assert len(wide["facets"]["speaker"]) == cut["facet_sizes"]["speaker"]
+    assert client.get("/api/search?q=the&facet_limit=2").json()["facet_sizes"] == cut["facet_sizes"]
+
+
+def test_search_errors_name_the_filter_and_the_candidates(client: TestClient) -> None:
+    typo = client.get("/api/search?q=speekr:Putin")
+    assert typo.status_code == 400 and "did you mean speaker:" in typo.text
+    phrase = twin(client, "/search?" + urlencode({"q": '"security zebras"'}))
+    assert phrase["total"] == 0 and phrase["nearest"] is None
+    # The words of a hit's snippet, in reverse order: not the phrase, yet nearby.
+    hit = twin(client, "/search?q=security")["results"][0]["snippet_text"]
+    words = re.findall(r"[a-z]{4,}", hit.lower())[:2]
+    query = urlencode({"q": '"' + " ".join(reversed(words)) + '"'})
+    near = twin(client, f"/search?{query}")
+    assert near["nearest"] and near["results"], words
+    assert not any(h["exact"] for h in near["results"])
+    assert "not exact" in html(client, f"/search?{query}")
+
+
+def test_events_list_takes_a_date_range(client: TestClient) -> None:
+    everything = twin(client, "/events?per_page=100")["events"]
+    dated = sorted(e["date"] for e in everything if e["date"])
+    middle = dated[len(dated) // 2][:4]
+    found = twin(client, f"/events?per_page=100&from={middle}&to={middle}")
+    assert found["events"] and all(e["date"][:4] == middle for e in found["events"])
+    assert len(found["events"]) == sum(d[:4] == middle for d in dated)
+    assert client.get("/api/events?from=2019-13").status_code == 400
+
+
+def test_search_page_offers_the_reported_speech_it_left_out(client: TestClient) -> None:
+    query = urlencode({"q": 'speaker:"Vladimir Putin" talks'})
+    plain = twin(client, f"/search?{query}")
+    assert plain["reported"] >= 1 and not any(h["reported"] for h in plain["results"])
+    assert "reported speech" in html(client, f"/search?{query}")
+    both = twin(client, plain["include_reported"] + "&per_page=100")
+    assert both["total"] == plain["total"] + plain["reported"] and both["reported"] == 0
+    told = [h for h in both["results"] if h["reported"]]
+    assert len(told) == plain["reported"] and all(h["kind"] == "event" for h in told)
+
+
 # --- the first hour: the API's index and docs, errors that help -------------------------------
 
 

@@ -69,6 +69,17 @@ class QueryError(StenogramError):
     code = "query"
 
 
+class AmbiguousName(QueryError):
+    """A person filter's name fits several persons; ``candidates`` are their (id, name)."""
+
+    def __init__(
+        self, reason: str, candidates: list[tuple[str, str]], *, document: str | None = None
+    ) -> None:
+        self.candidates = candidates
+        listed = "; ".join(f"{name} ({pid})" for pid, name in candidates)
+        super().__init__(f"{reason}: {listed}", document=document)
+
+
 class FetchError(StenogramError):
     """A remote document could not be fetched (refused, too large, timed out, off-site)."""
 
@@ -97,6 +108,7 @@ class PastTheEnd(NotFound):
 
 
 __all__ = [
+    "AmbiguousName",
     "ConfigError",
     "FetchError",
     "NotFound",

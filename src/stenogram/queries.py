@@ -11,13 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .archive import Activity, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent, permalink
+from .archive import Activity, Archive, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent, permalink
 from .errors import NotFound
 from .export.cite import Citation, cite
 from .ingest import open_archive, people_directory
 from .model import Person
-from .search import SearchResult, search
-from .search.engine import Sort
+from .search import SearchResult, read_seq, search
+from .search.engine import FACET_SIZE, Sort
+from .search.people import People, archive_people
 from .settings import Settings
 
 
@@ -29,13 +30,31 @@ def search_archive(
     offset: int = 0,
     sort: Sort = "relevance",
     events: bool = False,
+    facet_limit: int = FACET_SIZE,
+    reported: bool = False,
 ) -> SearchResult:
     """Speeches (or events) matching ``query``, with facets; opening the archive catches the
-    index up, so a search never misses what an interrupted ingest already stored."""
+    index up, so a search never misses what an interrupted ingest already stored. ``reported``
+    adds the narrative a ``speaker:`` search leaves out (reported speech), marked so."""
     with open_archive(settings) as archive:
         return search(
-            archive.index_path, query, limit=limit, offset=offset, sort=sort, events=events
+            archive.index_path,
+            query,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+            events=events,
+            facet_limit=facet_limit,
+            people=search_people(archive),
+            reported=reported,
         )
+
+
+def search_people(archive: Archive) -> People:
+    """The archive's persons for ``speaker:``/``participant:`` and the speaker facet's names,
+    as of the archive change the index has caught up to (the ids it holds are of that state;
+    a small file read, where asking the database costs a connection per search)."""
+    return archive_people(archive.index_path, read_seq(archive.index_path), archive.persons)
 
 
 def show_event(settings: Settings, ref: str, revision: int | None = None) -> StoredEvent:
@@ -252,5 +271,6 @@ __all__ = [
     "list_persons",
     "person_record",
     "search_archive",
+    "search_people",
     "show_event",
 ]

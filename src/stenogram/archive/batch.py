@@ -186,7 +186,7 @@ class BatchWriter:
             rows.setdefault(revisions, []).append(
                 self._revision_row(n.record, event_id, 1, n.digest, speech_ids)
             )
-            index_rows = records.new_index_rows(event_id, n.seq, n.doc, said)
+            index_rows = records.new_index_rows(event_id, n.seq, n.doc, said, n.people)
             self._results[n.at] = StoreResult("new", event_id, 1, tuple(index_rows))
         for table, values in rows.items():
             _insert_many(conn, table, values)

@@ -38,12 +38,15 @@ EXCERPT_CHARS = 280
 
 @dataclass(frozen=True, slots=True)
 class EventFilter:
-    """At most one way of narrowing a listing of events (None everywhere: all events)."""
+    """One way of narrowing a listing of events (None everywhere: all events), and a date
+    range (``start``/``end`` inclusive; events without a date fall outside any range)."""
 
     tag_kind: BrowseKind | None = None
     tag: str | None = None
     section: str | None = None
     person: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,10 @@ def _event_filter(query: Select[Any], wanted: EventFilter) -> Select[Any]:
             select(participants.c.event_id).where(participants.c.person_id == wanted.person),
         )
         query = query.where(events.c.id.in_(present))
+    if wanted.start is not None:
+        query = query.where(events.c.date >= wanted.start)
+    if wanted.end is not None:
+        query = query.where(events.c.date <= wanted.end)
     return query
 
 

@@ -454,6 +454,13 @@ def index_batch(conn: Connection, batch: Sequence[Row[Any]]) -> Iterator[IndexRo
         .order_by(sections.c.position)
     ):
         listed.setdefault(row.event_id, []).append(row.name)
+    present: dict[int, list[Row[Any]]] = {}
+    for row in conn.execute(
+        select(participants.c.event_id, participants.c.name, participants.c.person_id)
+        .where(participants.c.event_id.in_(ids))
+        .order_by(participants.c.position)
+    ):
+        present.setdefault(row.event_id, []).append(row)
     told: dict[int, list[str]] = {}
     for row in conn.execute(
         select(narrative.c.event_id, narrative.c.text)
@@ -468,14 +475,21 @@ def index_batch(conn: Connection, batch: Sequence[Row[Any]]) -> Iterator[IndexRo
             {kind: tuple(tagged.get((ev.id, kind), ())) for kind in TAG_KINDS},
             tuple(listed.get(ev.id, ())),
             told.get(ev.id, ()),
+            [(p.name, p.person_id) for p in present.get(ev.id, ())],
         )
 
 
 def new_index_rows(
-    event_id: int, seq: int, doc: Document, said: Sequence[dict[str, Any]]
+    event_id: int,
+    seq: int,
+    doc: Document,
+    said: Sequence[dict[str, Any]],
+    people: DocumentPeople | None = None,
 ) -> list[IndexRow]:
     """The rows :func:`index_batch` would read back for a new event, from what was written:
-    ``said`` are its speech rows (with their ids). Tags keep the first of a repeated name."""
+    ``said`` are its speech rows (with their ids), ``people`` the resolved participants. Tags
+    keep the first of a repeated name."""
+    listed = people.participants if people else (None,) * len(doc.participants)
     event = _EventRow(
         id=event_id,
         seq=seq,
@@ -486,6 +500,7 @@ def new_index_rows(
         date=doc.date,
         place=doc.place,
         summary=doc.summary,
+        category=doc.category,
     )
     return list(
         _event_index_rows(
@@ -497,6 +512,7 @@ def new_index_rows(
             },
             tuple(dict.fromkeys(doc.sections)),
             [n.text for n in doc.narrative if n.kind == "narrative"],
+            [(p.name, person) for p, person in zip(doc.participants, listed, strict=True)],
         )
     )
 
@@ -514,6 +530,7 @@ class _EventRow:
     date: dt.date | None
     place: str | None
     summary: str | None
+    category: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,7 +552,10 @@ def _event_index_rows(
     tagged: dict[str, tuple[str, ...]],
     listed: tuple[str, ...],
     told: Iterable[str],
+    present: Sequence[tuple[str, str | None]],
 ) -> Iterator[IndexRow]:
+    """``present``: each listed participant's printed name and resolved person id."""
+    said = list(said)
     common: dict[str, Any] = {
         "seq": ev.seq,
         "event_id": ev.id,
@@ -549,6 +569,13 @@ def _event_index_rows(
         "geography": tagged["geography"],
         "persons": tagged["persons"],
         "sections": listed,
+        "category": ev.category,
+        "present": tuple(
+            dict.fromkeys(
+                p for p in (*(sp.person_id for sp in said), *(p for _, p in present)) if p
+            )
+        ),
+        "participants": tuple(name for name, _ in present),
     }
     for sp in said:
         yield IndexRow(

@@ -35,3 +35,8 @@ class IndexRow:
     persons: tuple[str, ...]
     sections: tuple[str, ...]
     url: str
+    category: str | None = None
+    #: Resolved person ids of everybody at the event: its speakers and listed participants.
+    present: tuple[str, ...] = ()
+    #: The participants' names as printed (a listed name may have no person).
+    participants: tuple[str, ...] = ()

@@ -6,8 +6,6 @@ record per line under ``--json``, so that what one prints another's reader can e
 
 from __future__ import annotations
 
-import html
-import re
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
@@ -21,6 +19,7 @@ from .common import (
     ArchiveOption,
     JsonOption,
     _columns,
+    _report,
     _settings,
     _stdout,
     _user_errors,
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from ..archive import ArchiveInfo, EventDiff
     from ..export.cite import Citation
     from ..queries import RevisionSummary
-    from ..search import SearchResult
+    from ..search import Hit, SearchResult
     from ..search.engine import Sort
 
 #: Facet values shown per facet in the human search output (``--json`` has them all).
@@ -56,13 +55,23 @@ _SORTS: dict[SortOrder, Sort] = {
 }
 
 
-@app.command()
+#: The examples of ``search --help``; a test runs each on the demo archive.
+SEARCH_EXAMPLES: tuple[str, ...] = (
+    '"national projects" speaker:"Vladimir Putin"',
+    "sanction* NOT Europe date:2014..2019",
+    "title:summit participant:Lukashenko",
+)
+
+
+@app.command(epilog="Examples: " + " · ".join(f"stenogram search '{q}'" for q in SEARCH_EXAMPLES))
 def search(
     ctx: typer.Context,
     query: Annotated[
         str,
         typer.Argument(
-            help='Words, "phrases", speaker:, role:, topic:, place:, date:2016..2018, AND/OR/NOT.',
+            help='Words (stemmed), "exact phrase", ~"loose phrase", prefix*, AND/OR/NOT, '
+            "speaker:, participant:, role:, title:, topic:, geo:, place:, section:, category:, "
+            "lang:, from:2016 to:2018-06, date:2016..2018 (docs/query-language.md).",
             show_default=False,
         ),
     ],
@@ -77,20 +86,40 @@ def search(
     events: Annotated[
         bool, typer.Option("--events", help="One hit per event instead of per speech.")
     ] = False,
+    facet_limit: Annotated[
+        int, typer.Option("--facet-limit", help="Values per facet (--json too).")
+    ] = 20,
+    reported: Annotated[
+        bool,
+        typer.Option(
+            "--reported",
+            help="With speaker:, also events' narrative that reports what they said, marked.",
+        ),
+    ] = False,
     archive: ArchiveOption = None,
 ) -> None:
     """Search what was said: ranked hits with snippets and facet counts."""
     from .. import queries
+    from ..errors import AmbiguousName
 
     with _user_errors():
-        result = queries.search_archive(
-            _settings(ctx, archive),
-            query,
-            limit=limit,
-            offset=offset,
-            sort=_SORTS[sort],
-            events=events,
-        )
+        try:
+            result = queries.search_archive(
+                _settings(ctx, archive),
+                query,
+                limit=limit,
+                offset=offset,
+                sort=_SORTS[sort],
+                events=events,
+                facet_limit=facet_limit,
+                reported=reported,
+            )
+        except AmbiguousName as exc:
+            # After the error line, one line per candidate: any of them can be pasted back.
+            _report(exc)
+            for person_id, name in exc.candidates:
+                typer.echo(f"  {person_id}\t{name}", err=True)
+            raise typer.Exit(exc.exit_code) from None
     if as_json:
         out = sys.stdout.buffer
         for hit in result.hits:
@@ -99,32 +128,41 @@ def search(
             name: [{"value": value, "count": count} for value, count in buckets]
             for name, buckets in result.facets.items()
         }
-        _write_json({"facets": facets, "total": result.total}, out)
+        _write_json(
+            {
+                "facets": facets,
+                "facet_sizes": result.facet_sizes,
+                "total": result.total,
+                "nearest": result.nearest,
+                "reported": result.reported,
+            },
+            out,
+        )
         out.flush()
     else:
         _print_hits(result, offset)
 
 
-_BOLD = re.compile(r"<b>(.*?)</b>", re.DOTALL)
-
-
-def _snippet(markup: str) -> Text:
-    """The engine's HTML snippet as terminal text: ``<b>`` becomes bold, entities are decoded."""
-    markup = markup.replace("\n", " ")
-    text = Text()
-    last = 0
-    for match in _BOLD.finditer(markup):
-        text.append(html.unescape(markup[last : match.start()]))
-        text.append(html.unescape(match.group(1)), style="bold")
-        last = match.end()
-    text.append(html.unescape(markup[last:]))
+def _snippet(hit: Hit) -> Text:
+    """The snippet with its matched passages in bold."""
+    text = Text(hit.snippet.replace("\n", " "))
+    for start, end in hit.highlights:
+        text.stylize("bold", start, end)
     return text
 
 
 def _print_hits(result: SearchResult, offset: int) -> None:
     out = _stdout()
+    if result.nearest:
+        out.print(
+            Text(f"no exact match; nearest passages ({result.nearest}), not exact:", style="bold")
+        )
     for number, hit in enumerate(result.hits, offset + 1):
         line = Text(f"{number}. ", style="dim")
+        if not hit.exact:
+            line.append("[not exact] ", style="yellow")
+        if hit.reported:
+            line.append("[reported speech] ", style="yellow")
         if hit.kind == "speech":
             line.append(hit.speaker or hit.attribution or "(no speaker)", style="bold")
             if hit.role:
@@ -137,17 +175,23 @@ def _print_hits(result: SearchResult, offset: int) -> None:
         out.print(line)
         if hit.kind == "speech":
             out.print(Text(f"   {hit.title}", style="italic"))
-        out.print(Text("   ") + _snippet(hit.snippet))
+        out.print(Text("   ") + _snippet(hit))
         out.print(Text(f"   {hit.url}", style="cyan"))
     if result.hits:
         last = offset + len(result.hits)
         out.print(f"hits {offset + 1}–{last} of {result.total}")
     else:
         out.print(f"no hits (of {result.total})" if result.total else "no hits")
+    if result.reported:
+        out.print(
+            f"left out: {result.reported} events' narrative also matches, with the speaker "
+            "present (reported speech); --reported includes it"
+        )
     for name, buckets in result.facets.items():
         if buckets:
             shown = " · ".join(f"{value} ({count})" for value, count in buckets[:FACET_SHOWN])
-            more = " · …" if len(buckets) > FACET_SHOWN else ""
+            size = result.facet_sizes.get(name, len(buckets))
+            more = f" · … ({min(FACET_SHOWN, size)} of {size})" if size > FACET_SHOWN else ""
             out.print(Text(f"{name}: ", style="bold") + Text(shown + more))
 
 

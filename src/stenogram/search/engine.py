@@ -21,10 +21,9 @@ postings with that clause cost more than the match itself.
 
 from __future__ import annotations
 
-import html
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -33,14 +32,17 @@ import tantivy
 
 from ..errors import QueryError, StoreError
 from . import index as ix
-from .query import Compiler, parse
+from . import snippets as sn
+from .people import People
+from .query import Compiler, Node, as_reported, has_exact_phrase, loosen, parse
 
 Sort = Literal["relevance", "date", "-date"]
 SORTS: Final = ("relevance", "date", "-date")
 MAX_LIMIT: Final = 1000
 MAX_WINDOW: Final = 10_000
-SNIPPET_CHARS: Final = 240
 FACET_SIZE: Final = 20
+#: The widest a facet can be asked for (``facet_limit``): every value it has, in practice.
+MAX_FACET: Final = 1000
 #: Each segment reports its top terms only. This many covers every speaker or tag of a segment
 #: in practice; when it does not, tantivy says so (a non-zero error bound) and the facet is
 #: counted again with ``EXACT_SEGMENT_SIZE``, which is exact but costs ~3x as much.
@@ -70,7 +72,11 @@ PARALLEL_FROM: Final = 200_000
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One speech (or event) that matched; ``snippet`` is HTML with ``<b>`` around the matches."""
+    """One speech (or event) that matched. ``snippet`` is plain text, ``highlights`` the
+    [start, end) character spans in it that matched (an exact phrase is one span). ``exact`` is
+    False on a nearest passage offered when an exact phrase found nothing. ``role`` is the
+    speaker's role as the page printed it at the time. ``reported`` marks an event's narrative
+    that matched a ``speaker:`` search as reported speech (asked for with ``reported``)."""
 
     kind: str
     event_id: int
@@ -88,6 +94,10 @@ class Hit:
     source: str
     language: str
     position: int | None
+    person_id: str | None = None
+    highlights: tuple[tuple[int, int], ...] = ()
+    exact: bool = True
+    reported: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict, which deep-copies every value: here all are plain scalars.
@@ -99,9 +109,21 @@ _HIT_FIELDS: Final = tuple(f.name for f in fields(Hit))
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
+    """``facets`` are cut to the limit asked for; ``facet_sizes`` say how many values each had;
+    ``speaker_ids`` are the person ids of the speaker facet's values, in its order (two persons
+    may share a name: a filter link goes by the id).
+    ``nearest`` names what was searched instead when an exact phrase found nothing (the hits
+    are then not exact); None for a plain answer. ``reported``: for a ``speaker:`` search, how
+    many events' narrative (reported speech: "The President said that ...") also matches, with
+    the speaker among those present; left out of the hits unless asked for."""
+
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facet_sizes: dict[str, int] = field(default_factory=dict)
+    nearest: str | None = None
+    reported: int = 0
+    speaker_ids: list[str] = field(default_factory=list)
 
 
 _lock = threading.Lock()
@@ -145,14 +167,6 @@ def _open(index_dir: Path) -> ix.OpenIndex:
     return opened
 
 
-def _fallback(text: str) -> str:
-    """The opening of the text, for hits matched by filters alone (nothing to highlight)."""
-    if len(text) <= SNIPPET_CHARS:
-        return html.escape(text)
-    cut = text.rfind(" ", 0, SNIPPET_CHARS)
-    return html.escape(text[: cut if cut > 0 else SNIPPET_CHARS]) + "…"
-
-
 def _terms(field: str, size: int, segment_size: int) -> dict[str, Any]:
     return {"terms": {"field": field, "size": size, "segment_size": segment_size}}
 
@@ -160,12 +174,12 @@ def _terms(field: str, size: int, segment_size: int) -> dict[str, Any]:
 def _facet_spec(events: bool, segment_size: int) -> dict[str, dict[str, Any]]:
     """Facet name -> terms aggregation (an event's speakers live in a column of their own).
 
-    A speech-level speaker facet asks for one more bucket than it shows, because the bucket of
-    speeches without a speaker (``index.NO_VALUE``) may be among the largest.
+    The speaker facet asks for every value, so that it can say how many there are when it is
+    cut (speeches without a person, ``index.NO_VALUE``, are one bucket left out).
     """
     spec = {
         "speaker": _terms(
-            "event_speaker" if events else "speaker", FACET_SIZE + (not events), segment_size
+            "event_speaker" if events else "speaker", max(segment_size, 1), segment_size
         ),
         "year": _terms("year", YEARS, segment_size),
     }
@@ -212,10 +226,14 @@ def _collect(
     return result
 
 
-def _facets(result: dict[str, Any]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """The total and the facets out of the aggregation's buckets."""
-    speakers = [(str(b["key"]), int(b["doc_count"])) for b in result["speaker"]["buckets"]]
-    facets = {"speaker": [item for item in speakers if item[0] != ix.NO_VALUE][:FACET_SIZE]}
+def _facets(
+    result: dict[str, Any], people: People | None
+) -> tuple[int, dict[str, list[tuple[str, int]]], list[str]]:
+    """The total, every facet value out of the aggregation's buckets (speakers by name), and
+    the speakers' person ids."""
+    buckets = result["speaker"]["buckets"]
+    speakers = [(str(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != ix.NO_VALUE]
+    facets = {"speaker": [(people.name(key) if people else key, n) for key, n in speakers]}
     tagged: dict[str, dict[str, int]] = {facet: {} for facet in ix.SLOT_COLUMNS}
     for column, facet in _TAG_AGGS.items():
         counts = tagged[facet]
@@ -227,13 +245,13 @@ def _facets(result: dict[str, Any]) -> tuple[int, dict[str, list[tuple[str, int]
         facet, _, name = str(bucket["key"]).partition(ix.KIND_SEPARATOR)
         tagged[facet][name] = tagged[facet].get(name, 0) + int(bucket["doc_count"])
     for facet, counts in tagged.items():
-        facets[facet] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
+        facets[facet] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     years = [(int(b["key"]), int(b["doc_count"])) for b in result["year"]["buckets"]]
     total = sum(n for _, n in years) + int(result["year"].get("sum_other_doc_count") or 0)
     facets["year"] = [
         (str(year), n) for year, n in sorted(years, reverse=True) if year != ix.NO_YEAR
     ]
-    return total, facets
+    return total, facets, [key for key, _ in speakers]
 
 
 def _count(found: tantivy.SearchResult) -> int:
@@ -242,7 +260,9 @@ def _count(found: tantivy.SearchResult) -> int:
     return int(count) if count is not None else len(found.hits)
 
 
-def _check(limit: int, offset: int, sort: str) -> None:
+def _check(limit: int, offset: int, sort: str, facet_limit: int) -> None:
+    if not 1 <= facet_limit <= MAX_FACET:
+        raise QueryError(f"facet_limit must be between 1 and {MAX_FACET}, not {facet_limit}")
     if not 0 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 0 and {MAX_LIMIT}, not {limit}")
     if offset < 0 or offset + limit > MAX_WINDOW:
@@ -260,53 +280,160 @@ def search(
     sort: Sort = "relevance",
     events: bool = False,
     facets: bool = True,
+    facet_limit: int = FACET_SIZE,
+    people: People | None = None,
+    reported: bool = False,
 ) -> SearchResult:
-    """Search the index at ``index_dir`` (``ARCHIVE/index``); speeches unless ``events``."""
-    _check(limit, offset, sort)
+    """Search the index at ``index_dir`` (``ARCHIVE/index``); speeches unless ``events``.
+
+    ``people`` (the archive's persons) lets ``speaker:``/``participant:`` mean a person and
+    names the speaker facet's persons. When an exact phrase finds nothing, the nearest passages
+    are searched instead (the phrase stemmed, then its words in any order, every other clause
+    kept) and returned marked not exact, with ``nearest`` saying which. ``reported`` adds the
+    narrative that a ``speaker:`` search would leave out (see :class:`SearchResult`).
+    """
+    _check(limit, offset, sort, facet_limit)
     tree = parse(query)
     opened = _open(index_dir)
-    searcher = opened.index.searcher()
-    fields = [(ix.body_field(k), f"sg_{k}") for k in ix.LANG_KEYS]
-    if events:  # an event's title is part of it; a speech does not match by its event's title
-        fields += [(f(k), f"sg_{k}") for f in (ix.note_field, ix.title_field) for k in ix.LANG_KEYS]
-    user, needs_text = Compiler(opened, searcher, tuple(fields)).compile(tree)
-    full = user
-    if events or not needs_text:
-        level = tantivy.Query.term_query(opened.schema, "level", "event" if events else "speech")
-        full = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, user), (tantivy.Occur.Must, level)]
-        )
-    top = max(limit, 1)  # tantivy refuses a top-0; the one hit fetched is dropped below
+    run = _Run(opened, opened.index.searcher(), events, people, reported)
+    result = run.search(tree, limit, offset, sort, facets, facet_limit)
+    if result.total or not has_exact_phrase(tree):
+        return result
+    for label, looser in (
+        ("the phrase in another inflection", loosen(tree)),
+        ("the words in another order", loosen(tree, words=True)),
+    ):
+        near = run.search(looser, limit, offset, sort, facets, facet_limit, exact=False)
+        if near.total:
+            return replace(near, nearest=label)
+    return result
 
-    def ranked() -> tuple[tantivy.SearchResult, list[Hit]]:
-        if sort == "relevance":
-            found = searcher.search(full, top, count=not facets, offset=offset)
-        else:
-            order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
-            found = searcher.search(
-                full, top, count=not facets, offset=offset, order_by_field="day", order=order
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One searcher and its settings, for the query and the looser ones tried after it."""
+
+    opened: ix.OpenIndex
+    searcher: tantivy.Searcher
+    events: bool
+    people: People | None
+    with_reported: bool
+
+    def search(
+        self,
+        tree: Node,
+        limit: int,
+        offset: int,
+        sort: Sort,
+        facets: bool,
+        facet_limit: int,
+        *,
+        exact: bool = True,
+    ) -> SearchResult:
+        opened, searcher, events = self.opened, self.searcher, self.events
+        fields = [(ix.body_field(k), f"sg_{k}") for k in ix.LANG_KEYS]
+        exact_fields: tuple[str, ...] = (ix.EXACT_BODY,)
+        if events:  # an event's title is part of it; a speech does not match by its title
+            fields += [
+                (f(k), f"sg_{k}") for f in (ix.note_field, ix.title_field) for k in ix.LANG_KEYS
+            ]
+            exact_fields += (ix.EXACT_NOTE, ix.EXACT_TITLE)
+        compiler = Compiler(opened, searcher, tuple(fields), exact_fields, self.people)
+        user, needs_text = compiler.compile(tree)
+        full = user
+        if events or not needs_text:
+            full = _both(user, _level(opened, "event" if events else "speech"))
+        told = None if events else self._reported(tree, compiler.resolved)
+        left_out = 0
+        if told is not None and self.with_reported:
+            user = full = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, full), (tantivy.Occur.Should, told)]
             )
-        by_score = sort == "relevance"
-        return found, _hits(opened, searcher, user, found.hits[:limit], by_score=by_score)
+        elif told is not None:
+            left_out = _count(searcher.search(told, 1, count=True))
+        top = max(limit, 1)  # tantivy refuses a top-0; the one hit fetched is dropped below
+        marks = sn.phrase_patterns(tree, opened.analyzers[ix.EXACT])
 
-    if not facets:
-        found, hits = ranked()
-        return SearchResult(total=_count(found), hits=hits)
+        def ranked() -> tuple[tantivy.SearchResult, list[Hit]]:
+            if sort == "relevance":
+                found = searcher.search(full, top, count=not facets, offset=offset)
+            else:
+                order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
+                found = searcher.search(
+                    full, top, count=not facets, offset=offset, order_by_field="day", order=order
+                )
+            by_score = sort == "relevance"
+            found_hits = found.hits[:limit]
+            return found, _hits(
+                opened, searcher, user, found_hits, by_score=by_score, marks=marks, exact=exact
+            )
 
-    def ranked_and_rest() -> tuple[list[Hit], dict[str, Any]]:
-        # The two shorter calls on the worker, the facet pass (the longest) here.
-        return ranked()[1], _tags_beyond_slots(opened, searcher, full)
+        if not facets:
+            found, hits = ranked()
+            return SearchResult(total=_count(found), hits=hits, reported=left_out)
 
-    if searcher.num_docs < PARALLEL_FROM:
-        hits, rest = ranked_and_rest()
-        result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
-    else:
-        pending: Future[tuple[list[Hit], dict[str, Any]]] = _workers().submit(ranked_and_rest)
-        result = _collect(searcher, full, _facet_spec(events, FACET_SEGMENT_SIZE), events)
-        hits, rest = pending.result()
-    result.update(rest)
-    total, counted = _facets(result)
-    return SearchResult(total=total, hits=hits, facets=counted)
+        def ranked_and_rest() -> tuple[list[Hit], dict[str, Any]]:
+            # The two shorter calls on the worker, the facet pass (the longest) here.
+            return ranked()[1], _tags_beyond_slots(opened, searcher, full)
+
+        spec = _facet_spec(events, FACET_SEGMENT_SIZE)
+        if searcher.num_docs < PARALLEL_FROM:
+            hits, rest = ranked_and_rest()
+            result = _collect(searcher, full, spec, events)
+        else:
+            pending: Future[tuple[list[Hit], dict[str, Any]]] = _workers().submit(ranked_and_rest)
+            result = _collect(searcher, full, spec, events)
+            hits, rest = pending.result()
+        result.update(rest)
+        total, counted, ids = _facets(result, self.people)
+        sizes = {name: len(values) for name, values in counted.items()}
+        cut = {
+            name: values if name == "year" else values[:facet_limit]
+            for name, values in counted.items()
+        }
+        return SearchResult(total, hits, cut, sizes, None, left_out, ids[:facet_limit])
+
+    def _reported(self, tree: Node, resolved: dict[str, str]) -> tantivy.Query | None:
+        """Events' narrative matching the query with its speaker read as present, or None."""
+        told = as_reported(tree, resolved)
+        if told is None:
+            return None
+        notes = tuple((ix.note_field(k), f"sg_{k}") for k in ix.LANG_KEYS)
+        compiler = Compiler(self.opened, self.searcher, notes, (ix.EXACT_NOTE,), self.people)
+        query, needs_text = compiler.compile(told)
+        return _both(query, _level(self.opened, "event")) if needs_text else None
+
+
+def _level(opened: ix.OpenIndex, kind: str) -> tantivy.Query:
+    return tantivy.Query.term_query(opened.schema, "level", kind)
+
+
+def _both(a: tantivy.Query, b: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, a), (tantivy.Occur.Must, b)])
+
+
+def _snippet(
+    opened: ix.OpenIndex,
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    doc: tantivy.Document,
+    body: str,
+    text: str,
+    marks: list[Any],
+    generators: dict[str, tantivy.SnippetGenerator],
+) -> sn.Snippet:
+    """The passage with an exact phrase, else tantivy's best fragment for the words, else the
+    opening of the text."""
+    found = sn.find_phrases(text, marks) if marks else None
+    if found is not None:
+        return found
+    generator = generators.get(body)
+    if generator is None:
+        generator = tantivy.SnippetGenerator.create(searcher, query, opened.schema, body)
+        generator.set_max_num_chars(sn.SNIPPET_CHARS)
+        generators[body] = generator
+    snippet = generator.snippet_from_doc(doc)
+    return sn.from_tantivy(snippet) if snippet.highlighted() else sn.opening(text)
 
 
 def _hits(
@@ -316,6 +443,8 @@ def _hits(
     found: list[tuple[Any, tantivy.DocAddress]],
     *,
     by_score: bool,
+    marks: list[Any],
+    exact: bool,
 ) -> list[Hit]:
     generators: dict[str, tantivy.SnippetGenerator] = {}
     hits = []
@@ -328,13 +457,8 @@ def _hits(
         if text is None:  # an event with speeches keeps its own text apart
             body = ix.note_field(lang)
             text = doc.get_first(body)
-        generator = generators.get(body)
-        if generator is None:
-            generator = tantivy.SnippetGenerator.create(searcher, query, opened.schema, body)
-            generator.set_max_num_chars(SNIPPET_CHARS)
-            generators[body] = generator
-        snippet = generator.snippet_from_doc(doc)
-        shown = snippet.to_html() if snippet.highlighted() else _fallback(text or "")
+        shown = _snippet(opened, searcher, query, doc, body, text or "", marks, generators)
+        reported = body == ix.note_field(lang)
         hits.append(
             Hit(
                 kind=meta["kind"],
@@ -347,12 +471,16 @@ def _hits(
                 date=meta["date"],
                 place=meta["place"],
                 title=meta["title"],
-                snippet=shown,
+                snippet=shown.text,
                 url=meta["url"],
                 score=float(key) if by_score else 0.0,
                 source=meta["source"],
                 language=meta["language"],
                 position=meta["position"],
+                person_id=meta.get("person_id"),
+                highlights=shown.spans,
+                exact=exact,
+                reported=reported and meta["kind"] == "event",
             )
         )
     return hits

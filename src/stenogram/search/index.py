@@ -10,10 +10,16 @@ speeches, so that the ``body_*`` fields hold exactly what a speech-level search 
 word query then needs no intersection with the ``level`` term, which at a million speeches cost
 more than the match itself. Pages without speeches keep their text in ``body_*``.
 
+Beside each stemmed text an unstemmed twin (``exact_body``, ``exact_note``, ``exact_title``,
+one analyzer for every language) holds the words as printed, with positions: a quoted phrase
+is matched there, so "national projects" is not "national project", while unquoted words keep
+their stems. Speakers are indexed by resolved person id (``speaker``, ``event_speaker``), and
+``participant`` holds everybody present, so that a person is found however the page printed them.
+
 Facet columns are shaped for the aggregation's speed, measured over 1.4M documents: a string
 column that every document fills ("full") costs ~0.3 ms per 400,000 matches, one that some
 documents leave empty ~3 ms, and a multi-valued one ~12 ms however few documents have values.
-So every document carries a ``speaker`` (or :data:`NO_VALUE`) and a ``year`` (0 without a
+So every document carries a ``speaker`` person id (or :data:`NO_VALUE`) and a ``year`` (0 without a
 date), and an event's tags go in a few single-valued slot columns per kind (:data:`TAG_SLOTS`,
 the sorted names, one a column). The few events with more tags than slots carry the others in a
 multi-valued column (:data:`REST_COLUMN`, "facet + KIND_SEPARATOR + name" values) and the term
@@ -53,7 +59,9 @@ import tantivy
 from ..archive.rows import IndexRow
 from ..errors import StoreError
 
-SCHEMA_VERSION: Final = 7
+#: 8: an unstemmed ``exact_*`` text beside the stemmed one (quoted phrases), speakers and
+#: participants by resolved person id, ``category_key``, ``participant_words``.
+SCHEMA_VERSION: Final = 8
 STATE_FILE: Final = "state.json"
 COMMIT_EVERY: Final = 50_000
 WRITER_HEAP: Final = 96_000_000
@@ -70,6 +78,10 @@ LANG_KEYS: Final[tuple[str, ...]] = (*STEMMED, OTHER)
 
 #: Analyzer for names, roles and places: words, lower-cased, never stemmed.
 WORDS: Final = "sg_words"
+#: Analyzer for exact phrases: words lower-cased, never stemmed. The tokenizer cuts at every
+#: character that is not a letter or digit, so punctuation, typographic quotes and dashes never
+#: tell two texts apart, in any language (``ё`` stays a letter of its own in text and query).
+EXACT: Final = "sg_exact"
 #: Analyzer for tag names: the whole value lower-cased, so ``topic:"foreign policy"`` matches.
 KEY: Final = "sg_key"
 
@@ -114,6 +126,13 @@ def title_field(key: str) -> str:
     return f"title_{key}"
 
 
+#: The unstemmed twins of the text fields, one per kind of text (the analyzer is the same for
+#: every language): what a quoted phrase is matched against.
+EXACT_BODY: Final = "exact_body"
+EXACT_NOTE: Final = "exact_note"
+EXACT_TITLE: Final = "exact_title"
+
+
 def _analyzer(tokenizer: tantivy.Tokenizer, *filters: tantivy.Filter) -> tantivy.TextAnalyzer:
     builder = tantivy.TextAnalyzerBuilder(tokenizer)
     for item in filters:
@@ -130,6 +149,7 @@ def build_analyzers() -> dict[str, tantivy.TextAnalyzer]:
     }
     analyzers[f"sg_{OTHER}"] = _analyzer(tantivy.Tokenizer.simple(), *words)
     analyzers[WORDS] = _analyzer(tantivy.Tokenizer.simple(), *words)
+    analyzers[EXACT] = _analyzer(tantivy.Tokenizer.simple(), *words)
     analyzers[KEY] = _analyzer(tantivy.Tokenizer.raw(), tantivy.Filter.lowercase())
     return analyzers
 
@@ -145,15 +165,20 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(body_field(key), stored=True, tokenizer_name=f"sg_{key}")
         sb.add_text_field(note_field(key), stored=True, tokenizer_name=f"sg_{key}")
         sb.add_text_field(title_field(key), tokenizer_name=f"sg_{key}")
+    for name in (EXACT_BODY, EXACT_NOTE, EXACT_TITLE):
+        sb.add_text_field(name, tokenizer_name=EXACT)
     # Facets: exact values from the fast columns (see the module docstring for their shape).
-    # An event's speakers get a column of their own, read only by event-level searches.
+    # Speakers are resolved person ids (a label naming a role or a crowd has none), so a facet
+    # counts persons. An event's speakers get a column of their own, read only by event-level
+    # searches; ``participant`` holds everybody present (spoke or listed), on every document.
     tag_columns = [column for columns in SLOT_COLUMNS.values() for column in columns]
     for name in ("speaker", "event_speaker", *tag_columns, REST_COLUMN):
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field(MORE_TAGS, tokenizer_name="raw", index_option="basic")
-    for name in ("speaker_words", "role_words", "place_words"):
+    sb.add_text_field("participant", tokenizer_name="raw", index_option="basic")
+    for name in ("speaker_words", "role_words", "place_words", "participant_words"):
         sb.add_text_field(name, tokenizer_name=WORDS)
-    for name in ("topic_key", "geo_key", "section_key"):
+    for name in ("topic_key", "geo_key", "section_key", "category_key"):
         sb.add_text_field(name, tokenizer_name=KEY, index_option="basic")
     sb.add_integer_field("day", indexed=True, fast=True)  # YYYYMMDD: ranges and date order
     # Indexed too: a date filter over whole years is a union of a few postings (see ``query``).
@@ -289,6 +314,7 @@ def _meta(row: IndexRow) -> bytes:
             "speaker": row.speaker,
             "attribution": row.attribution,
             "role": row.role,
+            "person_id": row.person_id,
             "url": row.url,
         }
     )
@@ -307,26 +333,58 @@ def tag_values(tags: dict[str, Iterable[str]]) -> list[tuple[str, str]]:
     return values + rest + ([(MORE_TAGS, "yes")] if rest else [])
 
 
-def _document(row: IndexRow, speakers: Sequence[str], solo: bool) -> tantivy.Document:
+@dataclass(frozen=True, slots=True)
+class _EventPeople:
+    """Who an event's documents name: speakers' labels and person ids, everybody present."""
+
+    labels: tuple[str, ...]
+    persons: tuple[str, ...]
+    present: tuple[str, ...]
+    present_words: tuple[str, ...]
+    solo: bool
+
+    @classmethod
+    def of(cls, rows: Sequence[IndexRow]) -> _EventPeople:
+        said = [r for r in rows if r.kind == "speech"]
+        labels = tuple(dict.fromkeys(r.speaker for r in said if r.speaker))
+        persons = tuple(dict.fromkeys(r.person_id for r in said if r.person_id))
+        present = tuple(dict.fromkeys(p for r in rows for p in (*r.present, r.person_id) if p))
+        listed = [name for r in rows[:1] for name in (*r.participants, *r.persons)]
+        words = tuple(dict.fromkeys((*labels, *listed)))
+        return cls(labels, persons, present, words, not said)
+
+
+def _text(doc: tantivy.Document, row: IndexRow, solo: bool) -> None:
+    key = lang_key(row.language)
+    body = row.kind == "speech" or solo
+    doc.add_text(body_field(key) if body else note_field(key), row.text)
+    doc.add_text(EXACT_BODY if body else EXACT_NOTE, row.text)
+    doc.add_text(title_field(key), row.title)
+    doc.add_text(EXACT_TITLE, row.title)
+
+
+def _document(row: IndexRow, people: _EventPeople) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("level", row.kind)
-    if solo:
+    if people.solo:
         doc.add_text("level", "speech")
     doc.add_integer("event_id", row.event_id)
     doc.add_text("lang", row.language)
-    key = lang_key(row.language)
-    doc.add_text(body_field(key) if row.kind == "speech" or solo else note_field(key), row.text)
-    doc.add_text(title_field(key), row.title)
+    _text(doc, row, people.solo)
     if row.kind == "speech":
-        doc.add_text("speaker", speakers[0] if speakers else NO_VALUE)
+        doc.add_text("speaker", row.person_id or NO_VALUE)
+        labels = [label for label in (row.speaker, row.attribution) if label]
     else:
         doc.add_text("speaker", NO_VALUE)
-        for speaker in speakers:
-            doc.add_text("event_speaker", speaker)
-    for speaker in speakers:
-        doc.add_text("speaker_words", speaker)
-    if row.attribution:
-        doc.add_text("speaker_words", row.attribution)
+        for person in people.persons:
+            doc.add_text("event_speaker", person)
+        labels = list(people.labels)
+    for label in labels:
+        doc.add_text("speaker_words", label)
+    for person in people.present:
+        doc.add_text("participant", person)
+    for name in people.present_words:
+        doc.add_text("participant_words", name)
     if row.role:
         doc.add_text("role_words", row.role)
     if row.place:
@@ -337,6 +395,7 @@ def _document(row: IndexRow, speakers: Sequence[str], solo: bool) -> tantivy.Doc
         ("topic_key", row.topics),
         ("geo_key", row.geography),
         ("section_key", row.sections),
+        ("category_key", (row.category,) if row.category else ()),
     ):
         for value in values:
             doc.add_text(field, value)
@@ -380,16 +439,12 @@ class Indexer:
         count = 0
         for event_id, group in itertools.groupby(rows, key=attrgetter("event_id")):
             batch = list(group)
-            speakers = list(dict.fromkeys(r.speaker for r in batch if r.kind == "speech"))
-            named = [s for s in speakers if s]
-            solo = not speakers
+            people = _EventPeople.of(batch)
             try:
                 if not new:
                     self._writer.delete_documents_by_term("event_id", event_id)
                 for row in batch:
-                    own = [row.speaker] if row.kind == "speech" and row.speaker else []
-                    doc = _document(row, own if row.kind == "speech" else named, solo)
-                    self._writer.add_document(doc)
+                    self._writer.add_document(_document(row, people))
             except ValueError as exc:
                 raise index_error(exc, self._open.path) from exc
             self._seq = max(self._seq, *(r.seq for r in batch))

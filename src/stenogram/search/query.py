@@ -10,25 +10,31 @@ Grammar (operators are upper-case; lower-case ``and``/``or``/``not`` are plain w
     or      := and ("OR" and)*
     and     := unary (["AND"] unary)*          juxtaposition means AND
     unary   := ("NOT" | "-") unary | primary
-    primary := "(" or ")" | '"phrase"' | word | prefix* | field:value | field:"a phrase"
+    primary := "(" or ")" | '"phrase"' | '~"loose phrase"' | word | prefix* | field:value
+             | field:"a phrase"
 
-Obvious slips are read leniently: an unclosed quote runs to the end, an unclosed parenthesis
-closes at the end, an unknown ``name:`` is just text.
+A quoted phrase is exact: its words in that order, with their inflection (the unstemmed
+``exact_*`` fields); ``~"..."`` is the loose phrase (stemmed, so "national projects" also finds
+"national project"). Unquoted words are stemmed. Obvious slips are read leniently: an unclosed
+quote runs to the end, an unclosed parenthesis closes at the end. An unknown ``name:`` is an
+error naming the nearest known filter: read as text, a typo would quietly find nothing.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import tantivy
 
-from ..errors import QueryError
+from ..errors import AmbiguousName, QueryError
 from . import index as ix
+from .people import People
 
 MAX_CHARS: Final = 1000
 MAX_CLAUSES: Final = 64
@@ -42,18 +48,30 @@ EXPANSION_SCAN: Final = 4096
 #: tag filters match a whole tag name; ``from``/``to`` take dates.
 WORD_FILTERS: Final[dict[str, str]] = {
     "speaker": "speaker_words",
+    "participant": "participant_words",
     "role": "role_words",
     "place": "place_words",
+}
+#: Filters on a resolved person: the columns holding person ids (the words filter above is the
+#: fallback for a value that names nobody, such as "Question" or an unresolved label).
+PERSON_FILTERS: Final[dict[str, tuple[str, ...]]] = {
+    "speaker": ("speaker", "event_speaker"),
+    "participant": ("participant",),
 }
 TAG_FILTERS: Final[dict[str, str]] = {
     "topic": "topic_key",
     "geo": "geo_key",
     "geography": "geo_key",
     "section": "section_key",
+    "category": "category_key",
 }
-FILTERS: Final = frozenset({*WORD_FILTERS, *TAG_FILTERS, "lang", "from", "to"})
+DATE_FILTERS: Final = frozenset({"from", "to", "date"})
+FILTERS: Final = frozenset({*WORD_FILTERS, *TAG_FILTERS, *DATE_FILTERS, "title", "lang"})
 
 _FIELD_RE: Final = re.compile(r"([A-Za-z]+):")
+#: What follows ``name:`` when an unknown name is a filter typed wrong rather than a word that
+#: ends a sentence ("Note: ...") or a URL's scheme.
+_VALUE_START: Final = re.compile(r"[^\s/]")
 _WORD_CHAR: Final = re.compile(r"\w")
 _DATE_RE: Final = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
@@ -69,6 +87,8 @@ class Term:
 @dataclass(frozen=True, slots=True)
 class Phrase:
     text: str
+    #: ``~"..."``: the words stemmed, as unquoted words are; else the exact words.
+    loose: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +131,7 @@ Node = Term | Phrase | Prefix | Filter | DateRange | And | Or | Not
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # "(" ")" "AND" "OR" "NOT" "word" "phrase" "field"
+    kind: str  # "(" ")" "AND" "OR" "NOT" "word" "phrase" "loose" "field"
     pos: int
     text: str = ""
     name: str = ""
@@ -152,12 +172,19 @@ def _lex(query: str) -> list[_Token]:
             text, i_next = _read_quoted(query, i)
             tokens.append(_Token("phrase", i, text))
             i = i_next
+        elif ch == "~" and query.startswith('"', i + 1):
+            text, i = _read_quoted(query, i + 1)
+            tokens.append(_Token("loose", i, text))
         elif ch in "-+" and i + 1 < len(query) and (query[i + 1] == '"' or query[i + 1] == "("):
             tokens.append(_Token("NOT" if ch == "-" else "+", i))
             i += 1
         else:
             field = _FIELD_RE.match(query, i)
-            if field and field.group(1).lower() in FILTERS:
+            if field and field.group(1).lower() not in FILTERS:
+                if _VALUE_START.match(query, field.end()):
+                    raise _unknown_field(query, field.group(1), i)
+                field = None
+            if field:
                 start = field.end()
                 if start < len(query) and query[start] == '"':
                     value, i = _read_quoted(query, start)
@@ -176,15 +203,46 @@ def _lex(query: str) -> list[_Token]:
     return [t for t in tokens if t.kind != "+"]
 
 
+def _unknown_field(query: str, name: str, pos: int) -> QueryError:
+    near = difflib.get_close_matches(name.lower(), sorted(FILTERS), n=1, cutoff=0.5)
+    known = ", ".join(f"{known}:" for known in sorted(FILTERS))
+    hint = f"; did you mean {near[0]}:?" if near else f"; known: {known}"
+    return _error(query, f"unknown filter {name}:{hint}", pos)
+
+
 # --- Parsing ----------------------------------------------------------------------------------
 
 
 def _date(query: str, token: _Token) -> DateRange:
-    match = _DATE_RE.fullmatch(token.text)
+    """``from:``/``to:`` one date; ``date:`` a period (``2016``) or a range (``2016..2018-06``,
+    either end may be left open)."""
+    if token.name != "date":
+        return _bound(query, token, token.text, at_end=token.name == "to")
+    start, dots, end = token.text.partition("..")
+    if not dots:
+        start = end = token.text
+    return DateRange(
+        _bound(query, token, start, at_end=False).start if start else None,
+        _bound(query, token, end, at_end=True).end if end else None,
+    )
+
+
+def date_bound(name: str, text: str) -> dt.date:
+    """One date as ``from:`` (``name`` "from") or ``to:`` reads it, for lists that take a date
+    range outside a query; a bad one is a :class:`QueryError`."""
+    token = _Token("field", 0, text, name)
+    bound = _bound(f"{name}:{text}", token, text, at_end=name == "to")
+    value = bound.end if name == "to" else bound.start
+    assert value is not None
+    return value
+
+
+def _bound(query: str, token: _Token, text: str, *, at_end: bool) -> DateRange:
+    match = _DATE_RE.fullmatch(text)
     if match is None:
-        raise _error(query, f"{token.name}: expects a date YYYY-MM-DD", token.pos)
+        expects = "YYYY[-MM[-DD]] or FROM..TO" if token.name == "date" else "YYYY-MM-DD"
+        raise _error(query, f"{token.name}: expects a date {expects}", token.pos)
     year, month, day = int(match[1]), int(match[2] or 0), int(match[3] or 0)
-    at_end = token.name == "to"
     if not month:
         month = 12 if at_end else 1
     if not day:
@@ -192,7 +250,7 @@ def _date(query: str, token: _Token) -> DateRange:
     try:
         value = dt.date(year, month, day)
     except ValueError:
-        raise _error(query, f"{token.name}: {token.text!r} is not a real date", token.pos) from None
+        raise _error(query, f"{token.name}: {text!r} is not a real date", token.pos) from None
     return DateRange(end=value) if at_end else DateRange(start=value)
 
 
@@ -270,8 +328,8 @@ class _Parser:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
             raise self.fail(f"more than {MAX_CLAUSES} terms", token)
-        if token.kind == "phrase":
-            return Phrase(token.text)
+        if token.kind in ("phrase", "loose"):
+            return Phrase(token.text, loose=token.kind == "loose")
         if token.kind == "field":
             return self.field(token)
         if token.text.endswith("*") and _WORD_CHAR.search(token.text):
@@ -281,7 +339,7 @@ class _Parser:
     def field(self, token: _Token) -> Node:
         if not _WORD_CHAR.search(token.text):
             raise self.fail(f"{token.name}: needs a value", token)
-        if token.name in ("from", "to"):
+        if token.name in DATE_FILTERS:
             return _date(self.query, token)
         return Filter(token.name, token.text.strip())
 
@@ -291,6 +349,50 @@ def parse(query: str) -> Node:
     if len(query) > MAX_CHARS:
         raise _error(query, f"the query is longer than {MAX_CHARS} characters")
     return _Parser(query).parse()
+
+
+def loosen(node: Node, *, words: bool = False) -> Node:
+    """The query with its exact phrases loosened: stemmed, or with ``words`` their words in any
+    order. What is offered, labelled, when an exact phrase finds nothing."""
+    match node:
+        case Phrase(text, loose=False):
+            if not words:
+                return Phrase(text, loose=True)
+            parts = tuple(Term(w) for w in text.split())
+            return parts[0] if len(parts) == 1 else And(parts)
+        case And(items):
+            return And(tuple(loosen(item, words=words) for item in items))
+        case Or(items):
+            return Or(tuple(loosen(item, words=words) for item in items))
+        case _:
+            return node
+
+
+def as_reported(node: Node, resolved: dict[str, str]) -> Node | None:
+    """The query for narrative that may report what the speaker said: each ``speaker:`` read
+    as ``participant:`` (the narrative of an event the person was at), by the person id it
+    was ``resolved`` to. None when the query names no speaker, or names one only under a
+    negation or an OR (nothing to report then)."""
+    match node:
+        case Filter("speaker", value):
+            return Filter("participant", resolved.get(value, value))
+        case And(items):
+            parts = [as_reported(item, resolved) for item in items]
+            if all(part is None for part in parts):
+                return None
+            return And(tuple(part or item for part, item in zip(parts, items, strict=True)))
+        case _:
+            return None
+
+
+def has_exact_phrase(node: Node) -> bool:
+    match node:
+        case Phrase(loose=False):
+            return True
+        case And(items) | Or(items):
+            return any(has_exact_phrase(item) for item in items)
+        case _:
+            return False
 
 
 # --- To tantivy -------------------------------------------------------------------------------
@@ -304,6 +406,13 @@ class Compiler:
     searcher: tantivy.Searcher
     #: The text fields free words are looked up in, with each field's analyzer name.
     fields: tuple[tuple[str, str], ...]
+    #: The unstemmed fields an exact phrase is looked up in.
+    exact: tuple[str, ...] = (ix.EXACT_BODY,)
+    #: The archive's persons, for ``speaker:`` and ``participant:``; without them those filters
+    #: match the printed labels' words.
+    people: People | None = None
+    #: Filled while compiling: each person filter's value -> the person id it was read as.
+    resolved: dict[str, str] = field(default_factory=dict)
 
     def compile(self, node: Node) -> tuple[tantivy.Query, bool]:
         """The query, and whether every match must contain a word in one of ``fields`` (not
@@ -314,6 +423,9 @@ class Compiler:
     def _node(self, node: Node) -> tuple[tantivy.Query, bool] | None:
         """None means "nothing to search for" (e.g. a term of punctuation only): it is dropped."""
         match node:
+            case Phrase(text, loose=False):
+                exact = self._analyzer(ix.EXACT)
+                return _text(self._words(field, exact, text) for field in self.exact)
             case Term(text) | Phrase(text):
                 return _text(
                     self._words(field, self._analyzer(name), text) for field, name in self.fields
@@ -392,13 +504,44 @@ class Compiler:
         schema = self.opened.schema
         if isinstance(node, DateRange):
             return _dates(schema, node)
+        if node.name in PERSON_FILTERS and (person := self._person(node)) is not None:
+            return person
         if node.name in WORD_FILTERS:
             query = self._words(WORD_FILTERS[node.name], self._analyzer(ix.WORDS), node.value)
             return query if query is not None else tantivy.Query.empty_query()
+        if node.name == "title":
+            analyzed = ((ix.title_field(k), self._analyzer(f"sg_{k}")) for k in ix.LANG_KEYS)
+            title = _any(self._words(field, analyzer, node.value) for field, analyzer in analyzed)
+            return title if title is not None else tantivy.Query.empty_query()
         if node.name in TAG_FILTERS:
             key = self._analyzer(ix.KEY).analyze(node.value)
             return tantivy.Query.term_query(schema, TAG_FILTERS[node.name], key[0] if key else "")
         return tantivy.Query.term_query(schema, "lang", node.value.lower())
+
+    def _person(self, node: Filter) -> tantivy.Query | None:
+        """The filter on the person ``node.value`` names, or None if it names nobody.
+
+        Several candidates are first narrowed to those the index holds in the filter's
+        columns (a namesake who never spoke is no reason to refuse ``speaker:``)."""
+        if self.people is None:
+            return None
+        found = self.people.find(node.value)
+        if not found:
+            return None
+        columns = PERSON_FILTERS[node.name]
+        if len(found) > 1:
+            held = [c for c in found if any(self.searcher.doc_freq(f, c[0]) for f in columns)]
+            found = held or found
+        if len(found) > 1:
+            raise AmbiguousName(
+                f"{node.name}:{node.value} may mean {len(found)} persons; "
+                "give a fuller name or the id",
+                found,
+                document=f"query {node.name}:{node.value!r}",
+            )
+        person = self.resolved[node.value] = found[0][0]
+        terms = (tantivy.Query.term_query(self.opened.schema, f, person) for f in columns)
+        return _any(terms)
 
 
 def _days(schema: tantivy.Schema, start: dt.date | None, end: dt.date | None) -> tantivy.Query:

@@ -19,6 +19,8 @@ from . import data, models
 from .params import (
     MAX_NAME,
     EventRef,
+    FacetLimit,
+    FromDate,
     Kind,
     Limit,
     Name,
@@ -30,6 +32,7 @@ from .params import (
     Sort,
     SpeechId,
     Text,
+    ToDate,
 )
 from .respond import archive_of, citing, json_response, settings_of
 from .security import check_token
@@ -96,20 +99,37 @@ async def search(
     offset: Offset = 0,
     sort: Sort = "relevance",
     events: bool = False,
+    facet_limit: FacetLimit = data.FACET_LIMIT,
+    reported: bool = False,
 ) -> Response:
-    """Hits (fields of ``stenogram search --json``) under ``results``, facets under ``facets``."""
+    """Hits (fields of ``stenogram search --json``) under ``results``, facets under ``facets``
+    (``facet_sizes``: how many values each has; ``facet_limit`` shows more)."""
     found = data.search_page(
-        archive_of(request), q, offset=offset, limit=limit, sort=sort, events=events
+        archive_of(request),
+        q,
+        offset=offset,
+        limit=limit,
+        sort=sort,
+        events=events,
+        facet_limit=facet_limit,
+        reported=reported,
     )
     return json_response(found)
 
 
 @router.get("/events", responses=ERRORS, response_model=models.EventList)
 async def events(
-    request: Request, page: Page = 1, per_page: PerPage = 20, person: Text | None = None
+    request: Request,
+    page: Page = 1,
+    per_page: PerPage = 20,
+    person: Text | None = None,
+    start: FromDate = None,
+    end: ToDate = None,
 ) -> Response:
-    """Events, newest first; ``person`` keeps those a person spoke at or took part in."""
-    return json_response(data.event_list(archive_of(request), data.paging(page, per_page), person))
+    """Events, newest first; ``person`` keeps those a person spoke at or took part in,
+    ``from``/``to`` (``YYYY[-MM[-DD]]``) a date range."""
+    at = data.paging(page, per_page)
+    return json_response(data.event_list(archive_of(request), at, person, start, end))
 
 
 @router.get("/events/{ref}", responses=ERRORS, response_model=models.EventPage)

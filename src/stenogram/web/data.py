@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,9 +23,10 @@ from ..errors import NotFound, PastTheEnd, QueryError
 from ..export.cite import cite
 from ..export.textversion import format_date, render_text
 from ..model import Document
-from ..queries import event_record, person_record, pinned_permalink
-from ..search import search
-from ..search.engine import SORTS, Sort
+from ..queries import event_record, person_record, pinned_permalink, search_people
+from ..search import Hit, search
+from ..search.engine import FACET_SIZE, MAX_FACET, SORTS, Sort
+from ..search.query import date_bound
 from .charts import year_chart
 
 MAX_PER_PAGE: Final = 100
@@ -35,6 +37,9 @@ MAX_PAGE: Final = 1000
 MAX_QUERY_CHARS: Final = 1000
 #: The search engine pages through at most this many hits (``engine.MAX_WINDOW``).
 MAX_SEARCH_WINDOW: Final = 10_000
+#: Values per facet unless asked otherwise, and the most a page may ask for.
+FACET_LIMIT: Final = FACET_SIZE
+MAX_FACET_LIMIT: Final = MAX_FACET
 #: Facets that become a query filter when clicked: facet name -> filter name in the language.
 FACET_FILTERS: Final = {"speaker": "speaker", "topic": "topic", "geography": "geo"}
 #: How a link to the other-language record of an event names that language, in that language.
@@ -104,8 +109,19 @@ def home(archive: Archive, at: Paging) -> dict[str, Any]:
     return {"counts": archive.counts(), **_events(archive, EventFilter(), at)}
 
 
-def event_list(archive: Archive, at: Paging, person: str | None = None) -> dict[str, Any]:
-    return {"person": person, **_events(archive, EventFilter(person=person), at)}
+def event_list(
+    archive: Archive,
+    at: Paging,
+    person: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> dict[str, Any]:
+    """Events, newest first; ``start``/``end`` (``YYYY[-MM[-DD]]``, a year or month meaning its
+    first or last day, as ``from:``/``to:`` in a search) keep a date range."""
+    first = date_bound("from", start) if start else None
+    last = date_bound("to", end) if end else None
+    wanted = EventFilter(person=person, start=first, end=last)
+    return {"person": person, "from": start, "to": end, **_events(archive, wanted, at)}
 
 
 def _body(stored: StoredEvent, record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -308,6 +324,18 @@ def _quoted(text: str) -> str:
     return quote_plus(text)
 
 
+def snippet_markup(hit: Hit) -> str:
+    """The snippet as HTML: text escaped, each matched passage in ``<b>``."""
+    parts: list[str] = []
+    last = 0
+    for start, end in hit.highlights:
+        parts += (html.escape(hit.snippet[last:start]), "<b>", html.escape(hit.snippet[start:end]))
+        parts.append("</b>")
+        last = end
+    parts.append(html.escape(hit.snippet[last:]))
+    return "".join(parts)
+
+
 def _facet_link(query: str, clause: str, sort: str) -> dict[str, str]:
     """The query that adds ``clause`` to ``query``, and the search page's URL for it (the same
     as urlencode of the joined query: a space encodes as ``+``)."""
@@ -325,9 +353,15 @@ def search_page(
     limit: int = HITS_PER_PAGE,
     sort: str = "relevance",
     events: bool = False,
+    facet_limit: int = FACET_LIMIT,
+    reported: bool = False,
 ) -> dict[str, Any]:
-    """Hits with the same fields as ``stenogram search --json`` under ``results``; each facet
-    value carries the query that adds it as a filter, so a facet is a plain link."""
+    """Hits with the fields of ``stenogram search --json`` under ``results`` (``snippet`` as
+    HTML here, ``snippet_text`` + ``highlights`` as the engine gives them); each facet value
+    carries the query that adds it as a filter, so a facet is a plain link. ``facet_sizes``
+    say how many values each facet has, ``widen`` links to the facets shown in full.
+    ``reported``: how many events' narrative a ``speaker:`` search left out (``include_reported``
+    links to the search with it, each such hit marked ``reported``)."""
     check_query(query)
     order = _sort(sort)
     if not 1 <= limit <= MAX_PER_PAGE:
@@ -337,34 +371,66 @@ def search_page(
     at = Paging(offset // limit + 1, limit)
     base = {"query": query, "sort": order, "events": events, "offset": offset, "limit": limit}
     if not query.strip():
-        return {**base, "total": 0, "results": [], "facets": {}, "pagination": _pagination(0, at)}
-    found = search(archive.index_path, query, limit=limit, offset=offset, sort=order, events=events)
+        empty = {"total": 0, "results": [], "facets": {}, "facet_sizes": {}, "nearest": None}
+        nothing = {"widen": None, "reported": 0, "include_reported": None}
+        return {**base, **empty, **nothing, "pagination": _pagination(0, at)}
+    found = search(
+        archive.index_path,
+        query,
+        limit=limit,
+        offset=offset,
+        sort=order,
+        events=events,
+        facet_limit=facet_limit,
+        people=search_people(archive),
+        reported=reported,
+    )
     results = []
     for hit in found.hits:
         row = hit.to_dict()
+        row["snippet_text"] = hit.snippet
+        row["snippet"] = snippet_markup(hit)
         row["speech_link"] = f"/speeches/{hit.speech_id}" if hit.speech_id is not None else None
         results.append(row)
+    cut = any(found.facet_sizes.get(name, 0) > len(b) for name, b in found.facets.items())
+    widen = None
+    if cut and facet_limit < MAX_FACET:
+        widen = (
+            f"/search?q={_quoted(query.strip())}&sort={_quoted(order)}"
+            f"{'&events=true' if events else ''}&facet_limit={MAX_FACET}"
+        )
     shown: dict[str, list[dict[str, Any]]] = {}
     query = query.strip()
     for name, buckets in found.facets.items():
+        # A speaker is linked by person id: two persons may share a name.
+        keys = found.speaker_ids if name == "speaker" else [value for value, _ in buckets]
         shown[name] = [
             {
                 "value": value,
                 "count": count,
                 **_facet_link(
                     query,
-                    _clause(FACET_FILTERS[name], value)
+                    _clause(FACET_FILTERS[name], key)
                     if name in FACET_FILTERS
                     else f"from:{value} to:{value}",
                     order,
                 ),
             }
-            for value, count in buckets
+            for (value, count), key in zip(buckets, keys, strict=True)
         ]
     return {
         **base,
         "total": found.total,
         "results": results,
         "facets": shown,
+        "facet_sizes": found.facet_sizes,
+        "widen": widen,
+        "nearest": found.nearest,
+        "reported": found.reported,
+        "include_reported": (
+            f"/search?q={_quoted(query)}&sort={_quoted(order)}&reported=true"
+            if found.reported
+            else None
+        ),
         "pagination": _pagination(found.total, at),
     }

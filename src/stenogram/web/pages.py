@@ -9,7 +9,21 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from . import data
 from .api import describe
-from .params import EventRef, Kind, Name, Page, PerPage, PersonId, Revision, Sort, SpeechId, Text
+from .params import (
+    EventRef,
+    FacetLimit,
+    FromDate,
+    Kind,
+    Name,
+    Page,
+    PerPage,
+    PersonId,
+    Revision,
+    Sort,
+    SpeechId,
+    Text,
+    ToDate,
+)
 from .respond import archive_of, citing, render, templates, wants_json
 
 router = APIRouter(include_in_schema=False)
@@ -22,9 +36,15 @@ async def home(request: Request, page: Page = 1, per_page: PerPage = 20) -> Resp
 
 @router.get("/events")
 async def events(
-    request: Request, page: Page = 1, per_page: PerPage = 20, person: Text | None = None
+    request: Request,
+    page: Page = 1,
+    per_page: PerPage = 20,
+    person: Text | None = None,
+    start: FromDate = None,
+    end: ToDate = None,
 ) -> Response:
-    found = data.event_list(archive_of(request), data.paging(page, per_page), person)
+    at = data.paging(page, per_page)
+    found = data.event_list(archive_of(request), at, person, start, end)
     return render(request, "events.html", found)
 
 
@@ -126,9 +146,18 @@ async def search(
     per_page: PerPage = data.HITS_PER_PAGE,
     sort: Sort = "relevance",
     events: bool = False,
+    facet_limit: FacetLimit = data.FACET_LIMIT,
+    reported: bool = False,
 ) -> Response:
     at = data.paging(page, per_page)
     found = data.search_page(
-        archive_of(request), q, offset=at.offset, limit=at.per_page, sort=sort, events=events
+        archive_of(request),
+        q,
+        offset=at.offset,
+        limit=at.per_page,
+        sort=sort,
+        events=events,
+        facet_limit=facet_limit,
+        reported=reported,
     )
     return render(request, "search.html", found)

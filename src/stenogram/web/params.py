@@ -25,6 +25,11 @@ MAX_NAME: Final = 200
 Page = Annotated[int, Query(ge=1, le=data.MAX_PAGE)]
 PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
 Text = Annotated[str, Query(max_length=data.MAX_QUERY_CHARS)]
+FacetLimit = Annotated[int, Query(ge=1, le=data.MAX_FACET_LIMIT)]
+#: ``from``/``to`` on a list of events (``from`` is a Python keyword, hence the aliases).
+DATE_PATTERN: Final = r"^[1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+FromDate = Annotated[str | None, Query(alias="from", pattern=DATE_PATTERN, max_length=10)]
+ToDate = Annotated[str | None, Query(alias="to", pattern=DATE_PATTERN, max_length=10)]
 EventRef = Annotated[
     str,
     Path(
