@@ -240,3 +240,61 @@ def test_note_heading_is_not_a_turn(corpus_dir: Path) -> None:
     doc = parse_bytes(_page(row), origin="76526")
     assert doc.speeches == ()
     assert any("Примечание" in n.text for n in doc.narrative)
+
+
+# --- the place line of the layout with line breaks -------------------------------------------
+
+_LINED = (
+    "Events\n{title}\n{lede}\n{date}\n15:40\n{place}\n{body}\nPublication status\n"
+    "Published in sections: News\nPublication date: November 23, 2023, 18:00\n"
+)
+
+
+def _lined(place: str, body: str = "The talks went on for two hours.", **kw: str) -> Any:
+    fields = {
+        "title": "CSTO summit",
+        "lede": "Vladimir Putin took part.",
+        "date": "November 23, 2023",
+    }
+    text = _LINED.format(place=place, body=body, **(fields | kw))
+    return kremlin_text.parse(text.encode(), origin="lined")
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        "The Kremlin, Moscow",
+        "The Government House, Moscow",
+        "The Peace Palace, The Hague",
+        "Vladimir",
+        "Vladimir Region",
+        "President Hotel, Moscow",
+        "Rostov-on-Don",
+        "Novo-Ogaryovo, Moscow Region",
+    ],
+)
+def test_a_place_line_of_names_is_the_place(place: str) -> None:
+    """A place whose first word could open a sentence ("The", "Vladimir") is still a place."""
+    doc = _lined(place)
+    assert doc.place == place
+    assert [n.text for n in doc.narrative] == ["The talks went on for two hours."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The President’s address to the nation",  # a heading: lower-case words
+        "At the World Economic Forum",  # says where, but opens with a preposition
+        "Mr Prime Minister,",  # a salutation
+        "Vladimir Putin: Good afternoon.",
+    ],
+)
+def test_a_first_body_line_is_not_a_place(line: str) -> None:
+    doc = _lined(line)
+    assert doc.place is None
+
+
+def test_an_announcement_line_keeps_the_lede_and_has_no_event_date() -> None:
+    doc = _lined("Moscow", date="Announcement, December 14, 2012")
+    assert doc.summary == "Vladimir Putin took part."
+    assert doc.date is None

@@ -223,14 +223,30 @@ def _announced(line: str, cues: Cues) -> bool:
 
 
 def _place_line(head: list[str], at: int, cues: Cues) -> bool:
+    """Is the line under the date and time the place ("The Kremlin, Moscow", "Vladimir")?
+
+    A place is names, comma-separated: a line of capitalised words is one even when its first
+    word could open a sentence ("The Peace Palace, The Hague", "President Hotel, Moscow").
+    """
     line = head[at]
-    return (
-        len(line) <= 80
-        and not line.endswith((".", "!", "?", ":"))
-        and ":" not in line
-        and not _photo_counter(line, cues)
-        and not _SEPARATOR.match(line)
-        and not starts_sentence(line.split(), 0, cues)
+    if (
+        len(line) > 80
+        or line.endswith((".", "!", "?", ":", ",", ";"))
+        or ":" in line
+        or _photo_counter(line, cues)
+        or _SEPARATOR.match(line)
+    ):
+        return False
+    words = line.split()
+    return _named_place(words, cues) or not starts_sentence(words, 0, cues)
+
+
+def _named_place(words: Sequence[str], cues: Cues) -> bool:
+    """Every word a capitalised name or a word that joins names ("of", "on", "de"), and the
+    first no preposition ("At the World Economic Forum" says where, but is a heading)."""
+    return strip_word(words[0]).lower() not in cues.prepositions and all(
+        capitalised(word) or strip_word(word).lower() in cues.place_joins or word in "–-"
+        for word in words
     )
 
 

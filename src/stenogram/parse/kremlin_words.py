@@ -37,6 +37,8 @@ class Cues:
     genitive_endings: tuple[str, ...]
     not_place_endings: tuple[str, ...]
     locative: tuple[str, ...]
+    place_joins: frozenset[str]
+    prepositions: frozenset[str]
     conjunctions: frozenset[str]
     adjective_endings: tuple[str, ...]
     patronymic_endings: tuple[str, ...]
@@ -73,6 +75,10 @@ def cues_for(language: str) -> Cues:
         genitive_endings=tuple(cues["genitive_endings"]),
         not_place_endings=tuple(cues["not_place_endings"]),
         locative=tuple(cues["locative"]),
+        place_joins=lower("place_joins"),
+        # "of", "the" join the words of a place; "at", "in" open a phrase that says where.
+        prepositions=frozenset(str(w).lower() for w in names.get("prepositions", ()))
+        - lower("place_joins"),
         conjunctions=frozenset(cues["conjunctions"]),
         adjective_endings=tuple(cues["adjective_endings"]),
         patronymic_endings=tuple(cues["patronymic_endings"]),
