@@ -63,6 +63,12 @@ _PAGE_DASHED = re.compile(r"-\s*\d{1,3}\s*-")
 _PAGE_TAIL = re.compile(r"\s+/\s*\d{1,3}\s*\.?$")
 _SENTENCE_END = tuple(".!?:\"'”’)]")  # for str.endswith: a regex for it scanned whole lines
 _OMISSION = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|<\s*(?:…|\.\.\.)\s*>")
+# Words in a label's name part; an office in capitals runs longer ("MINISTER ASSISTING THE
+# PRIME MINISTER FOR CYBER SECURITY").
+_LABEL_WORDS = 7
+_LABEL_CHARS = 110
+_LABEL_WORDS_CAPITALS = 10
+_EDGE = " .,:;-'\"()[]"
 # A line at least this long that ends without a stop leaves its sentence open.
 _OPEN_LINE = 30
 _DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
@@ -187,7 +193,7 @@ def _opening_bold(block: LexborNode) -> str | None:
     if child is None or child.tag not in _BOLD:
         return None
     text = normalize_space(child.text() or "")
-    return text if 0 < len(text) <= 80 else None
+    return text if 0 < len(text) <= _LABEL_CHARS else None
 
 
 # --- turns ----------------------------------------------------------------------------------------
@@ -247,7 +253,7 @@ def _abbreviation(key: str) -> bool:
 
 def _plain_candidate(line: _Line, ctx: Context, following: _Line | None) -> _Candidate | None:
     """The label of a line whose opening words are not set in bold."""
-    # A label (1 to 60 characters from an ASCII letter, no ":", ";" or line break) ends, spaces
+    # A label (a short text from an ASCII letter, no ":", ";" or line break) ends, spaces
     # aside, at the first separator: ":", or ";" or "." then at most one mark and a space or the
     # end ("Q. text", "PM;- text"). A lazy regex trying each length of label cost more than all
     # else done with a line, so the separator is searched for and the label checked after it.
@@ -255,7 +261,7 @@ def _plain_candidate(line: _Line, ctx: Context, following: _Line | None) -> _Can
     m = _LABEL_END.search(text) if text[:1] in _ASCII_LETTERS else None
     if m:
         label = text[: m.start()].rstrip()
-        if len(label) <= 60 and ";" not in label and "\n" not in label:
+        if len(label) <= _LABEL_CHARS and ";" not in label and "\n" not in label:
             colon = text[m.start()] == ":"
             rest = text[m.end() :].lstrip(" .:;")
             if text[m.start()] == "." and rest[:1].islower():
@@ -296,22 +302,36 @@ def _known(label: str) -> bool:
 
 
 def _label_like(label: str, *, strict: bool) -> bool:
-    """Could this text before a colon be a speaker label? Strict: printed in capitals."""
+    """Could this text before a colon be a speaker label? Strict: printed in capitals.
+
+    "MATT RIDLEY - THE VISCOUNT RIDLEY DL, HOUSE OF LORDS", "MS SHANNAN JUDGE, Principal, ...":
+    a name in capitals may go on to say who the person is; the name is what must be short.
+    """
     t = tables()
     key = label_key(label)
-    # "MATT RIDLEY - THE VISCOUNT RIDLEY DL, HOUSE OF LORDS": a name, then who the person is;
-    # the name is what must be short. Only a label in capitals may describe itself so.
-    capitals = not has_lower(NOTE.sub("", label).replace("Mc", "MC"))
+    capitals = not has_lower(NOTE.sub("", label_head(label)).replace("Mc", "MC"))
     head = label_head(key) if capitals else key
     words = head.split()
-    if not words or len(words) > 7 or key in t.not_labels or any(map(str.isdigit, key)):
+    too_long = len(words) > (_LABEL_WORDS_CAPITALS if capitals else _LABEL_WORDS)
+    if not words or too_long or key in t.not_labels or any(map(str.isdigit, key)):
         return False
-    if any(w in t.prose for w in key.split()) and not _known(label):
+    if _has_prose_word(label, capitals) and not _known(label):
         return False
     letters = [ch for ch in label if ch.isalpha()]
     if not letters or ("," in head):
         return False
     return capitals if strict else letters[0].isupper()
+
+
+def _has_prose_word(label: str, capitals: bool) -> bool:
+    """A word only prose has ("we", "will"), printed in lower case or, in capitals, after the
+    first word: "WILL GOODINGS" is a name, "What we will do" and "WE WILL" are not."""
+    prose = tables().prose
+    return any(
+        word.strip(_EDGE).lower() in prose
+        for i, word in enumerate(label.split())
+        if word.islower() or (capitals and i > 0)
+    )
 
 
 def _is_end(text: str) -> bool:
