@@ -420,7 +420,11 @@ def _described(head: str, tail: str, ctx: Context) -> Who:
         return who  # "UNION MEMBER - EXCERPT": a note on the text, not where the person is
     if who.speaker is None and who.role is None:  # "IAN – CALLER": a first name
         return Who(_smart_title(head.upper()), _smart_title(tail.upper()), False)
-    if who.speaker is None:  # "MINISTER FOR INDUSTRY, INNOVATION AND SCIENCE": one office
+    if who.speaker is None:
+        named = resolve(tail, ctx)  # "THE PRESIDENT OF THE ..., MAYOR DAVID O'LOUGHLIN"
+        if named.speaker and named.role and not named.known:
+            return Who(named.speaker, f"{_smart_title(head.upper())}, {named.role}", False)
+        # "MINISTER FOR INDUSTRY, INNOVATION AND SCIENCE": one office
         text = _smart_title(f"{head}, {tail}".upper())
         return Who(_holder(text, ctx), text, False)
     role = ", ".join(part for part in (who.role, _smart_title(tail.upper())) if part)
