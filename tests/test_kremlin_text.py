@@ -298,3 +298,62 @@ def test_an_announcement_line_keeps_the_lede_and_has_no_event_date() -> None:
     doc = _lined("Moscow", date="Announcement, December 14, 2012")
     assert doc.summary == "Vladimir Putin took part."
     assert doc.date is None
+
+
+# --- Russian text with collapsed line breaks: title, lede and place from the page's words ------
+
+_FLAT_FOOT = (
+    " Опубликован в разделах: Новости Дата публикации: 15 мая 2025 года, 14:00"
+    " Ссылка на материал: kremlin.ru/d/76900"
+)
+
+
+def _flat(text: str) -> Any:
+    return kremlin_text.parse(f"События {text}{_FLAT_FOOT}".encode(), origin="flat")
+
+
+@pytest.mark.parametrize(
+    ("title", "lede"),
+    [
+        # The name that ends the title is printed whole again in the lede.
+        (
+            "Переговоры с Президентом Республики Конго Дени Сассу-Нгессо",
+            "Глава государства провёл переговоры с Президентом Республики Конго Дени "
+            "Сассу-Нгессо, находящимся в России с официальным визитом.",
+        ),
+        # A capitalised adjective the title has in another case opens the lede.
+        (
+            "Встреча с генеральным директором компании «ДОМ.РФ» Виталием Мутко",
+            "Генеральный директор АО «ДОМ.РФ» Виталий Мутко доложил Президенту о работе.",
+        ),
+        # A title does not end with a preposition.
+        (
+            "Поздравление российским женщинам с Международным женским днём",
+            "Видеообращение Президента России. Поздравляю с международным праздником.",
+        ),
+    ],
+)
+def test_title_and_lede_told_apart(title: str, lede: str) -> None:
+    doc = _flat(f"{title} {lede} 15 мая 2025 года 14:00 Москва, Кремль В.Путин : Добрый день!")
+    assert (doc.title, doc.summary) == (title, lede)
+    assert doc.place == "Москва, Кремль"
+
+
+@pytest.mark.parametrize(
+    ("after_time", "place"),
+    [
+        ("Добавить к этому можно многое. Стороны обсудили сотрудничество.", None),
+        ("Выразив соболезнования, Президент России подчеркнул важность связей.", None),
+        ("Санкт-Петербург Владимир Путин открыл заседание Совета.", "Санкт-Петербург"),
+        (
+            "Московская область, Ново-Огарёво В.Путин : Добрый день!",
+            "Московская область, Ново-Огарёво",
+        ),
+    ],
+)
+def test_flat_place_line(after_time: str, place: str | None) -> None:
+    doc = _flat(
+        f"Заседание Совета Состоялось заседание Совета. 15 мая 2025 года 14:00 {after_time}"
+    )
+    assert doc.place == place
+    assert doc.title == "Заседание Совета"

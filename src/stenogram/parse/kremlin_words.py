@@ -38,6 +38,8 @@ class Cues:
     not_place_endings: tuple[str, ...]
     locative: tuple[str, ...]
     place_joins: frozenset[str]
+    places: frozenset[str]
+    longest_place: int
     prepositions: frozenset[str]
     conjunctions: frozenset[str]
     adjective_endings: tuple[str, ...]
@@ -76,6 +78,8 @@ def cues_for(language: str) -> Cues:
         not_place_endings=tuple(cues["not_place_endings"]),
         locative=tuple(cues["locative"]),
         place_joins=lower("place_joins"),
+        places=frozenset(cues.get("places", ())),
+        longest_place=max((len(str(p).split()) for p in cues.get("places", ())), default=0),
         # "of", "the" join the words of a place; "at", "in" open a phrase that says where.
         prepositions=frozenset(str(w).lower() for w in names.get("prepositions", ()))
         - lower("place_joins"),
