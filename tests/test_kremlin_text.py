@@ -16,7 +16,7 @@ from stenogram.parse import detect, kremlin_text, parse_bytes
 from stenogram.parse.kremlin_words import cues_for, split_tags
 
 SEED = "seed/000_46537543d1896dfd.txt"
-FIXTURES = ("76862", "76866", "76857", "76854", "76775", "76474")
+FIXTURES = ("76862", "76866", "76857", "76854", "76775", "76474", "76606")
 
 
 def _fixture(fixtures_dir: Path, item: str) -> bytes:
