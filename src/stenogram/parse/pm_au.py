@@ -75,6 +75,8 @@ _DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _SUBJECT_WIDE = re.compile(r",\s{2,}")
 _YEAR = re.compile(r"\b(?:18|19|20)\d\d\b")
 _PUNCT = re.compile(r"[^\w\s]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_LOWER_RUN = re.compile(r"[a-zа-яё]{3}")
 
 
 def sniff(data: bytes, name: str | None = None) -> float:
@@ -223,8 +225,7 @@ def _candidate(
         return _make(label, rest, ctx)
     cand = _plain_candidate(line, ctx, following)
     capitals = cand is not None and not has_lower(cand.attribution.replace("Mc", "MC"))
-    around = f"{previous.text if previous else ''} {cand.rest if cand else ''}"
-    if cand is None or (capitals and (previous is None or not _in_capitals(around))):
+    if cand is None or (capitals and (previous is None or not _in_capitals(previous, cand))):
         return cand  # capitals set apart from the text around them
     if cand.attribution[:1].islower() and not _abbreviation(cand.key):
         return None
@@ -239,10 +240,12 @@ def _candidate(
     return cand
 
 
-def _in_capitals(text: str) -> bool:
-    """Text typed in capitals (a few letters of OCR noise aside), where capitals mark nothing."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 20 and sum(map(str.islower, letters)) * 10 < len(letters)
+def _in_capitals(previous: _Line, cand: _Candidate) -> bool:
+    """Text around a label typed in capitals (a few letters of OCR noise aside): there capitals
+    mark nothing."""
+    text = f"{previous.text} {cand.rest[:80]}"
+    # No word in lower case (a stray letter of OCR noise aside), and enough letters to tell.
+    return not _LOWER_RUN.search(text) and len(_NOT_LETTER.sub("", text)) >= 20
 
 
 def _abbreviation(key: str) -> bool:
