@@ -119,15 +119,15 @@ class Item:
     data: bytes
 
 
-def iter_archive(path: Path) -> Iterator[Item]:
+def iter_archive(path: Path, group: str = "en", suffix: str = ".html") -> Iterator[Item]:
     """Members of the tar.xz, streamed: nothing is extracted to disk."""
     with tarfile.open(path, mode="r|xz") as tar:
         for member in tar:
-            if not member.isfile() or not member.name.endswith(".html"):
+            if not member.isfile() or not member.name.endswith(suffix):
                 continue
             handle = tar.extractfile(member)
             if handle is not None:
-                yield Item("en", Path(member.name).name, handle.read())
+                yield Item(group, Path(member.name).name, handle.read())
 
 
 def iter_csv(path: Path) -> Iterator[Item]:
@@ -139,17 +139,6 @@ def iter_csv(path: Path) -> Iterator[Item]:
             yield Item("ru", row.get("url") or row.get("title") or "?", text.encode("utf-8"))
 
 
-def iter_transcripts(path: Path) -> Iterator[Item]:
-    """The Australian PM transcripts, streamed like the kremlin archive."""
-    with tarfile.open(path, mode="r|xz") as tar:
-        for member in tar:
-            if not member.isfile() or not member.name.endswith(".xml"):
-                continue
-            handle = tar.extractfile(member)
-            if handle is not None:
-                yield Item("au", Path(member.name).name, handle.read())
-
-
 def iter_corpus(corpus: Path) -> Iterator[Item]:
     yield from iter_archive(corpus / ARCHIVE)
     yield from iter_csv(corpus / CSV_FILE)
@@ -157,7 +146,7 @@ def iter_corpus(corpus: Path) -> Iterator[Item]:
     if seed.is_file():
         yield Item("seed", seed.name, seed.read_bytes())
     if (corpus / PM_ARCHIVE).is_file():
-        yield from iter_transcripts(corpus / PM_ARCHIVE)
+        yield from iter_archive(corpus / PM_ARCHIVE, "au", ".xml")
 
 
 # --------------------------------------------------------------------------- invariants
