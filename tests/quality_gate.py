@@ -2,9 +2,14 @@
 
 Unit tests look at a handful of pages; the parser is judged on pages we do not have. This gate
 therefore looks at *every* page we do have (5,829 en.kremlin.ru pages read in place from the
-``.tar.xz``, the 100 rows of the Russian CSV and the seed), checks invariants that must hold on
-any page, measures how often each field is filled, and compares the parser's output with values
-written by hand from reading the raw pages (``tests/quality/expectations.toml``).
+``.tar.xz``, the 100 rows of the Russian CSV, the seed and the 4,402 Australian PM transcripts),
+checks invariants that must hold on any page, measures how often each field is filled, and
+compares the parser's output with values written by hand from reading the raw pages
+(``tests/quality/expectations.toml``).
+
+Each en page is also printed as its text version (the seed's layout, as ``stenogram show`` does)
+and read back: how often each metadata field comes back the same is the ``tv.*`` figures, and
+``text_of`` expectations judge such a re-read page.
 
 The figures are pinned in ``tests/quality/pinned.json``: a figure may not drop (a violation
 count may not rise) below its pinned value, so an improvement on one page cannot silently cost
@@ -31,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from stenogram.errors import StenogramError
+from stenogram.export import render_text
 from stenogram.model import TAG_KINDS, Document
 from stenogram.parse import parse_bytes
 
@@ -39,6 +45,7 @@ EXPECTATIONS = HERE / "quality" / "expectations.toml"
 PINNED = HERE / "quality" / "pinned.json"
 ARCHIVE = "kremlin-en-2000-2020.tar.xz"
 CSV_FILE = "kremlin-ru-2025.csv"
+PM_ARCHIVE = "pm-transcripts-au.tar.xz"
 SEED = Path("seed") / "000_46537543d1896dfd.txt"
 
 # A pinned figure may move against its direction by this share of its value (float noise only).
@@ -76,6 +83,10 @@ FOOTER_MARKERS = (
     "Ссылка на материал:",
 )
 GLOSSARY_MARKER = "Background information"
+# Metadata a text version prints above its body: each must read back as the page gave it.
+TEXT_VERSION_FIELDS = ("category", "title", "summary", "date", "time", "place")
+# "[ENDS]", "-ends-", "END": the close of a transcript, never a speaker.
+_END_MARK = re.compile(r"^\W*(?:ends?|end of transcript|transcript ends)\W*$", re.I)
 
 _PERSON_TOOLTIP = re.compile(
     r'class="person_tag[^"]*"[^>]*>([^<]*)<span class="read__tooltip tooltip_person'
@@ -108,15 +119,15 @@ class Item:
     data: bytes
 
 
-def iter_archive(path: Path) -> Iterator[Item]:
+def iter_archive(path: Path, group: str = "en", suffix: str = ".html") -> Iterator[Item]:
     """Members of the tar.xz, streamed: nothing is extracted to disk."""
     with tarfile.open(path, mode="r|xz") as tar:
         for member in tar:
-            if not member.isfile() or not member.name.endswith(".html"):
+            if not member.isfile() or not member.name.endswith(suffix):
                 continue
             handle = tar.extractfile(member)
             if handle is not None:
-                yield Item("en", Path(member.name).name, handle.read())
+                yield Item(group, Path(member.name).name, handle.read())
 
 
 def iter_csv(path: Path) -> Iterator[Item]:
@@ -134,6 +145,8 @@ def iter_corpus(corpus: Path) -> Iterator[Item]:
     seed = corpus.parent / SEED
     if seed.is_file():
         yield Item("seed", seed.name, seed.read_bytes())
+    if (corpus / PM_ARCHIVE).is_file():
+        yield from iter_archive(corpus / PM_ARCHIVE, "au", ".xml")
 
 
 # --------------------------------------------------------------------------- invariants
@@ -153,8 +166,8 @@ def speaker_fits(attribution: str | None, speaker: str | None) -> bool:
 
 def raw_furniture(data: bytes) -> tuple[list[tuple[str, str]], set[str]]:
     """From the raw page: (linked name, its tooltip) pairs, and box/caption texts."""
-    if b"<" not in data[:2000]:
-        return [], set()
+    if b"<" not in data[:2000] or data.lstrip()[:5] == b"<?xml":
+        return [], set()  # a text version or an XML transcript: no links, boxes or captions
     text = data.decode("utf-8", "replace")
     pairs = [
         (norm(html.unescape(shown)), norm(html.unescape(tip)))
@@ -208,6 +221,7 @@ def check_invariants(doc: Document, data: bytes = b"") -> list[tuple[str, str]]:
             bad("long_attribution", label)
         if not speaker_fits(speech.attribution, speech.speaker):
             bad("speaker_not_from_attribution", f"{speech.speaker!r} <- {label!r}")
+        found.extend(check_label(label))
         if not speech.paragraphs:
             bad("empty_turn", label)
         for text in (label, *speech.paragraphs):
@@ -233,6 +247,22 @@ def check_invariants(doc: Document, data: bytes = b"") -> list[tuple[str, str]]:
     return found
 
 
+def check_label(label: str) -> list[tuple[str, str]]:
+    """What no speaker label of any publisher may be."""
+    found = []
+    if _END_MARK.match(label):
+        found.append(("end_mark_turn", label))
+    if label[:1].islower():
+        found.append(("label_in_lower_case", label[:160]))  # a sentence's tail, an OCR slip
+    return found
+
+
+def check_transcript(doc: Document) -> list[tuple[str, str]]:
+    """The invariants of an Australian transcript: kremlin's page furniture does not apply, and
+    "PRIME MINISTER" names the person in <prime-minister>, not a word of the label."""
+    return [found for speech in doc.speeches for found in check_label(speech.attribution or "")]
+
+
 # --------------------------------------------------------------------------- expectations
 
 
@@ -243,12 +273,21 @@ def load_expectations(path: Path = EXPECTATIONS) -> list[dict[str, Any]]:
 
 
 def expectation_key(page: Mapping[str, Any]) -> str:
-    """The item name an expectation is about, as :func:`iter_corpus` names items."""
+    """The item name an expectation is about, as :func:`iter_corpus` names items; a text
+    version re-read from en page N is "N.html#text"."""
     if "id" in page:
         return f"{page['id']}.html"
+    if "text_of" in page:
+        return f"{page['text_of']}.html{TEXT_SUFFIX}"
+    if "transcript" in page:
+        return f"transcript-{page['transcript']}.xml"
     if "url" in page:
         return str(page["url"])
     return str(page["seed"])
+
+
+TEXT_SUFFIX = "#text"
+_KEYS = ("id", "url", "seed", "text_of", "transcript", "null")
 
 
 def distinct(values: list[Any]) -> list[Any]:
@@ -276,7 +315,7 @@ def observed(record: Mapping[str, Any], fld: str) -> Any:
 def compare(page: Mapping[str, Any], doc: Document | None) -> list[tuple[str, Any, Any]]:
     """(field, expected, got) for every expected field; ``got`` equals ``expected`` if agreed."""
     record = doc.to_dict() if doc is not None else {}
-    wanted = {k: v for k, v in page.items() if k not in ("id", "url", "seed", "null")}
+    wanted = {k: v for k, v in page.items() if k not in _KEYS}
     wanted.update({k: None for k in page.get("null", [])})
     return [
         (fld, value, observed(record, fld) if doc is not None else "<no document>")
@@ -300,6 +339,7 @@ class Run:
     violations: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
     agreement: dict[str, list[bool]] = field(default_factory=dict)
+    text_versions: Counter[str] = field(default_factory=Counter)
     disagreements: list[tuple[str, str, Any, Any]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -321,6 +361,10 @@ class Run:
             for fld in PRESENCE:
                 share = self.present[f"{group}.{fld}"] / parsed if parsed else 0.0
                 figs[f"{group}.has.{fld}"] = round(share, 4)
+        read_back = self.text_versions["pages"]
+        for fld in TEXT_VERSION_FIELDS:
+            same = self.text_versions[fld] / read_back if read_back else 0.0
+            figs[f"tv.same.{fld}"] = round(same, 4)
         for name in sorted(set(self.violations) | set(INVARIANTS)):
             figs[f"violations.{name}"] = self.violations[name]
         for fld in sorted(self.agreement):
@@ -346,6 +390,9 @@ INVARIANTS = (
     "negative_omissions",
     "tag_not_stripped",
     "expectation_missing",
+    "end_mark_turn",
+    "label_in_lower_case",
+    "text_version_unreadable",
 )
 
 
@@ -372,24 +419,49 @@ def run_gate(corpus: Path, expectations: list[dict[str, Any]] | None = None) -> 
         try:
             doc = parse_bytes(item.data, origin=item.name)
         except StenogramError as exc:
-            run.violate("parse_error", item.name, exc.reason)
+            # One transcript file of the corpus is an empty <transcripts> element.
+            run.violate(
+                "au_unreadable" if item.group == "au" else "parse_error", item.name, exc.reason
+            )
         except Exception as exc:  # a traceback the library let escape: the worst failure
             run.violate("crash", item.name, repr(exc))
         if doc is not None:
             measure(doc, item.group, run)
-            for name, detail in check_invariants(doc, item.data):
+            au = item.group == "au"
+            for name, detail in check_transcript(doc) if au else check_invariants(doc, item.data):
                 run.violate(name, item.name, detail)
-        page = wanted.pop(item.name, None)
-        if page is not None:
-            for fld, expected, got in compare(page, doc):
-                hit = expected == got
-                run.agreement.setdefault(fld, []).append(hit)
-                if not hit:
-                    run.disagreements.append((item.name, fld, expected, got))
+        expect(run, wanted.pop(item.name, None), item.name, doc)
+        if doc is not None and item.group == "en":
+            text = read_back(doc, item.name, run)
+            expect(run, wanted.pop(item.name + TEXT_SUFFIX, None), item.name + TEXT_SUFFIX, text)
     for name in wanted:
         run.violate("expectation_missing", name)
     run.seconds = time.perf_counter() - started
     return run
+
+
+def expect(run: Run, page: Mapping[str, Any] | None, name: str, doc: Document | None) -> None:
+    """Judge ``doc`` against the hand-read expectation ``page``, if there is one."""
+    if page is None:
+        return
+    for fld, expected, got in compare(page, doc):
+        hit = expected == got
+        run.agreement.setdefault(fld, []).append(hit)
+        if not hit:
+            run.disagreements.append((name, fld, expected, got))
+
+
+def read_back(doc: Document, name: str, run: Run) -> Document | None:
+    """The page printed as its text version and parsed again; count the fields that survive."""
+    try:
+        text = parse_bytes(render_text(doc).encode("utf-8"), origin=name + TEXT_SUFFIX)
+    except StenogramError as exc:
+        run.violate("text_version_unreadable", name, exc.reason)
+        return None
+    run.text_versions["pages"] += 1
+    for fld in TEXT_VERSION_FIELDS:
+        run.text_versions[fld] += getattr(text, fld) == getattr(doc, fld)
+    return text
 
 
 # --------------------------------------------------------------------------- pinning

@@ -327,3 +327,58 @@ def test_capitals_keep_the_printed_role() -> None:
     )
     # A trailing acronym is not a name to recase: the name stays the one printed first.
     assert _read_label("Nailya Asker-zade, VGTRK", "en") == (True, "VGTRK", "Nailya Asker-zade")
+
+
+def test_first_turn_printed_with_a_full_stop() -> None:
+    # en.kremlin.ru 56712: "<b>Kseniya Slutskaya. </b>Good afternoon, Mr President." is her
+    # first turn: no earlier label names her, the bold full name followed by a sentence does.
+    speeches = read("en-56712").speeches
+    turn = next(s for s in speeches if s.attribution == "Kseniya Slutskaya")
+    assert turn.speaker == "Kseniya Slutskaya"
+    assert turn.paragraphs[0].startswith("Good afternoon, Mr President.")
+    before = speeches[speeches.index(turn) - 1]
+    assert before.paragraphs == ("Simferopol, please.",)
+
+
+def test_label_without_a_colon() -> None:
+    # en.kremlin.ru 55920: "<b>Federal President ... Frank-Walter Steinmeier</b> (retranslated)
+    # Thank you." has no colon; his words were Putin's until now.
+    putin, steinmeier = read("en-55920").speeches[:2]
+    assert not any(p.startswith("Thank you.") for p in putin.paragraphs)
+    assert steinmeier.attribution.endswith("Frank-Walter Steinmeier (retranslated)")
+    assert (steinmeier.speaker, steinmeier.role) == (
+        "Frank-Walter Steinmeier",
+        "Federal President of the Federal Republic of Germany",
+    )
+    assert steinmeier.paragraphs[0] == "Thank you."
+
+
+def _body(paragraphs: str) -> Document:
+    html = (
+        '<html lang="en"><body><article id="event-5"><h1 class="entry-title">T</h1>'
+        f'<div class="entry-content">{paragraphs}</div></article></body></html>'
+    )
+    return kremlin_html.parse(html.encode())
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "<p><b>Russia.</b> It is a big country.</p>",  # a bold word, not a speaker
+        "<p><b>Adnan Z.</b> Amin spoke.</p>",  # an initial
+        "<p><b>Vladimir Putin</b> said it would work.</p>",  # a sentence about him
+    ],
+)
+def test_bold_words_without_a_colon_are_not_labels(paragraph: str) -> None:
+    assert _body(f"<p>Opening words.</p>{paragraph}").speeches == ()
+
+
+def test_the_page_says_where_a_long_label_s_name_begins() -> None:
+    # No word list knows "Total" is the company nor "Xandor" a given name: the same
+    # speaker's later label does.
+    doc = _body(
+        "<p><b>CEO of French Energy Company Total Xandor Pouyanne:</b> Thank you.</p>"
+        "<p><b>Vladimir Putin:</b> Please.</p><p><b>Xandor Pouyanne:</b> Yes.</p>"
+    )
+    first = doc.speeches[0]
+    assert (first.speaker, first.role) == ("Xandor Pouyanne", "CEO of French Energy Company Total")

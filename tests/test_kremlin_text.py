@@ -16,7 +16,7 @@ from stenogram.parse import detect, kremlin_text, parse_bytes
 from stenogram.parse.kremlin_words import cues_for, split_tags
 
 SEED = "seed/000_46537543d1896dfd.txt"
-FIXTURES = ("76862", "76866", "76857", "76854", "76775", "76474")
+FIXTURES = ("76862", "76866", "76857", "76854", "76775", "76474", "76606")
 
 
 def _fixture(fixtures_dir: Path, item: str) -> bytes:
@@ -240,3 +240,120 @@ def test_note_heading_is_not_a_turn(corpus_dir: Path) -> None:
     doc = parse_bytes(_page(row), origin="76526")
     assert doc.speeches == ()
     assert any("Примечание" in n.text for n in doc.narrative)
+
+
+# --- the place line of the layout with line breaks -------------------------------------------
+
+_LINED = (
+    "Events\n{title}\n{lede}\n{date}\n15:40\n{place}\n{body}\nPublication status\n"
+    "Published in sections: News\nPublication date: November 23, 2023, 18:00\n"
+)
+
+
+def _lined(place: str, body: str = "The talks went on for two hours.", **kw: str) -> Any:
+    fields = {
+        "title": "CSTO summit",
+        "lede": "Vladimir Putin took part.",
+        "date": "November 23, 2023",
+    }
+    text = _LINED.format(place=place, body=body, **(fields | kw))
+    return kremlin_text.parse(text.encode(), origin="lined")
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        "The Kremlin, Moscow",
+        "The Government House, Moscow",
+        "The Peace Palace, The Hague",
+        "Vladimir",
+        "Vladimir Region",
+        "President Hotel, Moscow",
+        "Rostov-on-Don",
+        "Novo-Ogaryovo, Moscow Region",
+    ],
+)
+def test_a_place_line_of_names_is_the_place(place: str) -> None:
+    """A place whose first word could open a sentence ("The", "Vladimir") is still a place."""
+    doc = _lined(place)
+    assert doc.place == place
+    assert [n.text for n in doc.narrative] == ["The talks went on for two hours."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The President’s address to the nation",  # a heading: lower-case words
+        "At the World Economic Forum",  # says where, but opens with a preposition
+        "Mr Prime Minister,",  # a salutation
+        "Vladimir Putin: Good afternoon.",
+    ],
+)
+def test_a_first_body_line_is_not_a_place(line: str) -> None:
+    doc = _lined(line)
+    assert doc.place is None
+
+
+def test_an_announcement_line_keeps_the_lede_and_has_no_event_date() -> None:
+    doc = _lined("Moscow", date="Announcement, December 14, 2012")
+    assert doc.summary == "Vladimir Putin took part."
+    assert doc.date is None
+
+
+# --- Russian text with collapsed line breaks: title, lede and place from the page's words ------
+
+_FLAT_FOOT = (
+    " Опубликован в разделах: Новости Дата публикации: 15 мая 2025 года, 14:00"
+    " Ссылка на материал: kremlin.ru/d/76900"
+)
+
+
+def _flat(text: str) -> Any:
+    return kremlin_text.parse(f"События {text}{_FLAT_FOOT}".encode(), origin="flat")
+
+
+@pytest.mark.parametrize(
+    ("title", "lede"),
+    [
+        # The name that ends the title is printed whole again in the lede.
+        (
+            "Переговоры с Президентом Республики Конго Дени Сассу-Нгессо",
+            "Глава государства провёл переговоры с Президентом Республики Конго Дени "
+            "Сассу-Нгессо, находящимся в России с официальным визитом.",
+        ),
+        # A capitalised adjective the title has in another case opens the lede.
+        (
+            "Встреча с генеральным директором компании «ДОМ.РФ» Виталием Мутко",
+            "Генеральный директор АО «ДОМ.РФ» Виталий Мутко доложил Президенту о работе.",
+        ),
+        # A title does not end with a preposition.
+        (
+            "Поздравление российским женщинам с Международным женским днём",
+            "Видеообращение Президента России. Поздравляю с международным праздником.",
+        ),
+    ],
+)
+def test_title_and_lede_told_apart(title: str, lede: str) -> None:
+    doc = _flat(f"{title} {lede} 15 мая 2025 года 14:00 Москва, Кремль В.Путин : Добрый день!")
+    assert (doc.title, doc.summary) == (title, lede)
+    assert doc.place == "Москва, Кремль"
+
+
+@pytest.mark.parametrize(
+    ("after_time", "place"),
+    [
+        ("Добавить к этому можно многое. Стороны обсудили сотрудничество.", None),
+        ("Выразив соболезнования, Президент России подчеркнул важность связей.", None),
+        ("Санкт-Петербург Владимир Путин открыл заседание Совета.", "Санкт-Петербург"),
+        (
+            "Московская область, Ново-Огарёво В.Путин : Добрый день!",
+            "Московская область, Ново-Огарёво",
+        ),
+    ],
+)
+def test_flat_place_line(after_time: str, place: str | None) -> None:
+    doc = _flat(
+        f"Заседание Совета Состоялось заседание Совета. 15 мая 2025 года 14:00 {after_time}"
+    )
+    assert doc.place == place
+    assert doc.title == "Заседание Совета"

@@ -293,3 +293,19 @@ def test_translation_note_marks_a_label(label: str, language: str, expected: boo
 )
 def test_round4_label_splits(label: str, role: str | None, name: str) -> None:
     assert split_label(label, "en") == (role, name)
+
+
+def test_a_place_word_alone_is_no_role() -> None:
+    # "German Gref" reads the same with or without "German" in the list of given names:
+    # a nationality alone is nobody's office. A preposition is no name.
+    from stenogram.parse.labels import split_by_names
+
+    assert split_label("German Gref", "en") == (None, "German Gref")
+    assert split_label("Jordan Xandorov", "en") == (None, "Jordan Xandorov")
+    assert split_label("Minister Lavrov", "en")[1] == "Lavrov"
+    assert split_by_names("CEO of Total Xandor Pouyanne", ["Xandor Pouyanne"]) == (
+        "CEO of Total",
+        "Xandor Pouyanne",
+    )
+    assert split_by_names("Xandor Pouyanne", ["Xandor Pouyanne"]) == (None, "Xandor Pouyanne")
+    assert split_by_names("Ben Pouyanne", ["Xandor Pouyanne"]) is None

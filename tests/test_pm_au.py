@@ -18,7 +18,7 @@ from stenogram.model import Document
 from stenogram.parse import detect, parse_bytes, pm_au, pm_au_labels
 from stenogram.parse.labels import first_last
 
-GOLDEN_IDS = ["41198", "40393", "17378", "4910", "21836", "2541"]
+GOLDEN_IDS = ["41198", "40393", "17378", "4910", "21836", "2541", "40519", "41313", "8186", "41224"]
 _LEFTOVER_LABEL = re.compile(r"^(?:PRIME MINISTER|JOURNALIST|QUESTION|PM|Q)\s*[:;]")
 
 
@@ -224,10 +224,89 @@ def test_surname_label_completed_from_the_title(fixtures_dir: Path) -> None:
 def test_role_label_named_by_the_title(fixtures_dir: Path) -> None:
     # Title: "Press Conference with Senator the Hon. Mathias Cormann, Minister for Finance".
     turns = [
-        s for s in _doc(fixtures_dir, "41313").speeches if (s.attribution or "").endswith("FINANCE")
+        s for s in _doc(fixtures_dir, "41313").speeches if s.attribution == "MINISTER FOR FINANCE"
     ]
     assert len(turns) == 3
     assert {(s.speaker, s.role) for s in turns} == {("Mathias Cormann", "Minister for Finance")}
+
+
+def test_label_that_says_who_the_person_is_after_a_comma(fixtures_dir: Path) -> None:
+    # "SENATOR THE HON. MATHIAS CORMANN, MINISTER FOR FINANCE:" opens his first turn, which
+    # used to be run into the Prime Minister's.
+    pm, cormann = _doc(fixtures_dir, "41313").speeches[:2]
+    assert pm.paragraphs[-1].endswith("Mathias.") or "Thank you very much" not in pm.paragraphs[-1]
+    assert cormann.attribution == "SENATOR THE HON. MATHIAS CORMANN, MINISTER FOR FINANCE"
+    assert (cormann.speaker, cormann.role) == ("Mathias Cormann", "Senator, Minister for Finance")
+    assert cormann.paragraphs[0].startswith("Thank you very much Prime Minister.")
+
+
+@pytest.mark.parametrize(
+    ("label", "speaker", "role"),
+    [
+        ("MATT RIDLEY - THE VISCOUNT RIDLEY DL, HOUSE OF LORDS", "Matt Ridley",
+         "The Viscount Ridley Dl, House of Lords"),
+        ("IAN – CALLER", "Ian", "Caller"),
+        ("PRIME MINISTER – EXCERPT", "Malcolm Turnbull", "Prime Minister"),
+        ("THE HON. SCOTT MORRISON MP - TREASURER", "Scott Morrison", "Treasurer"),
+        ("MINISTER FOR HUMAN SERVICES, THE HON. ALAN TUDGE MP", "Alan Tudge",
+         "Minister for Human Services"),
+        ("MINISTER FOR INDUSTRY, INNOVATION AND SCIENCE", None,
+         "Minister for Industry, Innovation and Science"),
+        ("NICK SMITH – THE BAKER AT SUTTON", "Nick Smith", "The Baker at Sutton"),
+    ],
+)  # fmt: skip
+def test_label_with_a_dash_or_comma(label: str, speaker: str | None, role: str) -> None:
+    ctx = pm_au_labels.context("Turnbull, Malcolm", "Press conference")
+    who = pm_au_labels.resolve(label, ctx)
+    assert (who.speaker, who.role) == (speaker, role)
+    line = f"<p><strong>{label}:</strong> Thank you.</p><p><strong>JOURNALIST:</strong> Why?</p>"
+    doc = pm_au.parse(_transcript(line), origin="t")
+    assert [s.attribution for s in doc.speeches] == [label, "JOURNALIST"]
+
+
+def _transcript(content: str, kind: str = "Transcript") -> bytes:
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?><transcript><transcript-id>1</transcript-id>"
+        "<title>Press conference</title><prime-minister>Turnbull, Malcolm</prime-minister>"
+        f"<release-date>01/02/2017</release-date><release-type>{kind}</release-type>"
+        f"<subjects></subjects><content><![CDATA[{content}]]></content></transcript>"
+    ).encode()
+
+
+@pytest.mark.parametrize("mark", ["[ENDS]", "<strong>[ENDS]</strong>", "[Ends]", "ENDS", "[END]"])
+def test_end_mark_is_no_turn_and_ends_the_last(mark: str) -> None:
+    content = (
+        "<p>PRIME MINISTER: Thank you all.</p>"
+        f"<p>{mark}</p><p>Q&amp;A</p>"
+        "<p>JOURNALIST: One more question?</p>"
+    )
+    doc = pm_au.parse(_transcript(content), origin="t")
+    assert [(s.attribution, s.paragraphs) for s in doc.speeches] == [
+        ("PRIME MINISTER", ("Thank you all.",)),
+        ("JOURNALIST", ("One more question?",)),
+    ]
+    assert [n.text for n in doc.narrative] == [
+        mark.replace("<strong>", "").replace("</strong>", ""),
+        "Q&A",
+    ]
+
+
+def test_prose_ending_in_a_label_word_is_not_a_label() -> None:
+    """Scanned lines: "... our famous men and" / "women: As chairman ..." (transcript 8186)."""
+    lines = [
+        "It is thoroughly right that I should name those leading figures",
+        "who have so expertly praised our famous men and",
+        "women: As chairman of the editorial board, Sir Keith Hancock was",
+        "succeeded by Professor John La Nauze and the current editor.",
+        "ON THE ELIMINATION OF ALL FORMS OF DISCRIMINATION AGAINST",
+        "WOMEN. WE HAVE REINSTATED THE NATIONAL EMERGENCY SERVICES PROGRAM",
+        "It becomes worse than no policy at all if, as it happened,",
+        "all. these projects are a dramatic illustration of our aims.",
+        "I: Liberty Loan, second terms announced here.",
+    ]
+    content = "<p>" + "<br />".join(lines * 2) + "</p>"
+    doc = pm_au.parse(_transcript(content, "Speech"), origin="t")
+    assert [(s.attribution, s.speaker) for s in doc.speeches] == [(None, "Malcolm Turnbull")]
 
 
 def test_excerpt_note_is_not_a_role(fixtures_dir: Path) -> None:

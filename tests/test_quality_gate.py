@@ -15,6 +15,7 @@ from quality_gate import (
     EXPECTATIONS,
     Run,
     check_invariants,
+    check_transcript,
     expectation_key,
     load_expectations,
     load_pinned,
@@ -53,6 +54,8 @@ def test_every_hand_expectation_is_met(gate_run: Run) -> None:
 def test_gate_parses_the_whole_corpus(gate_run: Run) -> None:
     assert gate_run.pages["en"] == 5829
     assert gate_run.pages["ru"] == 100
+    assert gate_run.pages["au"] == 4402
+    assert gate_run.text_versions["pages"] == 5829  # every en page printed and read back
     assert gate_run.seconds < 60, f"the gate took {gate_run.seconds:.0f} s"
 
 
@@ -62,6 +65,8 @@ def test_expectations_are_many_diverse_and_well_formed() -> None:
     ru = [p for p in pages if "url" in p]
     assert len(en) >= 40 and len(ru) >= 8
     assert any("seed" in p for p in pages)
+    assert sum("text_of" in p for p in pages) >= 3
+    assert sum("transcript" in p for p in pages) >= 3
     keys = [expectation_key(p) for p in pages]
     assert len(keys) == len(set(keys)), "a document is expected twice"
     years = {p["date"][:4] for p in en if p.get("date")}
@@ -137,3 +142,14 @@ def test_regressions_respect_each_figure_direction() -> None:
     )
     failed = regressions({"en.turns": 990.0, "violations.crash": 1, "expect.all": 0.9}, pinned)
     assert [line.split(":")[0] for line in failed] == ["en.turns", "violations.crash"]
+
+
+def test_end_marks_and_labels_in_lower_case_are_caught() -> None:
+    doc = _doc(
+        Speech("[ENDS]", "[ends]", None, ("x",)),
+        Speech("women", "Woman", None, ("As chairman of the board ...",)),
+        Speech("PRIME MINISTER", "Malcolm Turnbull", "Prime Minister", ("Thank you.",)),
+    )
+    found = [name for name, _ in check_transcript(doc)]
+    assert found == ["end_mark_turn", "label_in_lower_case"]
+    assert {"end_mark_turn", "label_in_lower_case"} <= _names(doc)

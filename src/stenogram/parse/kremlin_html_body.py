@@ -15,15 +15,22 @@ tooltips, so what is left is the text as a reader sees it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
 from ..model import Narrative, NarrativeKind, Participant, Speech, Tag
 from .common import normalize_space
-from .labels import first_last, is_turn_label, split_label
+from .labels import (
+    first_last,
+    has_speech_note,
+    is_full_name,
+    is_turn_label,
+    split_by_names,
+    split_label,
+)
 from .participants import participants_from_prose
 
 _BLOCKS = "p, h2, h3, h4, h5, h6"
@@ -100,6 +107,11 @@ class _Reader:
             if link_text and link_text in attribution:
                 found = _PERSON_ID.search(link.attrs.get("href") or "")
                 person_id = found.group(1) if found else None
+                # The link says where the name begins, when it leaves a role before it and
+                # is more than the name read with other case ("ARNOLD SCHWARZENEGGER").
+                linked = split_by_names(attribution, [link_text])
+                if linked and linked[0] and linked[1].lower() != (name or "").lower():
+                    role, name = linked
                 name = name or link_text
                 break
         if person_id is None and name:
@@ -160,12 +172,27 @@ def read_body(body: LexborNode | None, language: str, person_tags: Sequence[Tag]
         reader.read(node)
     reader.close_turn()
     return Body(
-        speeches=tuple(reader.speeches),
+        speeches=_names_from_page(reader.speeches, tag_ids.keys()),
         narrative=tuple(reader.narrative),
         participants=tuple(reader.participants),
         omissions=reader.omissions,
         warnings=tuple(reader.warnings),
     )
+
+
+def _names_from_page(speeches: list[Speech], tagged: Iterable[str]) -> tuple[Speech, ...]:
+    """Where a long label's name begins, as the page shows it: the same speaker's later turns
+    under the name alone, or a person tag."""
+    printed = {s.attribution for s in speeches}
+    names = {s.speaker for s in speeches if s.speaker and s.speaker in printed and not s.role}
+    names.update(tagged)
+    out = []
+    for speech in speeches:
+        split = split_by_names(speech.attribution or "", names) if speech.role else None
+        if split and split[0] and split[1] != speech.speaker:
+            speech = replace(speech, role=split[0], speaker=split[1])
+        out.append(speech)
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -248,8 +275,11 @@ def _turn_label(
                     " ".join(printed[a:b] for a, b in zip([0, *joins], ends, strict=True))
                 )
                 rest = normalize_space(raw[position + i + 1 :])
-                if ch == "." and (not rest or label not in speakers):
-                    continue  # an initial ("V.Putin") or a sentence, not a known speaker
+                after = raw[position + i + 1 : position + i + 2]
+                if ch == "." and not (
+                    after.isspace() and _unmarked_label(label, rest, language, speakers)
+                ):
+                    continue  # an initial ("V.Putin", "Adnan Z. Amin"), "Lenta.Ru", a sentence
                 if not label or not _read_label(label, language)[0]:
                     return None
                 return label, rest
@@ -257,11 +287,29 @@ def _turn_label(
                 if bold is None:
                     bold = _is_bold(child)
                 if not bold:
+                    # The bold ended without a colon: "<b>Yekaterina Rogova</b> Yes.",
+                    # "<b>Frank-Walter Steinmeier</b> (retranslated) Thank you."
+                    label = normalize_space(raw[: position + i])
+                    rest = normalize_space(raw[position + i :])
+                    if _unmarked_label(label, rest, language, speakers):
+                        return label, rest
                     return None
         position += len(chunk)
         if position > _LABEL_SCAN:
             return None
     return None
+
+
+def _unmarked_label(label: str, rest: str, language: str, speakers: set[str]) -> bool:
+    """A bold label ended by a full stop or by nothing ("<b>Vladimir Putin.</b> Yes."): a
+    speaker of the page, a label with a translation note, or a role and a full name, before a
+    new sentence. A bold word ending a sentence ("<b>Russia.</b>") is none of these."""
+    if not label or not rest[:1].isupper() or len(label.split()[-1]) < 2:
+        return False
+    if label in speakers or has_speech_note(label, language):
+        return True
+    is_label, role, name = _read_label(label, language)
+    return is_label and name is not None and (role is not None or is_full_name(name, language))
 
 
 def _is_stage_direction(node: LexborNode, text: str) -> bool:

@@ -29,6 +29,7 @@ from .kremlin_words import (
     cues_for,
     drop_tooltips,
     is_adjective,
+    oblique,
     quote_depths,
     split_tags,
     starts_sentence,
@@ -223,14 +224,30 @@ def _announced(line: str, cues: Cues) -> bool:
 
 
 def _place_line(head: list[str], at: int, cues: Cues) -> bool:
+    """Is the line under the date and time the place ("The Kremlin, Moscow", "Vladimir")?
+
+    A place is names, comma-separated: a line of capitalised words is one even when its first
+    word could open a sentence ("The Peace Palace, The Hague", "President Hotel, Moscow").
+    """
     line = head[at]
-    return (
-        len(line) <= 80
-        and not line.endswith((".", "!", "?", ":"))
-        and ":" not in line
-        and not _photo_counter(line, cues)
-        and not _SEPARATOR.match(line)
-        and not starts_sentence(line.split(), 0, cues)
+    if (
+        len(line) > 80
+        or line.endswith((".", "!", "?", ":", ",", ";"))
+        or ":" in line
+        or _photo_counter(line, cues)
+        or _SEPARATOR.match(line)
+    ):
+        return False
+    words = line.split()
+    return _named_place(words, cues) or not starts_sentence(words, 0, cues)
+
+
+def _named_place(words: Sequence[str], cues: Cues) -> bool:
+    """Every word a capitalised name or a word that joins names ("of", "on", "de"), and the
+    first no preposition ("At the World Economic Forum" says where, but is a heading)."""
+    return strip_word(words[0]).lower() not in cues.prepositions and all(
+        capitalised(word) or strip_word(word).lower() in cues.place_joins or word in "–-"
+        for word in words
     )
 
 
@@ -311,15 +328,54 @@ def _split_title(head: str, text: str, cues: Cues, warnings: list[str]) -> tuple
     lowered = common_words(text)
     # From the third word: a title may itself open with a subject ("Владимир Путин направил").
     for i in range(2, len(words)):
-        if depths[i] == 0 and starts_sentence(words, i, cues, lowered):
+        if depths[i] or _title_goes_on(words, i, cues):
+            continue
+        if starts_sentence(words, i, cues, lowered) or _opens_lede(words[i], cues, lowered):
             return " ".join(words[:i]), " ".join(words[i:])
     for i in range(1, len(words)):
         word = strip_word(words[i])
-        if depths[i] == 0 and capitalised(word) and word.lower() in lowered:
+        if depths[i] or _title_goes_on(words, i, cues):
+            continue
+        if capitalised(word) and word.lower() in lowered:
+            warnings.append("title and lede told apart by a guess")
+            return " ".join(words[:i]), " ".join(words[i:])
+    # Inside a title a capitalised word after a lower-case one is a name in an oblique case
+    # ("с Президентом", "губернатором Ленинградской"); one in the subject's case opens the lede.
+    endings = cues.oblique_endings + cues.genitive_endings
+    for i in range(2, len(words)):
+        word = strip_word(words[i])
+        if depths[i] or _title_goes_on(words, i, cues) or not capitalised(word):
+            continue
+        if strip_word(words[i - 1]).islower() and not word.lower().endswith(endings):
             warnings.append("title and lede told apart by a guess")
             return " ".join(words[:i]), " ".join(words[i:])
     warnings.append("could not tell the title from the lede")
     return head, None
+
+
+def _title_goes_on(words: Sequence[str], i: int, cues: Cues) -> bool:
+    """Can the title not end before ``words[i]``? Not after a preposition or conjunction
+    ("Поздравление российским женщинам с"), nor inside a name the lede prints whole again
+    ("... Республики Конго Дени Сассу-Нгессо" / "... с Президентом ... Дени Сассу-Нгессо,")."""
+    before = strip_word(words[i - 1])  # printed in lower case: "Ван И" ends in a name
+    if before.islower() and before in cues.prepositions | cues.conjunctions | cues.starters:
+        return True
+    pair = (strip_word(words[i - 1]), strip_word(words[i]))
+    return any(
+        (strip_word(words[j]), strip_word(words[j + 1])) == pair
+        for j in range(i + 1, len(words) - 1)
+    )
+
+
+def _opens_lede(word: str, cues: Cues, common: frozenset[str]) -> bool:
+    """A capitalised adjective in the subject's case that the page prints in lower case:
+    a sentence's first word ("Генеральный директор ... доложил" after "... генеральным
+    директором ... Виталием Мутко"); inside a title such words stand in another case."""
+    bare = strip_word(word)
+    if not capitalised(bare) or not is_adjective(bare, cues) or oblique(bare, cues):
+        return False
+    stem = bare.lower()[:-2]  # the same adjective in any case: "генеральн" + "ым"
+    return any(stem + ending in common for ending in cues.adjective_endings + cues.oblique_endings)
 
 
 def _flat_place(
@@ -342,13 +398,15 @@ def _flat_place(
     parts: list[str] = []
     i = 0
     while i < len(words) and len(parts) < 4:
-        end = _place_unit(words, i, cues)
+        known = _known_place(words, i, cues)
+        end = i + known if known else _place_unit(words, i, cues)
         piece = " ".join(words[i:end])
-        if not _place_word(words, i, cues):
+        if not known and not _place_word(words, i, cues):
             break
         first_alone = not parts and not piece.endswith(",")
         if (
-            first_alone
+            not known
+            and first_alone
             and not _place_evidence(piece, text, cues, geography)
             and _name_or_sentence(words, i, cues, common_words(text))
         ):
@@ -361,6 +419,15 @@ def _flat_place(
         return None, pos
     end_at = offsets[i] if i < len(offsets) else len(text)
     return ", ".join(parts), end_at
+
+
+def _known_place(words: Sequence[str], i: int, cues: Cues) -> int:
+    """How many words from ``i`` name a place of the archive's place lines ("Санкт-Петербург",
+    "Ново-Огарёво"): those are places even before a name ("Санкт-Петербург Владимир Путин")."""
+    for size in range(min(cues.longest_place, len(words) - i), 0, -1):
+        if " ".join(words[i : i + size]).rstrip(",") in cues.places:
+            return size
+    return 0
 
 
 def _place_word(words: Sequence[str], i: int, cues: Cues) -> bool:

@@ -37,6 +37,10 @@ class Cues:
     genitive_endings: tuple[str, ...]
     not_place_endings: tuple[str, ...]
     locative: tuple[str, ...]
+    place_joins: frozenset[str]
+    places: frozenset[str]
+    longest_place: int
+    prepositions: frozenset[str]
     conjunctions: frozenset[str]
     adjective_endings: tuple[str, ...]
     patronymic_endings: tuple[str, ...]
@@ -73,6 +77,12 @@ def cues_for(language: str) -> Cues:
         genitive_endings=tuple(cues["genitive_endings"]),
         not_place_endings=tuple(cues["not_place_endings"]),
         locative=tuple(cues["locative"]),
+        place_joins=lower("place_joins"),
+        places=frozenset(cues.get("places", ())),
+        longest_place=max((len(str(p).split()) for p in cues.get("places", ())), default=0),
+        # "of", "the" join the words of a place; "at", "in" open a phrase that says where.
+        prepositions=frozenset(str(w).lower() for w in names.get("prepositions", ()))
+        - lower("place_joins"),
         conjunctions=frozenset(cues["conjunctions"]),
         adjective_endings=tuple(cues["adjective_endings"]),
         patronymic_endings=tuple(cues["patronymic_endings"]),

@@ -10,6 +10,7 @@ reading serves items of prose participant lists ("Defence Minister Sergei Shoigu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -133,12 +134,15 @@ def _name_start(tokens: list[str], words: _Words) -> int:
         elif not (start < len(tokens) and _particle_inside_name(tokens, i, words)):
             break
         i -= 1
-    # "Sberbank CEO German Gref": a given name that is also a place word keeps the surname company.
+    # "Sberbank CEO German Gref": a given name that is also a place word keeps the surname
+    # company; so does any place word that would be a role on its own ("German Gref"): a
+    # nationality alone is nobody's office.
     if (
         start == len(tokens) - 1
         and start > 0
-        and _key(tokens[start - 1]) in words.given_names
         and _is_capitalised(tokens[start - 1])
+        and (_key(tokens[start - 1]) in words.given_names or start == 1)
+        and _key(tokens[start - 1]) not in words.offices | words.prepositions
     ):
         start -= 1
     # "Director of the State Museum-Preserve Tauric Chersonese Yelena Morozova": a long run
@@ -264,6 +268,23 @@ def split_label(label: str, language: str) -> tuple[str | None, str | None]:
     return reading.role, reading.name
 
 
+def split_by_names(label: str, names: Iterable[str]) -> tuple[str | None, str] | None:
+    """(role, name) when the label ends in a name the page itself prints as a name: a person
+    link, a person tag, the short label of the same speaker's later turns. The page then says
+    where the name begins, which no word list can ("CEO of French Energy Company Total
+    Patrick Pouyanne" beside "Patrick Pouyanne:"). The longest such name wins."""
+    text = _strip_notes(label)
+    found = ""
+    for name in names:
+        if len(name) > len(found) and len(name.split()) >= 2 and text.endswith(name):
+            cut = len(text) - len(name)
+            if cut == 0 or text[cut - 1] == " ":
+                found = name
+    if not found:
+        return None
+    return text[: len(text) - len(found)].rstrip(" ,") or None, found
+
+
 def person_of(text: str, language: str) -> tuple[str | None, str | None]:
     """(role, name) where ``name`` is a person's name, or None when ``text`` names nobody."""
     reading = _read(text, language)
@@ -371,6 +392,11 @@ def _free_words(text: str, words: _Words) -> int:
         for t in text.split()
         if not _starts_upper(t) and _key(t) not in words.role | words.role_function
     )
+
+
+def has_speech_note(label: str, language: str) -> bool:
+    """Does the label carry a note on how the words were rendered ("(retranslated)")?"""
+    return _has_speech_note(label, _words(language))
 
 
 def _has_speech_note(label: str, words: _Words) -> bool:

@@ -39,6 +39,7 @@ from .pm_au_labels import (
     distance,
     has_lower,
     label_base,
+    label_head,
     label_key,
     near,
     resolve,
@@ -62,10 +63,20 @@ _PAGE_DASHED = re.compile(r"-\s*\d{1,3}\s*-")
 _PAGE_TAIL = re.compile(r"\s+/\s*\d{1,3}\s*\.?$")
 _SENTENCE_END = tuple(".!?:\"'”’)]")  # for str.endswith: a regex for it scanned whole lines
 _OMISSION = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]|<\s*(?:…|\.\.\.)\s*>")
+# Words in a label's name part; an office in capitals runs longer ("MINISTER ASSISTING THE
+# PRIME MINISTER FOR CYBER SECURITY").
+_LABEL_WORDS = 7
+_LABEL_CHARS = 110
+_LABEL_WORDS_CAPITALS = 10
+_EDGE = " .,:;-'\"()[]"
+# A line at least this long that ends without a stop leaves its sentence open.
+_OPEN_LINE = 30
 _DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _SUBJECT_WIDE = re.compile(r",\s{2,}")
 _YEAR = re.compile(r"\b(?:18|19|20)\d\d\b")
 _PUNCT = re.compile(r"[^\w\s]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_LOWER_RUN = re.compile(r"[a-zа-яё]{3}")
 
 
 def sniff(data: bytes, name: str | None = None) -> float:
@@ -184,7 +195,7 @@ def _opening_bold(block: LexborNode) -> str | None:
     if child is None or child.tag not in _BOLD:
         return None
     text = normalize_space(child.text() or "")
-    return text if 0 < len(text) <= 80 else None
+    return text if 0 < len(text) <= _LABEL_CHARS else None
 
 
 # --- turns ----------------------------------------------------------------------------------------
@@ -197,13 +208,55 @@ class _Candidate(NamedTuple):  # a named tuple for the reason _Line is one
     key: str
 
 
-def _candidate(line: _Line, ctx: Context, following: _Line | None) -> _Candidate | None:
-    """The label a line opens with, if it may be one; corroboration is decided later."""
+def _candidate(
+    line: _Line, ctx: Context, following: _Line | None, previous: _Line | None = None
+) -> _Candidate | None:
+    """The label a line opens with, if it may be one; corroboration is decided later.
+
+    A label starts a paragraph and is printed as one: a word in lower case, or in ordinary
+    case where the line above left its sentence open ("our famous men and" / "women. As
+    chairman ..."), is the tail of a sentence, whatever table it is in.
+    """
     if line.bold and _label_like(line.bold.rstrip(":;. "), strict=False):
+        if _is_end(line.bold):
+            return None  # "<strong>[ENDS]</strong>": the end of the transcript, not a speaker
         label = line.bold.rstrip(":;. ")
         rest = line.text[len(line.bold) :].lstrip(" :;.")
         return _make(label, rest, ctx)
-    # A label (1 to 60 characters from an ASCII letter, no ":", ";" or line break) ends, spaces
+    cand = _plain_candidate(line, ctx, following)
+    capitals = cand is not None and not has_lower(cand.attribution.replace("Mc", "MC"))
+    if cand is None or (capitals and (previous is None or not _in_capitals(previous, cand))):
+        return cand  # capitals set apart from the text around them
+    if cand.attribution[:1].islower() and not _abbreviation(cand.key):
+        return None
+    # A short line above is a heading or ends its paragraph ("E O E", "SYDNEY 21 JANUARY 1992").
+    open_sentence = (
+        previous is not None
+        and len(previous.text) >= _OPEN_LINE
+        and not previous.text.endswith(_SENTENCE_END)
+    )
+    if open_sentence and not line.block_start:
+        return None
+    return cand
+
+
+def _in_capitals(previous: _Line, cand: _Candidate) -> bool:
+    """Text around a label typed in capitals (a few letters of OCR noise aside): there capitals
+    mark nothing."""
+    text = f"{previous.text} {cand.rest[:80]}"
+    # No word in lower case (a stray letter of OCR noise aside), and enough letters to tell.
+    return not _LOWER_RUN.search(text) and len(_NOT_LETTER.sub("", text)) >= 20
+
+
+def _abbreviation(key: str) -> bool:
+    """ "pm", "j", "q": short forms that scanning may print in lower case."""
+    short = len(key.replace(" ", "")) <= 3
+    return short and (bool(near(key, "pm")) or label_base(key) in tables().aliases)
+
+
+def _plain_candidate(line: _Line, ctx: Context, following: _Line | None) -> _Candidate | None:
+    """The label of a line whose opening words are not set in bold."""
+    # A label (a short text from an ASCII letter, no ":", ";" or line break) ends, spaces
     # aside, at the first separator: ":", or ";" or "." then at most one mark and a space or the
     # end ("Q. text", "PM;- text"). A lazy regex trying each length of label cost more than all
     # else done with a line, so the separator is searched for and the label checked after it.
@@ -211,9 +264,11 @@ def _candidate(line: _Line, ctx: Context, following: _Line | None) -> _Candidate
     m = _LABEL_END.search(text) if text[:1] in _ASCII_LETTERS else None
     if m:
         label = text[: m.start()].rstrip()
-        if len(label) <= 60 and ";" not in label and "\n" not in label:
+        if len(label) <= _LABEL_CHARS and ";" not in label and "\n" not in label:
             colon = text[m.start()] == ":"
             rest = text[m.end() :].lstrip(" .:;")
+            if text[m.start()] == "." and rest[:1].islower():
+                return None  # "All. these projects are ...": a full stop inside a sentence
             if (rest or colon) and (_known(label) or (colon and _label_like(label, strict=True))):
                 return _make(label, rest, ctx)
     # A label on a line of its own ("Prime Minister", "PRIME MINISTER ( continued)") before text.
@@ -250,20 +305,36 @@ def _known(label: str) -> bool:
 
 
 def _label_like(label: str, *, strict: bool) -> bool:
-    """Could this text before a colon be a speaker label? Strict: printed in capitals."""
+    """Could this text before a colon be a speaker label? Strict: printed in capitals.
+
+    "MATT RIDLEY - THE VISCOUNT RIDLEY DL, HOUSE OF LORDS", "MS SHANNAN JUDGE, Principal, ...":
+    a name in capitals may go on to say who the person is; the name is what must be short.
+    """
     t = tables()
     key = label_key(label)
-    words = key.split()
-    if not words or len(words) > 7 or key in t.not_labels or any(map(str.isdigit, key)):
+    capitals = not has_lower(NOTE.sub("", label_head(label)).replace("Mc", "MC"))
+    head = label_head(key) if capitals else key
+    words = head.split()
+    too_long = len(words) > (_LABEL_WORDS_CAPITALS if capitals else _LABEL_WORDS)
+    if not words or too_long or key in t.not_labels or any(map(str.isdigit, key)):
         return False
-    if any(w in t.prose for w in words) and not _known(label):
+    if _has_prose_word(label, capitals) and not _known(label):
         return False
     letters = [ch for ch in label if ch.isalpha()]
-    if not letters or "," in label:
+    if not letters or ("," in head):
         return False
-    if strict:
-        return not has_lower(NOTE.sub("", label).replace("Mc", "MC"))
-    return letters[0].isupper()
+    return capitals if strict else letters[0].isupper()
+
+
+def _has_prose_word(label: str, capitals: bool) -> bool:
+    """A word only prose has ("we", "will"), printed in lower case or, in capitals, after the
+    first word: "WILL GOODINGS" is a name, "What we will do" and "WE WILL" are not."""
+    prose = tables().prose
+    return any(
+        word.strip(_EDGE).lower() in prose
+        for i, word in enumerate(label.split())
+        if word.islower() or (capitals and i > 0)
+    )
 
 
 def _is_end(text: str) -> bool:
@@ -306,7 +377,11 @@ def _assemble(
 ) -> tuple[list[_Turn], list[Narrative]]:
     """Lines into turns and narrative, each as its list of paragraphs."""
     following: list[_Line | None] = [*lines[1:], None]  # one too many when there is no line
-    cands = [_candidate(line, ctx, after) for line, after in zip(lines, following, strict=False)]
+    preceding: list[_Line | None] = [None, *lines[:-1]]
+    cands = [
+        _candidate(line, ctx, after, before)
+        for line, after, before in zip(lines, following, preceding, strict=False)
+    ]
     labelled = [c for c in cands if c]
     ctx.label_keys.update(c.key for c in labelled)
     ctx.resolved.clear()

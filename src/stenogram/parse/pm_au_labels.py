@@ -181,6 +181,16 @@ def label_key(label: str) -> str:
     return normalize_space(label).strip(" .,:;-'\"").lower()
 
 
+def label_head(key: str) -> str:
+    """The name part of a label that goes on to say who the person is, after a dash or a
+    comma ("matt ridley - the viscount ridley dl, house of lords" -> "matt ridley")."""
+    for separator in (" - ", " – ", " — ", ", "):
+        head, sep, tail = key.partition(separator)
+        if sep and head and tail:
+            return head
+    return key
+
+
 def label_base(key: str) -> str:
     """A key without its number ("journalist 2" -> "journalist"): a key, which holds no line
     break, can only end with one, and the regex would try every position of every key."""
@@ -359,7 +369,10 @@ def resolve(label: str, ctx: Context) -> Who:
     if nonperson or is_nonperson(base, "en"):
         word = t.aliases.get(nonperson or "", "") or (nonperson or base).title()
         return Who(word + key[len(base) :], None, True)
-    words = [w for w in key.split() if w not in t.honorifics]
+    head = label_head(key)
+    if head != key:
+        return _described(head, key[len(head) :].lstrip(" -–—,"), ctx)
+    words = [w for w in key.split() if w.rstrip(".") not in t.honorifics]
     while len(words) > 2 and words[-1] in t.postnominals:
         words.pop()
     after_pm = _after_pm_form(words)
@@ -381,15 +394,6 @@ def resolve(label: str, ctx: Context) -> Who:
         return initials
     if after_pm:
         return Who(_smart_title(" ".join(after_pm).upper()), t.pm_role, False)
-    left, dash, right = " ".join(words).partition(" – " if " – " in key else " - ")
-    if dash and right:
-        # "PETER ORCHARD – CANTEEN", "IAN – CALLER": a name, then where or what the person is.
-        who = resolve(left, ctx)
-        if right in t.not_labels:
-            return who  # "UNION MEMBER - EXCERPT": a note on the text, not where the person is
-        if who.speaker and who.role is None and not who.known:
-            return Who(who.speaker, _smart_title(right.upper()), False)
-        return who
     text = _smart_title(" ".join(words).upper())
     role, name = person_of(text, "en")
     if name is None or words[-1] in t.role_heads:
@@ -399,6 +403,32 @@ def resolve(label: str, ctx: Context) -> Who:
     if len(name.split()) == 1:
         name = _full_name(name.lower(), ctx) or name
     return Who(name, role, False)
+
+
+def _described(head: str, tail: str, ctx: Context) -> Who:
+    """A name and, after a dash or comma, what the person is: "PETER ORCHARD – CANTEEN", "IAN –
+    CALLER", "MATT RIDLEY - THE VISCOUNT RIDLEY DL, HOUSE OF LORDS"; or the office first and
+    the name after it ("MINISTER FOR FINANCE, THE HON. MATHIAS CORMANN MP")."""
+    t = tables()
+    opening = [w.rstrip(".") for w in tail.split() if w != "the"][:1]
+    if opening and opening[0] in t.honorifics | {"senator"}:
+        who = resolve(tail, ctx)
+        if who.speaker and not who.known:
+            return Who(who.speaker, _smart_title(head.upper()), False)
+    who = resolve(head, ctx)
+    if tail in t.not_labels or tail in t.postnominals or who.known:
+        return who  # "UNION MEMBER - EXCERPT": a note on the text, not where the person is
+    if who.speaker is None and who.role is None:  # "IAN – CALLER": a first name
+        return Who(_smart_title(head.upper()), _smart_title(tail.upper()), False)
+    if who.speaker is None:
+        named = resolve(tail, ctx)  # "THE PRESIDENT OF THE ..., MAYOR DAVID O'LOUGHLIN"
+        if named.speaker and named.role and not named.known:
+            return Who(named.speaker, f"{_smart_title(head.upper())}, {named.role}", False)
+        # "MINISTER FOR INDUSTRY, INNOVATION AND SCIENCE": one office
+        text = _smart_title(f"{head}, {tail}".upper())
+        return Who(_holder(text, ctx), text, False)
+    role = ", ".join(part for part in (who.role, _smart_title(tail.upper())) if part)
+    return Who(who.speaker, role, False)
 
 
 def _after_pm_form(words: list[str]) -> list[str] | None:
