@@ -34,7 +34,7 @@ import tantivy
 
 from ..errors import AmbiguousName, QueryError
 from . import index as ix
-from .people import People
+from .people import People, misprints_of
 
 MAX_CHARS: Final = 1000
 MAX_CLAUSES: Final = 64
@@ -522,7 +522,8 @@ class Compiler:
         """The filter on the person ``node.value`` names, or None if it names nobody.
 
         Several candidates are first narrowed to those the index holds in the filter's
-        columns (a namesake who never spoke is no reason to refuse ``speaker:``)."""
+        columns (a namesake who never spoke is no reason to refuse ``speaker:``), and rare
+        misprints of the most frequent one's name are taken with it (:func:`misprints_of`)."""
         if self.people is None:
             return None
         found = self.people.find(node.value)
@@ -530,18 +531,20 @@ class Compiler:
             return None
         columns = PERSON_FILTERS[node.name]
         if len(found) > 1:
-            held = [c for c in found if any(self.searcher.doc_freq(f, c[0]) for f in columns)]
-            found = held or found
-        if len(found) > 1:
-            raise AmbiguousName(
-                f"{node.name}:{node.value} may mean {len(found)} persons; "
-                "give a fuller name or the id",
-                found,
-                document=f"query {node.name}:{node.value!r}",
-            )
-        person = self.resolved[node.value] = found[0][0]
-        terms = (tantivy.Query.term_query(self.opened.schema, f, person) for f in columns)
-        return _any(terms)
+            held = {c: sum(self.searcher.doc_freq(f, c[0]) for f in columns) for c in found}
+            found = sorted((c for c in found if held[c]), key=lambda c: -held[c]) or found
+            top = found[0]
+            rest = [(name, held[(pid, name)]) for pid, name in found[1:]]
+            if rest and not misprints_of(top[1], held[top], rest):
+                raise AmbiguousName(
+                    f"{node.name}:{node.value} may mean {len(found)} persons; "
+                    "give a fuller name or the id",
+                    sorted(found, key=lambda c: c[1]),
+                    document=f"query {node.name}:{node.value!r}",
+                )
+        self.resolved[node.value] = found[0][0]
+        schema = self.opened.schema
+        return _any(tantivy.Query.term_query(schema, f, p) for p, _ in found for f in columns)
 
 
 def _days(schema: tantivy.Schema, start: dt.date | None, end: dt.date | None) -> tantivy.Query:
