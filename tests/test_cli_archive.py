@@ -464,10 +464,12 @@ def test_search_labels_nearest_passages_and_reported_speech(archive: Path) -> No
     assert code == 0 and out.startswith("no exact match; nearest passages")
     hits = [line for line in out.splitlines() if re.match(r"\d+\. ", line)]
     assert hits and all("[not exact]" in line for line in hits)
-    # 56691's narrative tells of Putin's talks; his own turns there are left as they are.
+    # 56691's narrative (among others) tells of Putin's talks; his own turns are left as they are.
     query = 'speaker:"Vladimir Putin" talks'
     code, out, _ = run("search", query, "--archive", archive)
-    assert code == 0 and "left out: 1 events' narrative" in out and "[reported" not in out
+    left_out = re.search(r"left out: (\d+) events' narrative", out)
+    assert code == 0 and left_out and "[reported" not in out
     code, out, _ = run("search", query, "--reported", "--limit", "50", "--archive", archive)
     reported = [line for line in out.splitlines() if "[reported speech]" in line]
-    assert len(reported) == 1 and "Mauricio Macri" in reported[0] and "left out" not in out
+    assert len(reported) == int(left_out[1]) and "left out" not in out
+    assert any("Mauricio Macri" in line for line in reported)
