@@ -18,6 +18,8 @@ from rich.text import Text
 
 from .common import (
     ArchiveOption,
+    DatabaseOption,
+    IndexOption,
     JsonOption,
     _columns,
     _settings,
@@ -77,6 +79,8 @@ def search(
         bool, typer.Option("--events", help="One hit per event instead of per speech.")
     ] = False,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Search what was said: ranked hits with snippets and facet counts."""
     from .. import queries
@@ -195,6 +199,8 @@ def show(
         typer.Option("--speech", min=1, metavar="N", help="With --cite: cite the N-th speech."),
     ] = None,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Print an event as a text version like the publisher's (or its JSON record)."""
     from .. import queries
@@ -297,7 +303,13 @@ def _print_revisions(history: Sequence[RevisionSummary], as_json: bool) -> None:
 
 
 @app.command()
-def info(ctx: typer.Context, as_json: JsonOption = False, archive: ArchiveOption = None) -> None:
+def info(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
+) -> None:
     """What the archive holds: counts, size, and per source the events and their dates."""
     from .. import queries
 

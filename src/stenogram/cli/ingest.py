@@ -29,7 +29,17 @@ from ..model import Document
 from ..parse import FORMATS
 from ..settings import load_settings
 from ..sources import parse_paths
-from .common import ArchiveOption, _one_line, _report, _settings, _stderr, _user_errors, app
+from .common import (
+    ArchiveOption,
+    DatabaseOption,
+    IndexOption,
+    _one_line,
+    _report,
+    _settings,
+    _stderr,
+    _user_errors,
+    app,
+)
 
 if TYPE_CHECKING:
     # Imported by the command when it runs: see the package docstring.
@@ -151,6 +161,8 @@ def ingest(
     paths: PathsArgument,
     source: SourceOption = "auto",
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Parse documents and store them in the archive; storing a page again changes nothing."""
     from ..ingest import ingest as ingest_paths
@@ -173,10 +185,33 @@ def ingest(
 
 
 @app.command()
-def reindex(ctx: typer.Context, archive: ArchiveOption = None) -> None:
+def reindex(
+    ctx: typer.Context,
+    archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
+) -> None:
     """Rebuild the search index from the archive's database."""
     from ..ingest import reindex as reindex_archive
 
     with _user_errors():
         rows = reindex_archive(_settings(ctx, archive))
     _stderr().print(f"indexed {rows} rows")
+
+
+@app.command()
+def migrate(
+    ctx: typer.Context,
+    archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Upgrade the archive's database to this stenogram's schema (SQLite or PostgreSQL)."""
+    from ..archive import migrate_archive
+
+    with _user_errors():
+        settings = _settings(ctx, archive)
+        before, after = migrate_archive(settings.archive, settings.database)
+    if before == after:
+        _stderr().print(f"schema {after}: already current")
+    else:
+        _stderr().print(f"schema {before} -> {after}")
