@@ -51,9 +51,11 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "database" in metafunc.fixturenames:
-        chosen = metafunc.config.getoption("--backend")
-        wanted = BACKENDS if chosen == "both" else (chosen,)
+    chosen = metafunc.config.getoption("--backend")
+    wanted = BACKENDS if chosen == "both" else (chosen,)
+    if "module_database" in metafunc.fixturenames:
+        metafunc.parametrize("module_database", wanted, indirect=True, scope="module")
+    elif "database" in metafunc.fixturenames:
         metafunc.parametrize("database", wanted, indirect=True)
 
 
@@ -73,14 +75,41 @@ def postgres() -> Iterator[Cluster]:
 
 @pytest.fixture
 def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
-    """The archive database of this test: None (SQLite in the folder) or a PostgreSQL URL."""
-    if request.param == "sqlite":
+    """The archive database of this test: None (SQLite in the folder) or a fresh PostgreSQL
+    database, which is also ``STENOGRAM_DATABASE`` for the commands the test runs."""
+    url = _new_database(request, str(request.param))
+    if url is None:
         monkeypatch.delenv("STENOGRAM_DATABASE", raising=False)
+    else:
+        monkeypatch.setenv("STENOGRAM_DATABASE", url)
+    return url
+
+
+@pytest.fixture
+def new_database(request: pytest.FixtureRequest) -> Callable[[], str | None]:
+    """Another database of this test's backend, for a second archive (None: SQLite)."""
+    name = "database" if "database" in request.fixturenames else "module_database"
+    backend = "sqlite" if request.getfixturevalue(name) is None else "postgresql"
+    return lambda: _new_database(request, backend)
+
+
+def _new_database(request: pytest.FixtureRequest, backend: str) -> str | None:
+    if backend == "sqlite":
         return None
     cluster: Cluster = request.getfixturevalue("postgres")
-    url = cluster.fresh()
-    monkeypatch.setenv("STENOGRAM_DATABASE", url)
-    return url
+    return cluster.fresh()
+
+
+@pytest.fixture(scope="module")
+def module_database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """:func:`database` for the tests of a module that share one archive."""
+    url = _new_database(request, str(request.param))
+    with pytest.MonkeyPatch.context() as patch:
+        if url is None:
+            patch.delenv("STENOGRAM_DATABASE", raising=False)
+        else:
+            patch.setenv("STENOGRAM_DATABASE", url)
+        yield url
 
 
 @pytest.fixture(scope="session")
