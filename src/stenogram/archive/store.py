@@ -532,7 +532,8 @@ def _schema_step(
     try:
         if not create and not backend.exists():
             raise StoreError("no archive here (no stenogram.db)", document=backend.where)
-        path.mkdir(parents=True, exist_ok=True)
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
         options = backend.write_options
         with backend.engine.connect().execution_options(**options) as conn, conn.begin():
             backend.lock_writes(conn)
