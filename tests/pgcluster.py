@@ -107,3 +107,11 @@ class Cluster:
         name = f"t{self._count}"
         self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return self.url(name)
+
+
+def empty_database(url: str, name: str) -> str:
+    """A new database without any tables, on the server of ``url``."""
+    server = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+    return f"{server}/{name}"
