@@ -60,7 +60,7 @@ def _events(db: Path) -> int:
 
 def _check_complete(archive: Archive) -> int:
     """Integrity, and every stored event whole: its speeches are all there."""
-    with sqlite3.connect(archive.db_path) as db:
+    with sqlite3.connect(archive.path / "stenogram.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         broken = db.execute(
             "SELECT e.id FROM events e LEFT JOIN speeches s ON s.event_id = e.id "
