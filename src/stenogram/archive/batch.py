@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import Connection, Row, Table, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Row, Table, delete, insert, select, update
 
 from ..errors import StoreError
 from ..model import Document, DocumentPeople
@@ -259,10 +259,16 @@ class BatchWriter:
 def current_rows(
     conn: Connection, idents: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], Row[Any]]:
-    """The stored events with these (source, key) identities, in a few statements."""
+    """The stored events with these (source, key) identities, in a few statements.
+
+    Asked as ``source IN (…) AND key IN (…)`` (a batch has one or two sources), which both
+    backends answer from the (source, key) index; PostgreSQL planned a list of row values
+    poorly (17 ms for 500 of them)."""
     found: dict[tuple[str, str], Row[Any]] = {}
-    wanted = sorted(set(idents))
-    for start in range(0, len(wanted), records.CHUNK):
+    wanted = set(idents)
+    keys = sorted({key for _, key in wanted})
+    names = sorted({source for source, _ in wanted})
+    for start in range(0, len(keys), records.CHUNK):
         for row in conn.execute(
             select(
                 events.c.id,
@@ -271,10 +277,11 @@ def current_rows(
                 events.c.content_hash,
                 events.c.revision,
             ).where(
-                tuple_(events.c.source, events.c.key).in_(wanted[start : start + records.CHUNK])
+                events.c.source.in_(names), events.c.key.in_(keys[start : start + records.CHUNK])
             )
         ):
-            found[(row.source, row.key)] = row
+            if (row.source, row.key) in wanted:
+                found[(row.source, row.key)] = row
     return found
 
 

@@ -6,6 +6,10 @@
   a time, as SQLite's BEGIN IMMEDIATE makes them, so ``seq`` and the (source, key) of a new
   event are decided in commit order. The lock is taken before the first read, so a writer
   always sees what the previous one committed.
+- A write commits without waiting for its WAL to reach the disk (``synchronous_commit=off``
+  for that transaction): the same promise as SQLite's WAL with ``synchronous=NORMAL``. A
+  killed process loses nothing committed; only a crash of the machine can lose the last
+  moments of commits, never part of one.
 - Ids come from the tables' own sequences, a block per call (``nextval`` over
   ``generate_series``), so an explicit id and a database-assigned one can never collide.
 - Bulk rows go in with COPY: one round trip per table and batch instead of one per row.
@@ -46,7 +50,12 @@ class PostgresBackend:
         return bool(found)
 
     def lock_writes(self, conn: Connection) -> None:
-        conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
+        conn.execute(
+            select(
+                func.pg_advisory_xact_lock(WRITE_LOCK),
+                func.set_config("synchronous_commit", "off", True),
+            )
+        )
 
     def allocate_ids(self, conn: Connection, table: Table, count: int) -> list[int]:
         if count <= 0:
