@@ -1,15 +1,18 @@
-"""Server mode's foundation on both backends: schema migrations, ids, concurrent writers, and the
-``--database`` option (the other archive tests run on both backends through ``database``)."""
+"""Server mode's foundation on both backends: schema migrations, ids, concurrent writers, the
+``--database`` option and ``stenogram copy`` (the other archive tests run on both backends
+through the ``database`` fixture)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -19,12 +22,18 @@ from typer.testing import CliRunner
 from dbutil import sql_rows
 from pgcluster import empty_database
 from stenogram.archive import Archive, migrate
+from stenogram.archive import copy as copy_module
+from stenogram.archive.copy import CopyReport, copy_between
 from stenogram.archive.dialects.postgresql import engine_url
+from stenogram.archive.schema import speeches
 from stenogram.cli import app
 from stenogram.errors import StoreError
+from stenogram.ingest import ingest, merge_persons
 from stenogram.model import Document
 from stenogram.parse import parse_bytes
 from stenogram.settings import Settings
+from stenogram.sources.http import Response
+from stenogram.sources.rawstore import RawStore
 
 PAGES = ("51437.html", "55352.html", "9269.html")
 
@@ -151,3 +160,74 @@ def test_info_json_has_the_same_keys_on_both_backends(
     }
     assert facts["speeches"] == sum(len(d.speeches) for d in pages)
     assert facts["database"] == (database or str(folder / "stenogram.db"))
+
+
+@pytest.fixture
+def full(tmp_path: Path, fixtures_dir: Path) -> Path:
+    """A SQLite archive with something in every kind of table: events with revisions, people
+    and an override, a translated pair, and a raw body with its row."""
+    settings = Settings(archive=tmp_path / "full")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for folder in ("archive", "translations", "persons-doubt"):
+        for page in (fixtures_dir / folder).glob("*.html"):
+            shutil.copy(page, pages / f"{folder}-{page.name}")
+    assert ingest([pages], settings).failed == 0
+    merge_persons(settings, "tatyana-golikova", "tatayana-golikova")
+    with RawStore.open(settings.archive) as raw:
+        body = (pages / "archive-51437.html").read_bytes()
+        raw.keep("kremlin-en", "item", Response("http://h/51437", 200, body), "http://h/51437")
+    return settings.archive
+
+
+def _digests(report: CopyReport) -> dict[str, tuple[int, str]]:
+    return {t.name: (t.rows, t.digest) for t in report.tables}
+
+
+def test_copy_moves_everything_there_and_back(
+    full: Path, tmp_path: Path, database: str | None
+) -> None:
+    middle = database or str(tmp_path / "middle")
+    there = copy_between(str(full), middle, tmp_path / "middle")
+    assert there.raw_bodies == 1
+    counts = dict((name, rows) for name, (rows, _) in _digests(there).items())
+    for name in ("events", "revisions", "speeches", "people", "person_overrides",
+                 "event_translations", "speech_translations", "raw_responses"):  # fmt: skip
+        assert counts[name] > 0, name
+    back = copy_between(middle, str(tmp_path / "back"), tmp_path / "middle")
+    assert _digests(back) == _digests(there)
+    with Archive.open(full, create=False) as a, Archive.open(tmp_path / "back") as b:
+        assert a.event("51307").to_dict() == b.event("51307").to_dict()
+        assert b.person("tatyana-golikova") == a.person("tatyana-golikova")
+        # Ids the source handed out are never handed out again.
+        used = a.backend.ids_used
+        with a.reading() as conn:
+            high = used(conn, speeches)
+        event = b.store(dataclasses.replace(b.event("51437").document, source_id="new-1"))
+        assert min(b.event(event.event_id).speech_ids) > high
+    assert (tmp_path / "back" / "raw").is_dir()
+
+
+def test_a_failed_copy_keeps_nothing_and_a_full_destination_is_refused(
+    full: Path, tmp_path: Path, database: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = database or str(tmp_path / "target")
+    real = copy_module._chunks
+
+    def failing(conn: Any, table: Any) -> Any:
+        if table.name == "revisions":
+            raise StoreError("the disk is full")
+        return real(conn, table)
+
+    monkeypatch.setattr(copy_module, "_chunks", failing)
+    with pytest.raises(StoreError, match="the disk is full"):
+        copy_between(str(full), target, tmp_path / "target")
+    monkeypatch.undo()
+    with Archive.open(tmp_path / "target", database=database, create=False) as left:
+        assert left.info().events == 0 and left.persons() == []
+    code, out, err = _cli("copy", "--from", full, "--to", target, "--json",
+                          "--archive", tmp_path / "target")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["tables"]["events"]["rows"] > 0
+    code, _, err = _cli("copy", "--from", full, "--to", target, "--archive", tmp_path / "target")
+    assert code != 0 and "already holds data" in err

@@ -16,8 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,11 +27,10 @@ import orjson
 from sqlalchemy import Connection, func, insert, select, update
 
 from ..archive import Archive
+from ..archive.files import RAW_DIR, write_atomically
 from ..archive.schema import crawl_state, raw_responses
 from ..errors import StoreError
 from .http import Response
-
-RAW_DIR = "raw"
 
 
 def now() -> str:
@@ -98,17 +95,7 @@ class RawStore:
         if target.exists():
             return sha
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(body)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(temp, target)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            write_atomically(target, body)
         except OSError as exc:
             raise StoreError(f"cannot write a raw body: {exc}", document=str(target)) from exc
         return sha

@@ -52,6 +52,15 @@ class Backend(Protocol):
         before it asks again for the same table."""
         ...
 
+    def ids_used(self, conn: Connection, table: Table) -> int:
+        """The highest id ``table`` ever handed out (a deleted row's id is never reused)."""
+        ...
+
+    def reserve_ids(self, conn: Connection, table: Table, used: int) -> None:
+        """Make sure ids up to ``used`` are never handed out (after rows came with their ids,
+        as a copy brings them)."""
+        ...
+
     def insert_many(self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         """Insert rows that all have the same keys in the same order, as fast as the backend
         can take them."""

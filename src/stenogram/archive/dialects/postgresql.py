@@ -66,6 +66,19 @@ class PostgresBackend:
         ).all()
         return sorted(int(i) for i in ids)
 
+    def ids_used(self, conn: Connection, table: Table) -> int:
+        sequence = conn.scalar(select(func.pg_get_serial_sequence(table.name, "id")))
+        found = conn.execute(
+            text(f"SELECT last_value, is_called FROM {sequence}")  # a name PostgreSQL gave
+        ).one()
+        return int(found.last_value) if found.is_called else 0
+
+    def reserve_ids(self, conn: Connection, table: Table, used: int) -> None:
+        if used <= self.ids_used(conn, table):
+            return
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        conn.execute(select(func.setval(sequence, used)))
+
     def insert_many(self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return

@@ -41,6 +41,10 @@ class SqliteBackend:
         """BEGIN IMMEDIATE took the lock already."""
 
     def allocate_ids(self, conn: Connection, table: Table, count: int) -> list[int]:
+        used = self.ids_used(conn, table)
+        return list(range(used + 1, used + 1 + count))
+
+    def ids_used(self, conn: Connection, table: Table) -> int:
         used = int(conn.scalar(select(func.max(table.c.id))) or 0)
         if table.dialect_options["sqlite"]["autoincrement"]:
             # Never reused: start after the highest ever handed out, even if deleted since.
@@ -48,7 +52,17 @@ class SqliteBackend:
                 text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
             )
             used = max(used, int(handed or 0))
-        return list(range(used + 1, used + 1 + count))
+        return used
+
+    def reserve_ids(self, conn: Connection, table: Table, used: int) -> None:
+        if not table.dialect_options["sqlite"]["autoincrement"]:
+            return  # ids are max + 1: the rows themselves reserve theirs
+        params = {"name": table.name, "seq": used}
+        update = text("UPDATE sqlite_sequence SET seq = max(seq, :seq) WHERE name = :name")
+        if conn.execute(update, params).rowcount == 0:
+            conn.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"), params
+            )
 
     def insert_many(self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
