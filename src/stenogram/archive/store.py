@@ -531,7 +531,7 @@ def _schema_step(
     """Run ``step`` on the schema in a write transaction; any failure closes the engine."""
     try:
         if not create and not backend.exists():
-            raise StoreError("no archive here (no stenogram.db)", document=backend.where)
+            raise StoreError("no archive here", document=backend.where)
         if create:
             path.mkdir(parents=True, exist_ok=True)
         options = backend.write_options

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import psycopg
 from sqlalchemy import Connection, Table, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -104,19 +105,14 @@ class WalPosition:
     another on the server, which only costs a cache miss). Read on a connection of our own."""
 
     def __init__(self, backend: PostgresBackend) -> None:
-        self._conn = backend.engine.raw_connection()
-        self._conn.driver_connection.autocommit = True  # type: ignore[union-attr]
+        url = backend.engine.url.set(drivername="postgresql")
+        self._conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
         self._lock = threading.Lock()
 
     def current(self) -> int:
         with self._lock:
-            cursor = self._conn.cursor()
-            try:
-                cursor.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
-                row: Any = cursor.fetchone()
-                return int(row[0])
-            finally:
-                cursor.close()
+            row: Any = self._conn.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()
+            return int(row[0])
 
     def close(self) -> None:
         self._conn.close()
