@@ -231,3 +231,18 @@ def test_a_failed_copy_keeps_nothing_and_a_full_destination_is_refused(
     assert json.loads(out)["tables"]["events"]["rows"] > 0
     code, _, err = _cli("copy", "--from", full, "--to", target, "--archive", tmp_path / "target")
     assert code != 0 and "already holds data" in err
+
+
+def test_index_option_puts_this_nodes_index_where_it_says(
+    tmp_path: Path, database: str | None, fixtures_dir: Path
+) -> None:
+    folder, index = tmp_path / "a", tmp_path / "node-index"
+    options = ["--archive", folder, "--index", index]
+    code, _, err = _cli("ingest", *options, fixtures_dir / "archive")
+    assert code == 0, err
+    assert index.is_dir() and not (folder / "index").exists()
+    code, out, _ = _cli("search", "bank", "--json", *options)
+    assert code == 0 and json.loads(out.splitlines()[0])["kind"] == "speech"
+    # Another node's index, built from the same database by a reindex of its own.
+    code, _, err = _cli("reindex", "--archive", folder, "--index", tmp_path / "other-node")
+    assert code == 0 and (tmp_path / "other-node").is_dir(), err
