@@ -322,7 +322,7 @@ def info(
 
 
 def _info_text(facts: ArchiveInfo) -> str:
-    rows = [("archive", str(facts.path))]
+    rows = [("archive", str(facts.path)), ("database", facts.database)]
     rows += [
         (name, f"{value:,}")
         for name, value in (
