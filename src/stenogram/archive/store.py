@@ -410,7 +410,13 @@ class Archive:
             ]
             spans = source_spans(conn)
             size = self.backend.size(conn)
-        size += sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+        # The folder's own files: raw bodies and the index (a database file in it is counted
+        # above, whichever database this archive uses).
+        size += sum(
+            p.stat().st_size
+            for p in self.path.rglob("*")
+            if p.is_file() and not (p.parent == self.path and p.name.startswith(DB_NAME))
+        )
         events_n, speeches_n, people_n, revisions_n, sources_n = counts
         return ArchiveInfo(
             self.path,

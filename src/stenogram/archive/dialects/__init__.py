@@ -69,7 +69,7 @@ class Backend(Protocol):
     def watch(self) -> ChangeWatch: ...
 
     def size(self, conn: Connection) -> int:
-        """Bytes the database takes (a SQLite database is counted with its folder instead: 0)."""
+        """Bytes the database takes (a SQLite database: its file and write-ahead log)."""
         ...
 
 

@@ -76,7 +76,8 @@ class SqliteBackend:
         return DataVersion(self.db)
 
     def size(self, conn: Connection) -> int:
-        return 0
+        files = (self.db, self.db.with_name(self.db.name + "-wal"))
+        return sum(path.stat().st_size for path in files if path.is_file())
 
 
 class DataVersion:
