@@ -10,8 +10,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stenogram.archive import Archive
+from stenogram.archive import Archive, migrate_archive
 from stenogram.archive.identity import CONTENT_ID_PREFIX, document_content_id
+from stenogram.errors import StoreError
 from stenogram.ingest import ingest, ingest_documents
 from stenogram.model import Document
 from stenogram.parse import parse_bytes
@@ -94,6 +95,9 @@ def test_an_archive_keyed_by_the_old_hash_is_migrated(seed_path: Path, tmp_path:
         db.execute("UPDATE revisions SET record = ?", (orjson.dumps(old).decode(),))
         db.execute("UPDATE alembic_version SET version_num = '0004'")
 
+    with pytest.raises(StoreError, match="run `stenogram migrate`"):
+        Archive.open(settings.archive)
+    assert migrate_archive(settings.archive) == ("0004", "0005")
     assert _seed_permalink(settings.archive) == (link, source_id, row)
     again = ingest([seed_path], settings)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
