@@ -9,7 +9,11 @@ The stages of the ingesting process are timed by wrapping their entry points her
 CPU of the calling thread: tantivy's indexing threads show in the process total only); "wait"
 is the time spent waiting for the parse workers.
 
-    .venv/bin/python bench/ingest.py [--corpus ../shared/corpus]
+    .venv/bin/python bench/ingest.py [--corpus ../shared/corpus] [--database postgresql://…]
+
+With ``--database`` (an empty PostgreSQL database), the same run is made there too, after the
+SQLite one, and the rate of each backend is printed side by side (target: PostgreSQL at least
+0.7 of SQLite's pages/s).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPORA = (("kremlin-en-2000-2020.tar.xz", None), ("pm-transcripts-au.tar.xz", "pm-au"))
 TARGET_RATE = 500.0
 TARGET_RSS_MB = 500.0
+TARGET_PG_RATIO = 0.7
 
 
 def _rss_mb(who: int) -> float:
@@ -130,9 +135,39 @@ def _stage_lines() -> str:
     )
 
 
+def _run(backend: str, paths: list[Path], database: str | None) -> float:
+    """Ingest, re-ingest and reindex on one backend; the first ingest's pages/s."""
+    print(f"--- {backend}")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(archive=Path(tmp) / "archive", database=database)
+        before = os.times()
+        with _stages():
+            first = ingest(paths, settings)
+        print(_line("ingest", first, os.times(), before))
+        print(_stage_lines())
+        for name, reason in first.failures[:5]:
+            print(f"  failed: {name}: {reason}")
+        with pipeline.open_settings(settings) as archive:
+            size = archive.info().bytes
+        print(f"archive size: {size / 1e6:.0f} MB")
+        before = os.times()
+        with _stages():
+            again = ingest(paths, settings)
+        print(_line("re-ingest", again, os.times(), before))
+        print(_stage_lines())
+        started = time.perf_counter()
+        rows = reindex(settings)
+        print(f"reindex: {rows} rows in {time.perf_counter() - started:.1f} s")
+    pages = first.new + first.updated + first.unchanged + first.failed
+    return pages / first.seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument(
+        "--database", help="an empty PostgreSQL database to run the same ingest on (URL)"
+    )
     args = parser.parse_args(argv)
     paths = [
         args.corpus / name
@@ -143,25 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.corpus}: no corpus found (pass --corpus)", file=sys.stderr)
         return 2
     print(f"corpus: {', '.join(p.name for p in paths)}; {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(archive=Path(tmp) / "archive")
-        before = os.times()
-        with _stages():
-            first = ingest(paths, settings)
-        print(_line("ingest", first, os.times(), before))
-        print(_stage_lines())
-        for name, reason in first.failures[:5]:
-            print(f"  failed: {name}: {reason}")
-        size = sum(p.stat().st_size for p in settings.archive.rglob("*") if p.is_file())
-        print(f"archive size: {size / 1e6:.0f} MB")
-        before = os.times()
-        with _stages():
-            again = ingest(paths, settings)
-        print(_line("re-ingest", again, os.times(), before))
-        print(_stage_lines())
-        started = time.perf_counter()
-        rows = reindex(settings)
-        print(f"reindex: {rows} rows in {time.perf_counter() - started:.1f} s")
+    rates = {"sqlite": _run("sqlite", paths, None)}
+    if args.database:
+        rates["postgresql"] = _run("postgresql", paths, args.database)
+        ratio = rates["postgresql"] / rates["sqlite"]
+        print(
+            f"PostgreSQL/SQLite ingest rate: {ratio:.2f} (target >= {TARGET_PG_RATIO}); "
+            f"{rates['postgresql']:.0f} vs {rates['sqlite']:.0f} pages/s"
+        )
     print(
         f"peak RSS: main {_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
         f"largest parse worker {_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB "

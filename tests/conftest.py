@@ -1,4 +1,10 @@
-"""Shared fixtures: where ../shared is, and golden files (page -> expected JSON).
+"""Shared fixtures: where ../shared is, golden files (page -> expected JSON), and the database
+backends every archive test runs on.
+
+``database`` is parametrised: a test that takes it runs once on SQLite in the archive folder
+(None) and once on a fresh PostgreSQL database of a cluster the session starts
+(:mod:`pgcluster`), whose URL is also ``STENOGRAM_DATABASE`` for the commands the test runs.
+``--backend sqlite`` (or ``postgresql``) runs one of them only.
 
 ``STENOGRAM_SHARED`` names another folder for ../shared; pointing it at a missing one shows
 which tests need the real corpus (only those skip: the seed and its contract ship with the
@@ -13,12 +19,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pgcluster import Cluster, binaries
 from stenogram.demo import SEED, packaged
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +39,77 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--repin", action="store_true", help="rewrite golden files from the current output"
     )
+    parser.addoption(
+        "--backend",
+        choices=("sqlite", "postgresql", "both"),
+        default=os.environ.get("STENOGRAM_TEST_BACKEND", "both"),
+        help="which database backend the archive tests run on (default: both)",
+    )
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    chosen = metafunc.config.getoption("--backend")
+    wanted = BACKENDS if chosen == "both" else (chosen,)
+    if "module_database" in metafunc.fixturenames:
+        metafunc.parametrize("module_database", wanted, indirect=True, scope="module")
+    elif "database" in metafunc.fixturenames:
+        metafunc.parametrize("database", wanted, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """One PostgreSQL cluster for the whole session, stopped at its end even after failures."""
+    found = binaries()
+    if found is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    cluster = Cluster(found)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """The archive database of this test: None (SQLite in the folder) or a fresh PostgreSQL
+    database, which is also ``STENOGRAM_DATABASE`` for the commands the test runs."""
+    url = _new_database(request, str(request.param))
+    if url is None:
+        monkeypatch.delenv("STENOGRAM_DATABASE", raising=False)
+    else:
+        monkeypatch.setenv("STENOGRAM_DATABASE", url)
+    return url
+
+
+@pytest.fixture
+def new_database(request: pytest.FixtureRequest) -> Callable[[], str | None]:
+    """Another database of this test's backend, for a second archive (None: SQLite)."""
+    name = "database" if "database" in request.fixturenames else "module_database"
+    backend = "sqlite" if request.getfixturevalue(name) is None else "postgresql"
+    return lambda: _new_database(request, backend)
+
+
+def _new_database(request: pytest.FixtureRequest, backend: str) -> str | None:
+    if backend == "sqlite":
+        return None
+    cluster: Cluster = request.getfixturevalue("postgres")
+    return cluster.fresh()
+
+
+@pytest.fixture(scope="module")
+def module_database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """:func:`database` for the tests of a module that share one archive."""
+    url = _new_database(request, str(request.param))
+    with pytest.MonkeyPatch.context() as patch:
+        if url is None:
+            patch.delenv("STENOGRAM_DATABASE", raising=False)
+        else:
+            patch.setenv("STENOGRAM_DATABASE", url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,10 @@ def pages(fixtures_dir: Path) -> list[Document]:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path) -> Path:
+def archive(
+    tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path, module_database: str | None
+) -> Path:
+    """One archive for the tests that only read it (on PostgreSQL: ``STENOGRAM_DATABASE``)."""
     path = tmp_path_factory.mktemp("cli") / "archive"
     code, _, err = run(
         "ingest", "--archive", path, fixtures_dir / "archive", fixtures_dir / "kremlin-html"
@@ -73,7 +76,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path) -> Pat
 
 @pytest.fixture
 def scratch(archive: Path, tmp_path: Path) -> Path:
-    """A copy of the shared archive for commands that change it."""
+    """A copy of the shared archive's folder for commands that change only the folder."""
     return Path(shutil.copytree(archive, tmp_path / "archive"))
 
 
@@ -81,7 +84,7 @@ def scratch(archive: Path, tmp_path: Path) -> Path:
 
 
 def test_ingest_summarises_and_a_second_run_changes_nothing(
-    tmp_path: Path, fixtures_dir: Path
+    tmp_path: Path, fixtures_dir: Path, database: str | None
 ) -> None:
     where = tmp_path / "a"
     code, out, err = run("ingest", "--archive", where, fixtures_dir / "archive")
@@ -92,7 +95,9 @@ def test_ingest_summarises_and_a_second_run_changes_nothing(
     assert err.splitlines()[-1].startswith("new 0, updated 0, unchanged 3, failed 0 (")
 
 
-def test_ingest_lists_each_failure_and_exits_1(tmp_path: Path, fixtures_dir: Path) -> None:
+def test_ingest_lists_each_failure_and_exits_1(
+    tmp_path: Path, fixtures_dir: Path, database: str | None
+) -> None:
     batch = tmp_path / "batch"
     batch.mkdir()
     shutil.copy(fixtures_dir / "archive" / "9269.html", batch)
@@ -191,7 +196,9 @@ def test_show_prints_the_text_version(archive: Path) -> None:
     assert text[-1] == "Text version"
 
 
-def test_show_seed_gives_back_the_seed(tmp_path: Path, shared_dir: Path) -> None:
+def test_show_seed_gives_back_the_seed(
+    tmp_path: Path, shared_dir: Path, database: str | None
+) -> None:
     seed = shared_dir / "seed" / "000_46537543d1896dfd.txt"
     code, _, _ = run("ingest", "--archive", tmp_path / "a", seed)
     assert code == 0
@@ -242,9 +249,10 @@ def test_show_cite_without_a_public_url_says_the_link_is_relative(archive: Path)
 def test_unknown_event_and_missing_archive(archive: Path, tmp_path: Path) -> None:
     code, out, err = run("show", "424242", "--archive", archive)
     assert (code, out) == (2, "") and "424242" in one_error(err)
-    code, out, err = run("info", "--archive", tmp_path / "nothing")
+    sqlite = {"STENOGRAM_DATABASE": ""}  # the folder's own database, which is not there
+    code, out, err = run("info", "--archive", tmp_path / "nothing", env=sqlite)
     assert (code, out) == (74, "") and "no archive here" in one_error(err)
-    code, _, err = run("search", "bank", "--archive", tmp_path / "nothing")
+    code, _, err = run("search", "bank", "--archive", tmp_path / "nothing", env=sqlite)
     assert code == 74 and "no archive here" in one_error(err)
     assert not (tmp_path / "nothing").exists()  # reading never creates an archive
 
@@ -273,7 +281,9 @@ def test_revision_out_of_range(archive: Path) -> None:
     assert (code, out) == (2, "") and "no revision" in one_error(err)
 
 
-def test_revisions_and_diff_after_the_page_changed(tmp_path: Path, fixtures_dir: Path) -> None:
+def test_revisions_and_diff_after_the_page_changed(
+    tmp_path: Path, fixtures_dir: Path, database: str | None
+) -> None:
     original = (fixtures_dir / "archive" / "51437.html").read_bytes()
     said = b"resource region: it has no oil"
     assert original.count(said) == 1
@@ -360,7 +370,9 @@ def test_persons_name_that_matches_nobody_suggests_near_names(archive: Path) -> 
     assert code == 0
 
 
-def test_doubtful_then_merge_then_split(tmp_path: Path, fixtures_dir: Path) -> None:
+def test_doubtful_then_merge_then_split(
+    tmp_path: Path, fixtures_dir: Path, database: str | None
+) -> None:
     where = tmp_path / "a"
     assert run("ingest", "--archive", where, fixtures_dir / "persons-doubt")[0] == 0
     code, out, _ = run("persons", "--doubtful", "--json", "--archive", where)

@@ -7,16 +7,15 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from conftest import FIXTURES
+from dbutil import sql_rows
 from sites import SECTION, Act, Site, SiteServer, kremlin_site, pm_site
-from stenogram.archive import Archive
 from stenogram.crawl import (
     OLD_STREAK,
     CrawlSummary,
@@ -30,6 +29,7 @@ from stenogram.crawl import (
     resume_point,
 )
 from stenogram.errors import FetchError, ParseError, SourceError
+from stenogram.ingest import open_settings
 from stenogram.settings import Settings
 from stenogram.sources.adapters import Item, Listing, get_adapter
 from stenogram.sources.http import Fetcher, FetchPolicy, Response, StatusError
@@ -60,8 +60,9 @@ def site(kremlin_pages: dict[str, bytes]) -> Iterator[tuple[Site, SiteServer]]:
         yield site, server
 
 
-def _settings(tmp_path: Path) -> Settings:
-    return Settings(archive=tmp_path / "archive")
+@pytest.fixture
+def settings(tmp_path: Path, database: str | None) -> Settings:
+    return Settings(archive=tmp_path / "archive", database=database)
 
 
 def _run(settings: Settings, server: SiteServer, **kwargs: object) -> tuple[object, list[str]]:
@@ -87,8 +88,7 @@ def _listed(pages: dict[str, bytes], path: str) -> list[str]:
 
 
 def _events(settings: Settings) -> dict[str, int]:
-    with sqlite3.connect(settings.archive / "stenogram.db") as db:
-        return dict(db.execute("SELECT source_id, revision FROM events").fetchall())
+    return dict(sql_rows(settings, "SELECT source_id, revision FROM events"))
 
 
 # --- adapters on the real listings ------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_kremlin_listing_pages_and_feed_give_ids_dates_and_the_next_page(
 
 
 def test_crawl_handles_every_misbehaviour_and_goes_on(
-    site: tuple[Site, SiteServer], tmp_path: Path
+    site: tuple[Site, SiteServer], settings: Settings
 ) -> None:
     fixture, server = site
     items = _listed(fixture.pages, f"{SECTION}/page/78")
@@ -138,7 +138,6 @@ def test_crawl_handles_every_misbehaviour_and_goes_on(
         layout: [Act(body=b"<html><body><main class='v2'><p>Redesigned</p></main></body></html>")],
         to_copy: [Act(302, (("Location", f"{SECTION}/copy/{to_copy.rsplit('/', 1)[1]}"),))],
     }
-    settings = _settings(tmp_path)
     summary, lines = _run(settings, server, since=SINCE)
     log = "\n".join(lines)
     stored = _events(settings)
@@ -161,10 +160,8 @@ def test_crawl_handles_every_misbehaviour_and_goes_on(
     assert "truncated or malformed response" in log and key(cut) not in stored
     # Changed layout: a parse error, logged; the raw body is kept for a later reparse.
     assert f"skip {server.base_url}{layout}: not a kremlin.ru event page" in log
-    with sqlite3.connect(settings.archive / "stenogram.db") as db:
-        kept = db.execute(
-            "SELECT kind FROM raw_responses WHERE url = ?", (server.base_url + layout,)
-        ).fetchall()
+    url = server.base_url + layout
+    kept = sql_rows(settings, f"SELECT kind FROM raw_responses WHERE url = '{url}'")
     assert kept == [("item",)]
     # robots.txt: the /copy text versions are never requested, even through a redirect.
     assert "disallowed by robots.txt" in log
@@ -178,10 +175,9 @@ def test_crawl_handles_every_misbehaviour_and_goes_on(
 
 
 def test_recrawl_is_conditional_changes_make_revisions_and_nothing_is_lost(
-    site: tuple[Site, SiteServer], tmp_path: Path
+    site: tuple[Site, SiteServer], settings: Settings
 ) -> None:
     fixture, server = site
-    settings = _settings(tmp_path)
     first, _ = _run(settings, server, since=SINCE)
     before = _events(settings)
     assert len(before) == first.ingest.new > 30  # type: ignore[attr-defined]
@@ -212,7 +208,7 @@ def test_recrawl_is_conditional_changes_make_revisions_and_nothing_is_lost(
     assert {k: v for k, v in after.items() if k != key} == {
         k: v for k, v in before.items() if k != key
     }
-    with Archive.open(settings.archive, create=False) as archive:
+    with open_settings(settings) as archive:
         speech = archive.event(f"en.kremlin.ru:{key}").document.speeches[0]
         history = archive.revisions(f"en.kremlin.ru:{key}")
     assert speech.paragraphs[0] == "Good day, colleagues,"
@@ -221,10 +217,9 @@ def test_recrawl_is_conditional_changes_make_revisions_and_nothing_is_lost(
 
 
 def test_interrupted_crawl_resumes_without_fetching_again(
-    site: tuple[Site, SiteServer], tmp_path: Path
+    site: tuple[Site, SiteServer], settings: Settings
 ) -> None:
     fixture, server = site
-    settings = _settings(tmp_path)
     items = _listed(fixture.pages, f"{SECTION}/page/78")
     stop_at = items[5]
 
@@ -262,33 +257,34 @@ def test_interrupted_crawl_resumes_without_fetching_again(
 
 
 def test_max_until_and_a_403_wall_stop_the_crawl_resumably(
-    site: tuple[Site, SiteServer], tmp_path: Path
+    site: tuple[Site, SiteServer],
+    tmp_path: Path,
+    settings: Settings,
+    new_database: Callable[[], str | None],
 ) -> None:
     fixture, server = site
-    settings = _settings(tmp_path)
     summary, _ = _run(settings, server, max_items=3)
     assert summary.stopped == "--max 3 reached"  # type: ignore[attr-defined]
     # Three items taken: the feed's first three (two of which the fixture site lacks: 404).
     assert summary.ingest.new + summary.ingest.failed == 3  # type: ignore[attr-defined]
 
     until = dt.date(2019, 5, 7)
-    other = Settings(archive=tmp_path / "other")
+    other = Settings(archive=tmp_path / "other", database=new_database())
     summary, _ = _run(other, server, until=until, since=dt.date(2019, 5, 6))
     assert fixture.count(f"{SECTION}/by-date/07.05.2019") == 1
-    with Archive.open(other.archive, create=False) as archive:
+    with open_settings(other) as archive:
         dates = {e.date for e in archive.event_list(limit=100)[1]}
     assert dates and all(dt.date(2019, 5, 6) <= d <= until for d in dates if d)
 
-    walled = Settings(archive=tmp_path / "walled")
+    walled = Settings(archive=tmp_path / "walled", database=new_database())
     fixture.script = {p: [Act(403)] * 3 for p in _listed(fixture.pages, f"{SECTION}/feed")}
     summary, lines = _run(walled, server)
     assert "still refuses (403) after a pause: stopping" in summary.stopped  # type: ignore[attr-defined]
     assert sum("pausing" in line for line in lines) == 1
 
 
-def test_reparse_uses_the_raw_store_only(site: tuple[Site, SiteServer], tmp_path: Path) -> None:
+def test_reparse_uses_the_raw_store_only(site: tuple[Site, SiteServer], settings: Settings) -> None:
     fixture, server = site
-    settings = _settings(tmp_path)
     _run(settings, server, max_items=8)
     stored = _events(settings)
     raw = list((settings.archive / "raw").rglob("*"))
@@ -299,9 +295,8 @@ def test_reparse_uses_the_raw_store_only(site: tuple[Site, SiteServer], tmp_path
     assert (summary.unchanged, summary.new, summary.failed) == (len(stored), 0, 0)
 
 
-def test_pm_au_crawl_from_a_transcript_index(fixtures_dir: Path, tmp_path: Path) -> None:
+def test_pm_au_crawl_from_a_transcript_index(fixtures_dir: Path, settings: Settings) -> None:
     site = Site(pm_site(fixtures_dir / "pm-au"))
-    settings = _settings(tmp_path)
     with SiteServer(site) as server:
         summary = crawl(
             "pm-au",
@@ -315,7 +310,7 @@ def test_pm_au_crawl_from_a_transcript_index(fixtures_dir: Path, tmp_path: Path)
     asked = [int(p.split("-")[1].split(".")[0]) for p in site.requests if p.endswith(".xml")]
     assert asked == sorted(ids, reverse=True)  # newest id first
     stored = _events(settings)
-    with Archive.open(settings.archive, create=False) as archive:
+    with open_settings(settings) as archive:
         dates = {k: archive.event(f"pmtranscripts.pmc.gov.au:{k}").document.date for k in stored}
     assert stored and all(d is not None and d >= dt.date(1990, 1, 1) for d in dates.values())
     # The rest: released before 1990 (skipped), or not a transcript (a logged failure).
@@ -328,7 +323,7 @@ def test_pm_au_crawl_from_a_transcript_index(fixtures_dir: Path, tmp_path: Path)
 
 
 def test_kremlin_ru_crawl_reads_the_russian_site(
-    kremlin_pages: dict[str, bytes], fixtures_dir: Path, tmp_path: Path
+    kremlin_pages: dict[str, bytes], fixtures_dir: Path, settings: Settings
 ) -> None:
     # kremlin.ru lists events like en.kremlin.ru; its pages are the Russian fixtures (one built by
     # hand from a real Russian text, one the Russian counterpart of a real English page: see the
@@ -355,7 +350,6 @@ def test_kremlin_ru_crawl_reads_the_russian_site(
         **{f"{SECTION}/{key}": body for key, body in russian.items()},
     }
     site = Site(pages)
-    settings = _settings(tmp_path)
     with SiteServer(site) as server:
         summary = crawl(
             "kremlin-ru",
@@ -367,7 +361,7 @@ def test_kremlin_ru_crawl_reads_the_russian_site(
         )
     assert summary.failed == 0
     assert not any("/copy" in path for path in site.requests)
-    with Archive.open(settings.archive, create=False) as archive:
+    with open_settings(settings) as archive:
         for key in russian:
             document = archive.event(f"kremlin.ru:{key}").document
             assert (document.source, document.language) == ("kremlin.ru", "ru")
@@ -445,7 +439,7 @@ def test_an_unreachable_host_stops_the_crawl_with_the_reason(tmp_path: Path) -> 
     lines: list[str] = []
     summary = crawl(
         "pm-au",
-        _settings(tmp_path),
+        Settings(archive=tmp_path / "archive"),
         base_url=f"http://127.0.0.1:{port}",
         policy=POLICY,
         log=lines.append,
@@ -465,7 +459,7 @@ def _crawl_pm(
     lines: list[str] = []
     summary = crawl(
         "pm-au",
-        _settings(tmp_path),
+        Settings(archive=tmp_path / "archive"),
         base_url=server.base_url,
         policy=policy,
         max_items=max_items,

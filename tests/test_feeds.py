@@ -16,8 +16,10 @@ A = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> TestClient:
-    return build(tmp_path_factory.mktemp("feeds"), shared_dir)[1]
+def client(
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, module_database: str | None
+) -> TestClient:
+    return build(tmp_path_factory.mktemp("feeds"), shared_dir, database=module_database)[1]
 
 
 def feed(client: TestClient, url: str) -> list[ET.Element]:

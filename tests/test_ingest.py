@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from dbutil import sql_rows
 from stenogram import ingest as ingest_module
-from stenogram.archive import Archive
 from stenogram.errors import StoreError
 from stenogram.ingest import (
     IngestProgress,
     ingest,
     merge_persons,
     open_archive,
+    open_settings,
     reindex,
     split_person,
 )
@@ -43,13 +44,11 @@ def pages(tmp_path: Path, fixtures_dir: Path, shared_dir: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(archive=tmp_path / "archive")
+def settings(tmp_path: Path, database: str | None) -> Settings:
+    return Settings(archive=tmp_path / "archive", database=database)
 
 
-def _rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.archive / "stenogram.db") as db:
-        return db.execute(sql).fetchall()
+_rows = sql_rows
 
 
 def test_ingest_stores_every_page_and_is_idempotent(pages: Path, settings: Settings) -> None:
@@ -183,17 +182,19 @@ def _person_of(settings: Settings, speaker: str) -> str:
     return str(rows[0][0])
 
 
-def _replayed(settings: Settings, pages: Path, folder: Path) -> Settings:
+def _replayed(settings: Settings, pages: Path, folder: Path, database: str | None) -> Settings:
     """A fresh archive given this archive's overrides, then the same pages."""
-    fresh = Settings(archive=folder)
-    with Archive.open(fresh.archive) as archive, Archive.open(settings.archive) as old:
+    fresh = Settings(archive=folder, database=database)
+    with open_settings(fresh, create=True) as archive, open_settings(settings) as old:
         for override in old.overrides():
             archive.add_override(override)
     assert ingest([pages], fresh).new == 5
     return fresh
 
 
-def test_merge_and_split_survive_reingest(pages: Path, settings: Settings, tmp_path: Path) -> None:
+def test_merge_and_split_survive_reingest(
+    pages: Path, settings: Settings, tmp_path: Path, new_database: Callable[[], str | None]
+) -> None:
     ingest([pages], settings)
     putin = _person_of(settings, "Vladimir Putin")
     lukashenko = _person_of(settings, "Alexander Lukashenko")
@@ -202,23 +203,23 @@ def test_merge_and_split_survive_reingest(pages: Path, settings: Settings, tmp_p
     assert merged.id == putin
     assert _person_of(settings, "Alexander Lukashenko") == putin
     assert not _rows(settings, f"SELECT 1 FROM people WHERE id = '{lukashenko}'")
-    with Archive.open(settings.archive) as archive:  # the index followed the re-pointed speeches
+    with open_settings(settings) as archive:  # the index followed the re-pointed speeches
         assert read_seq(archive.index_path) == archive.max_seq()
-    fresh = _replayed(settings, pages, tmp_path / "fresh-merge")
+    fresh = _replayed(settings, pages, tmp_path / "fresh-merge", new_database())
     assert _person_of(fresh, "Alexander Lukashenko") == _person_of(fresh, "Vladimir Putin")
 
     moved = split_person(settings, putin, ["Alexander Lukashenko"])
     assert moved.id != putin
     assert _person_of(settings, "Alexander Lukashenko") == moved.id
     assert _person_of(settings, "Vladimir Putin") == putin
-    with Archive.open(settings.archive) as archive:
+    with open_settings(settings) as archive:
         assert [o.action for o in archive.overrides()] == ["merge", "split"]
     state = _rows(settings, "SELECT speaker, person_id FROM speeches ORDER BY id")
 
     # The same pages again: nothing moves back.
     assert ingest([pages], settings).unchanged == 5
     assert _rows(settings, "SELECT speaker, person_id FROM speeches ORDER BY id") == state
-    fresh = _replayed(settings, pages, tmp_path / "fresh-split")
+    fresh = _replayed(settings, pages, tmp_path / "fresh-split", new_database())
     assert _person_of(fresh, "Alexander Lukashenko") != _person_of(fresh, "Vladimir Putin")
     # The split's record carries the new person's id: the replay lands on that same id.
     assert _person_of(fresh, "Alexander Lukashenko") == moved.id

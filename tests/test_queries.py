@@ -22,8 +22,11 @@ from stenogram.settings import Settings, load_settings
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path) -> Settings:
+def settings(
+    tmp_path_factory: pytest.TempPathFactory, fixtures_dir: Path, module_database: str | None
+) -> Settings:
     chosen = load_settings({"archive": tmp_path_factory.mktemp("q") / "archive"})
+    assert chosen.database == module_database
     summary = ingest([fixtures_dir / "archive", fixtures_dir / "persons-doubt"], chosen)
     assert (summary.new, summary.failed) == (5, 0)
     return chosen
@@ -86,4 +89,4 @@ def test_info_and_a_missing_archive(settings: Settings, tmp_path: Path) -> None:
     facts = archive_info(settings)
     assert (facts.events, facts.revisions, facts.sources) == (5, 5, 1)
     with pytest.raises(StoreError):
-        archive_info(load_settings({"archive": tmp_path / "none"}))
+        archive_info(load_settings({"archive": tmp_path / "none"}, environ={}))

@@ -20,8 +20,8 @@ def page(fixtures_dir: Path) -> Document:
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    return Archive.open(tmp_path / "archive")
+def archive(tmp_path: Path, database: str | None) -> Archive:
+    return Archive.open(tmp_path / "archive", database=database)
 
 
 def _edited(page: Document) -> Document:

@@ -26,8 +26,13 @@ SERVE = (sys.executable, "-m", "stenogram", "serve")
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
-    return build(tmp_path_factory.mktemp("serving"), shared_dir)[0].archive
+def archive(
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, module_database: str | None
+) -> Path:
+    """The archive folder; on PostgreSQL the served processes find the database in
+    ``STENOGRAM_DATABASE``, which they inherit."""
+    folder = tmp_path_factory.mktemp("serving")
+    return build(folder, shared_dir, database=module_database)[0].archive
 
 
 @contextmanager

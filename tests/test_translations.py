@@ -175,8 +175,8 @@ def test_an_unnamed_turn_can_still_pair_on_position_and_length(ru: Document, en:
 # --- pairing at ingest, and what readers see ----------------------------------------------
 
 
-def archive_of(tmp: Path, *batches: list[str]) -> Settings:
-    settings = Settings(archive=tmp / "archive")
+def archive_of(tmp: Path, database: str | None, *batches: list[str]) -> Settings:
+    settings = Settings(archive=tmp / "archive", database=database)
     for number, names in enumerate(batches):
         folder = tmp / f"in{number}"
         folder.mkdir()
@@ -207,21 +207,23 @@ def check_paired(settings: Settings) -> None:
     ids=["en-first", "ru-first", "same-run"],
 )
 def test_ingest_pairs_the_two_records_in_either_order(
-    tmp_path: Path, batches: list[list[str]]
+    tmp_path: Path, batches: list[list[str]], database: str | None
 ) -> None:
-    check_paired(archive_of(tmp_path, *batches))
+    check_paired(archive_of(tmp_path, database, *batches))
 
 
-def test_a_lone_record_has_no_translations(tmp_path: Path) -> None:
-    settings = archive_of(tmp_path, ["en-51307.html"])
+def test_a_lone_record_has_no_translations(tmp_path: Path, database: str | None) -> None:
+    settings = archive_of(tmp_path, database, ["en-51307.html"])
     en = show_event(settings, "51307")
     assert en.translations == () and set(en.counterparts) == {None}
     assert en.to_dict()["translations"] == []
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return archive_of(tmp_path_factory.mktemp("both"), ["en-51307.html"], ["ru-51307.html"])
+def both(tmp_path_factory: pytest.TempPathFactory, module_database: str | None) -> Settings:
+    return archive_of(
+        tmp_path_factory.mktemp("both"), module_database, ["en-51307.html"], ["ru-51307.html"]
+    )
 
 
 def test_show_json_lists_translations_and_counterparts(both: Settings) -> None:

@@ -12,8 +12,10 @@ from webutil import build, expected_events
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> TestClient:
-    return build(tmp_path_factory.mktemp("api"), shared_dir)[1]
+def client(
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, module_database: str | None
+) -> TestClient:
+    return build(tmp_path_factory.mktemp("api"), shared_dir, database=module_database)[1]
 
 
 def error(client: TestClient, url: str, status: int, code: str) -> str:

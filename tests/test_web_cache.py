@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from stenogram.archive import Archive
+from stenogram.ingest import open_settings
 from stenogram.settings import Settings
 from webutil import SEED_NAME, build, hostile
 
 
 @pytest.fixture(scope="module")
 def served(
-    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, module_database: str | None
 ) -> tuple[Settings, TestClient]:
-    return build(tmp_path_factory.mktemp("cache"), shared_dir)
+    return build(tmp_path_factory.mktemp("cache"), shared_dir, database=module_database)
 
 
 def test_etag_revalidates_to_an_empty_304(served: tuple[Settings, TestClient]) -> None:
@@ -50,7 +50,7 @@ def test_a_commit_elsewhere_is_seen_at_once(
     before = client.get("/api/events/hostile-1").json()["event"]
     page = client.get("/events/hostile-1")
     changed = dataclasses.replace(hostile(shared_dir / "seed" / SEED_NAME), title="Renamed summit")
-    with Archive.open(settings.archive) as archive:  # another connection, as an ingest would be
+    with open_settings(settings) as archive:  # another connection, as an ingest would be
         archive.store(changed)
     after = client.get("/api/events/hostile-1").json()["event"]
     assert after["title"] == "Renamed summit" and after["revision"] == before["revision"] + 1

@@ -20,8 +20,10 @@ from webutil import build, expected_events
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> TestClient:
-    return build(tmp_path_factory.mktemp("web"), shared_dir)[1]
+def client(
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, module_database: str | None
+) -> TestClient:
+    return build(tmp_path_factory.mktemp("web"), shared_dir, database=module_database)[1]
 
 
 def twin(client: TestClient, url: str) -> dict[str, Any]:

@@ -13,8 +13,11 @@ from webutil import IMG, JS_URL, SCRIPT, build
 
 
 @pytest.fixture(scope="module")
-def admin(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> TestClient:
-    return build(tmp_path_factory.mktemp("sec"), shared_dir, admin_token="s3cret")[1]
+def admin(
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, module_database: str | None
+) -> TestClient:
+    folder = tmp_path_factory.mktemp("sec")
+    return build(folder, shared_dir, admin_token="s3cret", database=module_database)[1]
 
 
 class Tags(HTMLParser):

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from stenogram.archive import Archive
-from stenogram.ingest import ingest
+from stenogram.ingest import ingest, open_settings
 from stenogram.model import Document
 from stenogram.parse import parse_bytes
 from stenogram.settings import Settings
@@ -66,7 +65,7 @@ def expected_events() -> int:
 
 
 def build(
-    tmp: Path, shared: Path, *, admin_token: str | None = None
+    tmp: Path, shared: Path, *, admin_token: str | None = None, database: str | None = None
 ) -> tuple[Settings, TestClient]:
     seed = shared / "seed" / SEED_NAME
     pages = tmp / "pages"
@@ -74,9 +73,9 @@ def build(
     for page in fixture_pages():
         shutil.copy(page, pages / page.name)
     shutil.copy(seed, pages / seed.name)
-    settings = Settings(archive=tmp / "archive", admin_token=admin_token)
+    settings = Settings(archive=tmp / "archive", admin_token=admin_token, database=database)
     summary = ingest([pages], settings)
     assert summary.failed == 0 and summary.new == len(fixture_pages()) + 1
-    with Archive.open(settings.archive) as archive:
+    with open_settings(settings) as archive:
         archive.store(hostile(seed))
     return settings, TestClient(create_app(settings), raise_server_exceptions=False)

@@ -75,7 +75,7 @@ def crawl(
     adapter = get_adapter(source, base_url)
     say = log or _logger.info
     with (
-        RawStore.open(settings.archive) as raw,
+        RawStore.open(settings.archive, database=settings.database) as raw,
         Fetcher(
             adapter.hosts,
             policy or FetchPolicy.from_settings(settings),
@@ -103,7 +103,7 @@ def reparse(
 ) -> IngestSummary:
     """Parse the latest raw body of every crawled item again, with today's parsers, and store
     what changed as new revisions; nothing is fetched."""
-    with RawStore.open(settings.archive) as raw:
+    with RawStore.open(settings.archive, database=settings.database) as raw:
         return ingest_documents(_raw_documents(raw), settings, progress=progress)
 
 

@@ -100,7 +100,7 @@ def open_archive(settings: Settings, *, create: bool = False) -> Archive:
     the archive opens anyway and the index is read as it is, with a warning that says how far
     behind it is and why: a reader must not be refused because a derived copy cannot be written.
     """
-    archive = Archive.open(settings.archive, create=create)
+    archive = open_settings(settings, create=create)
     try:
         _catch_up(archive)
     except StoreError as exc:
@@ -125,6 +125,13 @@ def _warn_lag(archive: Archive, exc: StoreError) -> None:
         )
 
 
+def open_settings(settings: Settings, *, create: bool = False) -> Archive:
+    """The archive that ``settings`` name: its folder, database and search index."""
+    return Archive.open(
+        settings.archive, create=create, database=settings.database, index=settings.index
+    )
+
+
 def _catch_up(archive: Archive) -> int:
     if archive.index_path.exists() and read_seq(archive.index_path) >= archive.max_seq():
         return 0
@@ -133,7 +140,7 @@ def _catch_up(archive: Archive) -> int:
 
 def reindex(settings: Settings) -> int:
     """Rebuild the search index from the database; return how many rows were indexed."""
-    with Archive.open(settings.archive, create=False) as archive:
+    with open_settings(settings, create=False) as archive:
         return rebuild(archive.index_path, archive.index_rows(0))
 
 

@@ -58,6 +58,18 @@ class Setting:
 SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting("archive", Path("archive"), "Archive folder (SQLite database and search index).", Path),
     Setting(
+        "database",
+        None,
+        "The archive's database: a postgresql:// URL, or an archive folder (SQLite); "
+        "unset: the SQLite database in the archive folder.",
+    ),
+    Setting(
+        "index",
+        None,
+        "Folder of this node's search index; unset: index/ in the archive folder.",
+        Path,
+    ),
+    Setting(
         "max_document_bytes",
         20 * 1024 * 1024,
         "Documents larger than this are refused rather than parsed.",
@@ -126,6 +138,8 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
 @dataclass(frozen=True, slots=True)
 class Settings:
     archive: Path = Path("archive")
+    database: str | None = None
+    index: Path | None = None
     max_document_bytes: int = 20 * 1024 * 1024
     admin_token: str | None = None
     crawl_delay: float = 2.0

@@ -1,4 +1,4 @@
-"""The archive: every revision of every event in SQLite (PostgreSQL later), plus its ids.
+"""The archive: every revision of every event in SQLite or PostgreSQL, plus its ids.
 
 The web and the CLI use :class:`Archive` only; they never see SQL. The search index is derived
 from :meth:`Archive.index_rows` and lives beside the database in ``index/``.
@@ -19,6 +19,7 @@ from .store import (
     StoreResult,
     content_hash,
     event_key,
+    migrate_archive,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "StoredEvent",
     "content_hash",
     "event_key",
+    "migrate_archive",
     "permalink",
     "render_diff",
 ]

@@ -1,4 +1,9 @@
-"""Bring an archive's schema to the version this code expects, with Alembic, on open.
+"""An archive's schema: created on first open, upgraded only by ``stenogram migrate``.
+
+Opening an archive whose schema is older than this code is refused with a message saying to
+migrate: an upgrade rewrites tables that other processes (a server, its replicas) may be
+reading, so it is a step somebody takes on purpose, not a side effect of ``info``. A new, empty
+database gets the whole schema at once.
 
 The migration scripts ship inside the package (``archive/migrations``), so an installed
 stenogram can upgrade an archive written by an older one without any alembic.ini lying around.
@@ -16,8 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, inspect, text
 
 from ..errors import StoreError
 
@@ -52,19 +56,30 @@ def script_head() -> str | None:
 
 def stored_revision(conn: Connection) -> str | None:
     """The archive's schema revision (None for a new database, or one Alembic never stamped)."""
-    try:
-        rows: list[str] = list(conn.scalars(text("SELECT version_num FROM alembic_version")))
-    except OperationalError:  # no such table: a database that was never migrated
+    if not inspect(conn).has_table("alembic_version"):  # a database never migrated
         return None
+    rows: list[str] = list(conn.scalars(text("SELECT version_num FROM alembic_version")))
     return rows[0] if len(rows) == 1 else None
 
 
-def upgrade(conn: Connection) -> None:
-    """Upgrade inside the caller's transaction; only reads when the schema is already current."""
+def prepare(conn: Connection) -> None:
+    """On open, inside the caller's transaction: create the schema of an empty database, and
+    refuse an older one. Only reads when the schema is current."""
     head = script_head()
-    if head is not None and stored_revision(conn) == head:
+    stored = stored_revision(conn)
+    if head is not None and stored == head:
         return
+    if stored is not None and stored != _alembic_head():
+        _known(stored)
+        raise StoreError(f"this archive is at schema {stored}; run `stenogram migrate`")
     _alembic_upgrade(conn)
+
+
+def upgrade(conn: Connection) -> tuple[str | None, str | None]:
+    """Upgrade inside the caller's transaction; the schema before and after."""
+    before = stored_revision(conn)
+    _alembic_upgrade(conn)
+    return before, stored_revision(conn)
 
 
 def _config() -> Config:
@@ -75,19 +90,30 @@ def _config() -> Config:
     return cfg
 
 
-def _alembic_upgrade(conn: Connection) -> None:
-    from alembic import command
-    from alembic.runtime.migration import MigrationContext
+def _alembic_head() -> str | None:
     from alembic.script import ScriptDirectory
 
-    cfg = _config()
-    scripts = ScriptDirectory.from_config(cfg)
-    current = MigrationContext.configure(conn).get_current_revision()
-    if current == scripts.get_current_head():
-        return
-    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def _known(current: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(_config())
+    if current not in {s.revision for s in scripts.walk_revisions()}:
         raise StoreError(
             f"the archive has schema {current!r}, newer than this stenogram knows; upgrade it"
         )
+
+
+def _alembic_upgrade(conn: Connection) -> None:
+    from alembic import command
+
+    current = stored_revision(conn)
+    if current == _alembic_head():
+        return
+    if current is not None:
+        _known(current)
+    cfg = _config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")

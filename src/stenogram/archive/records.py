@@ -25,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 
-from ..errors import NotFound, StoreError
+from ..errors import NotFound
 from ..ids import archive_id, in_range
 from ..model import Document, DocumentPeople, Tag
 from .diff import align, speech_key
@@ -261,20 +261,21 @@ def insert_parts(
     event_id: int,
     doc: Document,
     kept: Sequence[int | None],
+    fresh: Sequence[int],
     people: DocumentPeople | None,
     tag_ids: TagIds,
 ) -> list[int]:
-    """Write one event's parts, reusing the speech ids in ``kept`` (a new revision's path)."""
-    speech_ids: list[int] = []
-    for values, speech_id in zip(speech_rows(event_id, doc, people), kept, strict=True):
-        if speech_id is not None:
-            values["id"] = speech_id
-        speech_ids.append(insert_id(conn, speeches, values))
+    """Write one event's parts (a new revision's path): the speech ids in ``kept``, and the
+    ``fresh`` ones, in order, for the speeches that keep none."""
+    new_ids = iter(fresh)
+    said = speech_rows(event_id, doc, people)
+    for values, speech_id in zip(said, kept, strict=True):
+        values["id"] = next(new_ids) if speech_id is None else speech_id
     tagged = (event_tags, event_tag_rows(tag_ids, event_id, doc))
-    for table, rows in [*part_rows(event_id, doc, people), tagged]:
+    for table, rows in [(speeches, said), *part_rows(event_id, doc, people), tagged]:
         if rows:
             conn.execute(insert(table), rows)
-    return speech_ids
+    return [values["id"] for values in said]
 
 
 #: Rows per ``IN (...)`` list, well under SQLite's bound-parameter limit.
@@ -355,15 +356,6 @@ def event_tag_rows(tag_ids: TagIds, event_id: int, doc: Document) -> list[dict[s
         if tag_id not in rows:
             rows[tag_id] = {"event_id": event_id, "tag_id": tag_id, "position": len(rows) + 1}
     return list(rows.values())
-
-
-def insert_id(conn: Connection, table: Table, values: dict[str, Any]) -> int:
-    """Insert one row and return its new id (values passed as parameters, so the compiled
-    statement is cached instead of rebuilt around every speech's text)."""
-    key = conn.execute(insert(table), values).inserted_primary_key
-    if key is None:
-        raise StoreError("the database returned no id for a new row")
-    return int(key[0])
 
 
 def people_of(conn: Connection, event_id: int) -> DocumentPeople:

@@ -1,12 +1,13 @@
-"""The archive: an SQLite database (PostgreSQL later) holding every revision of every event.
+"""The archive: a database (SQLite in the folder, or PostgreSQL) holding every revision of every
+event, and a folder beside it for the search index and raw bodies.
 
 Design choices that the rest of the project relies on:
 
-- one transaction per batch of documents (:meth:`Archive.store_many`; one for :meth:`store`), in
-  WAL mode with ``synchronous=NORMAL``: a killed ingest loses at most the batch it was writing,
-  never part of a document, and readers keep seeing the last committed state;
+- one transaction per batch of documents (:meth:`Archive.store_many`; one for :meth:`store`): a
+  killed ingest loses at most the batch it was writing, never part of a document, and readers
+  keep seeing the last committed state; writers queue one at a time (see :mod:`.dialects`);
 - every read method runs in one explicit transaction, so a reader never sees half an event even
-  while a writer commits (pysqlite would otherwise run each SELECT in its own snapshot);
+  while a writer commits;
 - a document whose content hash is already current is not written at all, so re-ingesting is
   free and changes nothing (not even ``seq``, so the search index has nothing to redo);
 - speech ids survive revisions when the turn is unchanged (see :func:`diff.speech_key`), which is
@@ -16,40 +17,31 @@ Design choices that the rest of the project relies on:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import (
-    Connection,
-    Engine,
-    bindparam,
-    create_engine,
-    event,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import NotFound, StoreError
 from ..ids import in_range
 from ..model import Document, DocumentPeople, Override, Person
 from ..resolve import Mention
-from . import batch, browse, records
+from . import batch, browse, migrate, records
 from . import people as people_rows
 from . import translations as translation_rows
 from .activity import Activity, person_activity
 from .batch import BatchWriter, Item
 from .batch import StoreResult as StoreResult
 from .batch import content_hash as content_hash
+from .dialects import Backend, ChangeWatch, open_backend
 from .diff import EventDiff, diff_documents
 from .holdings import SourceSpan, source_spans
 from .identity import event_key as event_key
-from .migrate import upgrade
 from .prepared import Prepared
 from .records import permalink
 from .rows import IndexRow
@@ -154,6 +146,8 @@ class SpeechRef:
 @dataclass(frozen=True, slots=True)
 class ArchiveInfo:
     path: Path
+    #: Where the database is: a file, or a URL without its password.
+    database: str
     events: int
     speeches: int
     people: int
@@ -165,6 +159,7 @@ class ArchiveInfo:
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": str(self.path),
+            "database": self.database,
             "events": self.events,
             "speeches": self.speeches,
             "people": self.people,
@@ -176,45 +171,37 @@ class ArchiveInfo:
 
 
 class Archive:
-    """One archive folder: ``stenogram.db`` plus the search index directory beside it."""
+    """One archive: its database, and a folder for the search index and raw bodies."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, backend: Backend, index: Path | None = None) -> None:
         self.path = path
-        self._engine = engine
-
-    @property
-    def db_path(self) -> Path:
-        return self.path / DB_NAME
+        self.backend = backend
+        self._engine = backend.engine
+        self._index = index
 
     @property
     def index_path(self) -> Path:
-        return self.path / INDEX_DIR
+        """Where this node keeps its search index (``--index``; default: beside the database)."""
+        return self._index if self._index is not None else self.path / INDEX_DIR
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = True) -> Archive:
-        """Open (or create) the archive at ``path`` and bring its schema up to date."""
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = True,
+        database: str | None = None,
+        index: Path | None = None,
+    ) -> Archive:
+        """Open (or create) the archive at ``path`` and bring its schema up to date.
+
+        ``database``: a ``postgresql://`` URL, or a folder of a SQLite archive; default
+        ``path``'s own ``stenogram.db``.
+        """
         path = Path(path)
-        db = path / DB_NAME
-        if not create and not db.is_file():
-            raise StoreError("no archive here (no stenogram.db)", document=str(path))
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the archive folder: {exc}", document=str(path)
-            ) from exc
-        engine = create_engine(f"sqlite:///{db}", connect_args={"timeout": 30.0})
-        _sqlite_transactions(engine)
-        try:
-            with engine.connect().execution_options(immediate=True) as conn, conn.begin():
-                upgrade(conn)
-        except StoreError as exc:
-            engine.dispose()
-            raise StoreError(exc.reason, document=str(path)) from exc
-        except SQLAlchemyError as exc:
-            engine.dispose()
-            raise StoreError(_reason(exc), document=str(path)) from exc
-        return cls(path, engine)
+        backend = open_backend(path, database, db_name=DB_NAME)
+        _schema_step(path, backend, create, migrate.prepare)
+        return cls(path, backend, index)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -225,23 +212,32 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def watch(self) -> ChangeWatch:
+        """A number that changes whenever anyone commits to this archive's database."""
+        return self.backend.watch()
+
     # --- transactions ---------------------------------------------------------------------
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def reading(self) -> Iterator[Connection]:
+        """One read transaction: one snapshot for everything read in it."""
         try:
-            with self._engine.connect() as conn, conn.begin():
+            options = self.backend.read_options
+            with self._engine.connect().execution_options(**options) as conn, conn.begin():
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(_reason(exc), document=str(self.path)) from exc
+            raise StoreError(_reason(exc), document=self.backend.where) from exc
 
     @contextmanager
-    def _write(self, what: str | None = None) -> Iterator[Connection]:
+    def writing(self, what: str | None = None) -> Iterator[Connection]:
+        """One write transaction, after the writers before it (see :mod:`.dialects`)."""
         try:
-            with self._engine.connect().execution_options(immediate=True) as conn, conn.begin():
+            options = self.backend.write_options
+            with self._engine.connect().execution_options(**options) as conn, conn.begin():
+                self.backend.lock_writes(conn)
                 yield conn
         except SQLAlchemyError as exc:
-            where = f"{self.path} ({what})" if what else str(self.path)
+            where = f"{self.backend.where} ({what})" if what else self.backend.where
             raise StoreError(_reason(exc), document=where) from exc
 
     # --- writing --------------------------------------------------------------------------
@@ -270,14 +266,14 @@ class Archive:
         what = (first.origin or first.url or first.title) if first else "people"
         if len(items) > 1:
             what = f"{len(items)} documents from {what}"
-        with self._write(what) as conn:
+        with self.writing(what) as conn:
             self._save_persons(conn, persons)
-            return BatchWriter(conn).write(items)
+            return BatchWriter(conn, self.backend).write(items)
 
     def unchanged(self, docs: Sequence[Document]) -> list[StoreResult | None]:
         """Which of ``docs`` the archive already holds as they are (one read for all), so that
         a re-ingest can skip resolving and writing them."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return batch.unchanged(conn, docs)
 
     def _save_persons(self, conn: Connection, persons: Sequence[Person]) -> None:
@@ -285,16 +281,16 @@ class Archive:
             people_rows.save_persons(conn, persons[start : start + BATCH])
 
     def save_persons(self, persons: Sequence[Person]) -> None:
-        with self._write("people") as conn:
+        with self.writing("people") as conn:
             self._save_persons(conn, persons)
 
     def overrides(self) -> list[Override]:
         """The hand fixes of people, in the order they were made (to be replayed so)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return people_rows.load_overrides(conn)
 
     def add_override(self, override: Override) -> None:
-        with self._write("person overrides") as conn:
+        with self.writing("person overrides") as conn:
             people_rows.add_override(conn, override, records.now())
 
     def apply_override(
@@ -303,7 +299,7 @@ class Archive:
         """Record ``override`` and its effect in one transaction: save the changed ``persons``,
         drop the ``gone`` ones, and re-point the stored mentions it moves. Returns the number of
         events touched (their ``seq`` is bumped, so the index follows)."""
-        with self._write("person overrides") as conn:
+        with self.writing("person overrides") as conn:
             now = records.now()
             people_rows.add_override(conn, override, now)
             self._save_persons(conn, persons)
@@ -321,29 +317,29 @@ class Archive:
     # --- reading --------------------------------------------------------------------------
 
     def persons(self) -> list[Person]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return people_rows.load_persons(conn)
 
     def mentions(self) -> list[Mention]:
         """The stored mentions with a role, which the resolver rebuilds roles from."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return people_rows.load_mentions(conn)
 
     def person_activity(self) -> dict[str, Activity]:
         """Events, speeches and words per resolved person id (see :mod:`.activity`)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return person_activity(conn)
 
     def event(self, ref: str | int, revision: int | None = None) -> StoredEvent:
         """The current revision, or an older one (whose resolved people are not kept: None)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return _stored_event(conn, records.resolve(conn, ref), revision)
 
     def event_with_revisions(
         self, ref: str | int, revision: int | None = None
     ) -> tuple[StoredEvent, list[RevisionInfo]]:
         """:meth:`event` and :meth:`revisions` in one read: what an event page shows."""
-        with self._read() as conn:
+        with self.reading() as conn:
             event_id = records.resolve(conn, ref)
             infos = _revision_infos(conn, event_id)
             return _stored_event(conn, event_id, revision, infos), infos
@@ -352,7 +348,7 @@ class Archive:
         """Resolve ``/speeches/{id}``, also for a speech that a later revision dropped."""
         if not in_range(speech_id):
             raise NotFound(f"no speech with id {speech_id}", document=str(self.path))
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(
                 select(
                     speeches.c.event_id,
@@ -386,15 +382,15 @@ class Archive:
                 position = ids.index(speech_id) + 1
                 link = permalink(cand.source, cand.source_id, cand.event_id, position, cand.number)
                 return SpeechRef(speech_id, cand.event_id, position, cand.number, False, link)
-        raise NotFound(f"no speech with id {speech_id}", document=str(self.path))
+        raise NotFound(f"no speech with id {speech_id}", document=self.backend.where)
 
     def revisions(self, ref: str | int) -> list[RevisionInfo]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return _revision_infos(conn, records.resolve(conn, ref))
 
     def diff(self, ref: str | int, a: int | None = None, b: int | None = None) -> EventDiff:
         """Changes from revision ``a`` to ``b`` (default: the previous one to the current one)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             event_id = records.resolve(conn, ref)
             current = records.current_revision(conn, event_id)
             new = current if b is None else b
@@ -410,27 +406,42 @@ class Archive:
         )
 
     def info(self) -> ArchiveInfo:
-        with self._read() as conn:
+        with self.reading() as conn:
             counts = [
                 int(conn.scalar(select(func.count()).select_from(table)) or 0)
                 for table in (events, speeches, people, revisions, sources)
             ]
             spans = source_spans(conn)
-        size = sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+            size = self.backend.size(conn)
+        # The folder's own files: raw bodies and the index (a database file in it is counted
+        # above, whichever database this archive uses).
+        size += sum(
+            p.stat().st_size
+            for p in self.path.rglob("*")
+            if p.is_file() and not (p.parent == self.path and p.name.startswith(DB_NAME))
+        )
         events_n, speeches_n, people_n, revisions_n, sources_n = counts
         return ArchiveInfo(
-            self.path, events_n, speeches_n, people_n, revisions_n, sources_n, size, spans
+            self.path,
+            self.backend.where,
+            events_n,
+            speeches_n,
+            people_n,
+            revisions_n,
+            sources_n,
+            size,
+            spans,
         )
 
     def holdings(self) -> tuple[SourceSpan, ...]:
         """Per source, the events and their dates: :meth:`info` without sizing the folder."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return source_spans(conn)
 
     def counts(self) -> dict[str, int]:
         """Events, speeches and people: :meth:`info` without sizing every file of the folder,
         for the front page, which shows them on every request."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return {
                 name: int(conn.scalar(select(func.count()).select_from(table)) or 0)
                 for name, table in (("events", events), ("speeches", speeches), ("people", people))
@@ -440,22 +451,22 @@ class Archive:
 
     def events_by_source_id(self, source_ids: Sequence[str]) -> list[translation_rows.EventHead]:
         """Every stored event with one of these publisher ids, whatever its source."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return translation_rows.heads_by_source_id(conn, sorted(set(source_ids)))
 
     def speech_turns(self, event_id: int) -> list[translation_rows.SpeechTurn]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return translation_rows.turns(conn, event_id)
 
     def save_translation(
         self, event_id: int, other_event_id: int, pairs: Sequence[tuple[int, int, float]]
     ) -> None:
         """Record two events as one item in two languages, replacing their speech pairs."""
-        with self._write("translations") as conn:
+        with self.writing("translations") as conn:
             translation_rows.save_pair(conn, event_id, other_event_id, pairs, records.now())
 
     def translations(self, event_id: int) -> list[translation_rows.Translation]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return translation_rows.translations_of(conn, event_id)
 
     # --- browsing (the web pages page through these; see :mod:`.browse`) ------------------
@@ -463,46 +474,46 @@ class Archive:
     def event_list(
         self, wanted: browse.EventFilter | None = None, *, offset: int = 0, limit: int = 20
     ) -> tuple[int, list[browse.EventSummary]]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return browse.event_summaries(conn, wanted or browse.EventFilter(), offset, limit)
 
     def tag_counts(
         self, kind: browse.BrowseKind, *, offset: int = 0, limit: int = 100
     ) -> tuple[int, list[tuple[str, int]]]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return browse.tag_counts(conn, kind, offset, limit)
 
     def section_counts(self) -> list[tuple[str, int]]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return browse.section_counts(conn)
 
     def person(self, person_id: str) -> Person:
-        with self._read() as conn:
+        with self.reading() as conn:
             return browse.person(conn, person_id)
 
     def person_list(
         self, *, offset: int = 0, limit: int = 50
     ) -> tuple[int, list[browse.PersonSummary]]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return browse.person_summaries(conn, offset, limit)
 
     def person_speeches(
         self, person_id: str, *, offset: int = 0, limit: int = 20
     ) -> tuple[int, list[browse.SpeechSummary]]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return browse.person_speeches(conn, person_id, offset, limit)
 
     def person_years(self, person_id: str) -> list[browse.YearWords]:
-        with self._read() as conn:
+        with self.reading() as conn:
             return browse.person_years(conn, person_id)
 
     def max_seq(self) -> int:
-        with self._read() as conn:
+        with self.reading() as conn:
             return records.current_seq(conn)
 
     def index_rows(self, after_seq: int = 0) -> Iterator[IndexRow]:
         """Rows of every event changed after ``after_seq``, from one consistent snapshot."""
-        with self._read() as conn:
+        with self.reading() as conn:
             changed = conn.execute(
                 select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
             ).all()
@@ -510,33 +521,44 @@ class Archive:
                 yield from records.index_batch(conn, changed[start : start + BATCH])
 
 
+def migrate_archive(path: Path, database: str | None = None) -> tuple[str | None, str | None]:
+    """Upgrade the archive's schema to this code's (``stenogram migrate``): before and after."""
+    backend = open_backend(Path(path), database, db_name=DB_NAME)
+    versions: list[str | None] = []
+    try:
+        _schema_step(
+            Path(path), backend, False, lambda conn: versions.extend(migrate.upgrade(conn))
+        )
+    finally:
+        backend.engine.dispose()
+    return versions[0], versions[1]
+
+
+def _schema_step(
+    path: Path, backend: Backend, create: bool, step: Callable[[Connection], object]
+) -> None:
+    """Run ``step`` on the schema in a write transaction; any failure closes the engine."""
+    try:
+        if not create and not backend.exists():
+            raise StoreError("no archive here", document=backend.where)
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+        options = backend.write_options
+        with backend.engine.connect().execution_options(**options) as conn, conn.begin():
+            backend.lock_writes(conn)
+            step(conn)
+    except OSError as exc:
+        backend.engine.dispose()
+        raise StoreError(f"cannot create the archive folder: {exc}", document=str(path)) from exc
+    except StoreError as exc:
+        backend.engine.dispose()
+        raise StoreError(exc.reason, document=backend.where) from exc
+    except SQLAlchemyError as exc:
+        backend.engine.dispose()
+        raise StoreError(_reason(exc), document=backend.where) from exc
+
+
 # --- helpers that run inside a caller's transaction -------------------------------------------
-
-
-def _sqlite_transactions(engine: Engine) -> None:
-    """Real transactions for pysqlite: BEGIN for reads, BEGIN IMMEDIATE for writes.
-
-    IMMEDIATE takes the write lock up front, so two writers queue on ``busy_timeout`` instead of
-    one failing with "database is locked" halfway through a document.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _connection_record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            "foreign_keys=ON",
-            "busy_timeout=30000",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get("immediate", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -6,9 +6,12 @@ meant for a person goes to standard error, one line per problem, so that a batch
 pages stays readable and greppable. A :class:`StenogramError` ends a command with that error's
 exit code and a one-line message, never a traceback.
 
-The archive commands (``ingest``, ``search``, ``show``, ``persons``, ``info``, ``reindex``) work on
-the folder named by ``--archive`` (after the command, or before it for all of them), else by
-``STENOGRAM_ARCHIVE``, else ``./archive``.
+The archive commands (``ingest``, ``search``, ``show``, ``persons``, ``info``, ``reindex``,
+``serve``, ``crawl``) work on the folder named by ``--archive`` (after the command, or before it
+for all of them), else by ``STENOGRAM_ARCHIVE``, else ``./archive``; its database is the
+folder's SQLite file unless ``--database URL`` (``STENOGRAM_DATABASE``) names a PostgreSQL one,
+and ``--index DIR`` (``STENOGRAM_INDEX``) moves this node's search index out of the folder.
+``migrate`` upgrades an archive's schema; ``copy`` moves an archive between backends.
 
 The commands import the archive, the index and the ingester when they run, not at the top of their
 modules, so that ``parse`` and ``--help`` do not pay ~1 s for SQLAlchemy, Alembic and tantivy.

@@ -17,6 +17,8 @@ from rich.text import Text
 from ..ids import MAX_ID
 from .common import (
     ArchiveOption,
+    DatabaseOption,
+    IndexOption,
     JsonOption,
     _columns,
     _report,
@@ -97,6 +99,8 @@ def search(
         ),
     ] = False,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Search what was said: ranked hits with snippets and facet counts."""
     from .. import queries
@@ -241,6 +245,8 @@ def show(
         typer.Option("--speech", min=1, metavar="N", help="With --cite: cite the N-th speech."),
     ] = None,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Print an event as a text version like the publisher's (or its JSON record)."""
     from .. import queries
@@ -343,7 +349,13 @@ def _print_revisions(history: Sequence[RevisionSummary], as_json: bool) -> None:
 
 
 @app.command()
-def info(ctx: typer.Context, as_json: JsonOption = False, archive: ArchiveOption = None) -> None:
+def info(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
+) -> None:
     """What the archive holds: counts, size, and per source the events and their dates."""
     from .. import queries
 
@@ -356,7 +368,7 @@ def info(ctx: typer.Context, as_json: JsonOption = False, archive: ArchiveOption
 
 
 def _info_text(facts: ArchiveInfo) -> str:
-    rows = [("archive", str(facts.path))]
+    rows = [("archive", str(facts.path)), ("database", facts.database)]
     rows += [
         (name, f"{value:,}")
         for name, value in (

@@ -41,6 +41,26 @@ ArchiveOption = Annotated[
         help="Archive folder (default: $STENOGRAM_ARCHIVE, else ./archive).",
     ),
 ]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        metavar="URL",
+        show_default=False,
+        help="The archive's database: postgresql://… or a SQLite archive folder "
+        "(default: $STENOGRAM_DATABASE, else the archive folder's own).",
+    ),
+]
+IndexOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--index",
+        metavar="DIR",
+        show_default=False,
+        help="Where this node keeps its search index (default: $STENOGRAM_INDEX, else "
+        "index/ in the archive folder).",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -73,12 +93,15 @@ def _user_errors() -> Iterator[None]:
 
 
 def _settings(ctx: typer.Context, archive: Path | None) -> Settings:
-    """The innermost ``--archive`` given (``stenogram --archive A persons --archive B`` means B)."""
-    node = ctx.parent
-    while archive is None and node is not None:
-        archive = node.params.get("archive")
-        node = node.parent
-    return load_settings({"archive": archive})
+    """The innermost ``--archive``, ``--database`` and ``--index`` given (``stenogram --archive
+    A persons --archive B`` means B); each may come before the command or after it."""
+    given: dict[str, Any] = {"archive": archive}
+    for name in ("archive", "database", "index"):
+        node: Any = ctx
+        while given.get(name) is None and node is not None:
+            given[name] = node.params.get(name)
+            node = node.parent
+    return load_settings(given)
 
 
 def _write_json(value: Any, out: BinaryIO | None = None) -> None:
@@ -98,6 +121,8 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Turn press-office event archives into a searchable, citable record."""
 

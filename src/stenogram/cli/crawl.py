@@ -10,7 +10,16 @@ from typing import Annotated
 
 import typer
 
-from .common import ArchiveOption, _one_line, _settings, _stderr, _user_errors, app
+from .common import (
+    ArchiveOption,
+    DatabaseOption,
+    IndexOption,
+    _one_line,
+    _settings,
+    _stderr,
+    _user_errors,
+    app,
+)
 
 
 @app.command()
@@ -34,6 +43,8 @@ def crawl(
         str | None, typer.Option("--base-url", metavar="URL", help="Crawl a mirror of the site.")
     ] = None,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Fetch a publisher's events politely into the archive; an interrupted crawl resumes."""
     from ..crawl import crawl as crawl_source
@@ -62,7 +73,12 @@ def crawl(
 
 
 @app.command()
-def reparse(ctx: typer.Context, archive: ArchiveOption = None) -> None:
+def reparse(
+    ctx: typer.Context,
+    archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
+) -> None:
     """Parse every crawled page again from the raw store (no fetching); changes become revisions."""
     from ..crawl import reparse as reparse_archive
 

@@ -29,7 +29,20 @@ from ..model import Document
 from ..parse import FORMATS
 from ..settings import load_settings
 from ..sources import parse_paths
-from .common import ArchiveOption, _one_line, _report, _settings, _stderr, _user_errors, app
+from .common import (
+    ArchiveOption,
+    DatabaseOption,
+    IndexOption,
+    JsonOption,
+    _columns,
+    _one_line,
+    _report,
+    _settings,
+    _stderr,
+    _user_errors,
+    _write_json,
+    app,
+)
 
 if TYPE_CHECKING:
     # Imported by the command when it runs: see the package docstring.
@@ -151,6 +164,8 @@ def ingest(
     paths: PathsArgument,
     source: SourceOption = "auto",
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Parse documents and store them in the archive; storing a page again changes nothing."""
     from ..ingest import ingest as ingest_paths
@@ -173,10 +188,62 @@ def ingest(
 
 
 @app.command()
-def reindex(ctx: typer.Context, archive: ArchiveOption = None) -> None:
+def reindex(
+    ctx: typer.Context,
+    archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
+) -> None:
     """Rebuild the search index from the archive's database."""
     from ..ingest import reindex as reindex_archive
 
     with _user_errors():
         rows = reindex_archive(_settings(ctx, archive))
     _stderr().print(f"indexed {rows} rows")
+
+
+@app.command()
+def migrate(
+    ctx: typer.Context,
+    archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Upgrade the archive's database to this stenogram's schema (SQLite or PostgreSQL)."""
+    from ..archive import migrate_archive
+
+    with _user_errors():
+        settings = _settings(ctx, archive)
+        before, after = migrate_archive(settings.archive, settings.database)
+    if before == after:
+        _stderr().print(f"schema {after}: already current")
+    else:
+        _stderr().print(f"schema {before} -> {after}")
+
+
+@app.command("copy")
+def copy_archive(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Option("--from", metavar="SRC", help="An archive folder, or postgresql://…"),
+    ],
+    target: Annotated[
+        str,
+        typer.Option("--to", metavar="DST", help="A new archive folder, or an empty database."),
+    ],
+    as_json: JsonOption = False,
+    archive: ArchiveOption = None,
+) -> None:
+    """Copy a whole archive to another backend: every revision, person, override, translation
+    and raw body, checked table by table; all or nothing. A postgresql:// side keeps its raw
+    bodies in the --archive folder."""
+    from ..archive.copy import copy_between
+
+    with _user_errors():
+        report = copy_between(source, target, _settings(ctx, archive).archive)
+    if as_json:
+        _write_json(report.to_dict())
+        return
+    rows = [(t.name, str(t.rows), t.digest[:16]) for t in report.tables]
+    typer.echo(_columns(("table", "rows", "sha256"), rows))
+    _stderr().print(f"copied and verified; raw bodies: {report.raw_bodies}")

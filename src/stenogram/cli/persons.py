@@ -13,7 +13,17 @@ import typer
 from typer.core import TyperGroup
 
 from ..model import Person
-from .common import ArchiveOption, JsonOption, _columns, _settings, _user_errors, _write_json, app
+from .common import (
+    ArchiveOption,
+    DatabaseOption,
+    IndexOption,
+    JsonOption,
+    _columns,
+    _settings,
+    _user_errors,
+    _write_json,
+    app,
+)
 
 if TYPE_CHECKING:
     # Imported by the commands when they run: see the package docstring.
@@ -53,6 +63,8 @@ def _persons(
         bool, typer.Option("--doubtful", help="Pairs that may be one person, and why.")
     ] = False,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """People: everyone with counts; NAME for one in detail; merge and split to fix them."""
     if ctx.invoked_subcommand is not None:
@@ -92,6 +104,8 @@ def _find_person(
     name: Annotated[str, typer.Argument(help="A person id or any form of the name.")],
     as_json: JsonOption = False,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """One person (or every person the name may mean): names, roles over time, counts."""
     from .. import queries
@@ -112,6 +126,8 @@ def _merge(
     b: Annotated[str, typer.Argument(help="The person id folded into A.")],
     as_json: JsonOption = False,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Fold person B into person A; kept across re-ingests."""
     from ..ingest import merge_persons
@@ -130,6 +146,8 @@ def _split(
     ],
     as_json: JsonOption = False,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
 ) -> None:
     """Move the name forms NAME... of person ID to a new person; kept across re-ingests."""
     from ..ingest import split_person

@@ -14,13 +14,23 @@ import typer
 
 from ..errors import StenogramError
 from ..settings import Settings
-from .common import ArchiveOption, _report, _settings, _user_errors, app
+from .common import (
+    ArchiveOption,
+    DatabaseOption,
+    IndexOption,
+    _report,
+    _settings,
+    _user_errors,
+    app,
+)
 
 
 @app.command()
 def serve(
     ctx: typer.Context,
     archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+    index: IndexOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     workers: Annotated[
@@ -61,6 +71,10 @@ def serve(
         if child.exitcode:
             raise typer.Exit(child.exitcode)
         os.environ["STENOGRAM_ARCHIVE"] = str(settings.archive.resolve())
+        if settings.database is not None:
+            os.environ["STENOGRAM_DATABASE"] = settings.database
+        if settings.index is not None:
+            os.environ["STENOGRAM_INDEX"] = str(settings.index.resolve())
         from .. import serving
 
         uvicorn.Config(serving.APP, **options)  # sets logging up as in uvicorn's own workers

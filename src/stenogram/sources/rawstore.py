@@ -7,8 +7,8 @@ body when, with its validators (ETag, Last-Modified) for the next conditional GE
 ``crawl_state`` where each source's crawl stands. Keeping the bytes is what lets a parser fix
 reach every page already crawled (``stenogram reparse``) without asking the publisher again.
 
-The store has its own connection to the archive database; :meth:`RawStore.open` opens the
-archive once first so that its migrations have run.
+The store works through the archive's own :class:`Archive` (its engine, its transactions and
+its backend), so it runs on either database.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,16 +24,13 @@ from types import TracebackType
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, func, insert, select, update
 
 from ..archive import Archive
+from ..archive.files import RAW_DIR, write_atomically
 from ..archive.schema import crawl_state, raw_responses
-from ..archive.store import DB_NAME
 from ..errors import StoreError
 from .http import Response
-
-RAW_DIR = "raw"
 
 
 def now() -> str:
@@ -61,18 +56,16 @@ class RawRecord:
 class RawStore:
     """The raw bodies and crawl state of one archive folder."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
-        self.path = path
-        self._engine = engine
+    def __init__(self, archive: Archive) -> None:
+        self.path = archive.path
+        self._archive = archive
 
     @classmethod
-    def open(cls, path: Path) -> RawStore:
-        Archive.open(path, create=True).close()
-        engine = create_engine(f"sqlite:///{path / DB_NAME}", connect_args={"timeout": 30.0})
-        return cls(Path(path), engine)
+    def open(cls, path: Path, *, database: str | None = None) -> RawStore:
+        return cls(Archive.open(path, create=True, database=database))
 
     def close(self) -> None:
-        self._engine.dispose()
+        self._archive.close()
 
     def __enter__(self) -> RawStore:
         return self
@@ -102,17 +95,7 @@ class RawStore:
         if target.exists():
             return sha
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(body)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(temp, target)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
+            write_atomically(target, body)
         except OSError as exc:
             raise StoreError(f"cannot write a raw body: {exc}", document=str(target)) from exc
         return sha
@@ -210,11 +193,8 @@ class RawStore:
 
     @contextmanager
     def _transaction(self, what: str) -> Iterator[Connection]:
-        try:
-            with self._engine.begin() as conn:
-                yield conn
-        except SQLAlchemyError as exc:
-            raise StoreError(f"database error: {exc}", document=what) from exc
+        with self._archive.writing(what) as conn:
+            yield conn
 
 
 def _record(row: Any) -> RawRecord:

@@ -135,7 +135,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     ``cache_bytes`` bounds the cache of finished responses (0: no cache; see :mod:`.cache`).
     """
     archive = open_archive(settings)
-    generation = Generation(archive.db_path, archive.index_path / STATE_FILE)
+    generation = Generation(archive.watch(), archive.index_path / STATE_FILE)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

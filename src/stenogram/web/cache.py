@@ -2,9 +2,10 @@
 
 The archive is read-mostly, so a page only changes when something is committed. Rather than
 trusting one counter that every writer must remember to bump (``seq`` is not bumped by, say,
-pairing translations), a response is keyed by the archive's *generation*: SQLite's
-``PRAGMA data_version`` on a connection of our own, which changes whenever any other connection
-or process commits, plus the search index's state file, which changes when the index commits
+pairing translations), a response is keyed by the archive's *generation*: the database's own
+change counter (:meth:`Archive.watch`: SQLite's ``PRAGMA data_version``, PostgreSQL's WAL
+position), which changes whenever any other connection or process commits, plus the search
+index's state file, which changes when the index commits
 (the index lags the database a little during an ingest). Checking both costs microseconds, far
 less than the cheapest page.
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..archive.dialects import ChangeWatch
 
 #: Paths never cached: writes, and files that carry their own validators.
 _BYPASS: Final = ("/api/admin", "/static/")
@@ -48,8 +50,8 @@ class _Entry:
 class Generation:
     """Changes whenever the archive's database or search index commits, in any process."""
 
-    def __init__(self, db_path: Path, index_state: Path) -> None:
-        self._conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+    def __init__(self, database: ChangeWatch, index_state: Path) -> None:
+        self._database = database
         self._state = index_state
         self._lock = threading.Lock()
 
@@ -57,7 +59,7 @@ class Generation:
         """The database's version, the index's stamp, and the day: citations on the pages
         carry the date they were accessed, so yesterday's page is not served today."""
         with self._lock:
-            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            version = self._database.current()
         try:
             stamp = self._state.stat().st_mtime_ns
         except OSError:
@@ -65,7 +67,7 @@ class Generation:
         return version, stamp, dt.date.today().toordinal()
 
     def close(self) -> None:
-        self._conn.close()
+        self._database.close()
 
 
 def etag_of(body: bytes) -> bytes:

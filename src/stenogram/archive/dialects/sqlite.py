@@ -1,0 +1,114 @@
+"""SQLite, the embedded default: one file in the archive folder, in WAL mode.
+
+Design choices the rest of the archive relies on:
+
+- real transactions for pysqlite: BEGIN for reads, BEGIN IMMEDIATE for writes. IMMEDIATE takes
+  the write lock up front, so two writers queue on ``busy_timeout`` instead of one failing with
+  "database is locked" halfway through a document;
+- ``synchronous=NORMAL`` in WAL mode: a killed process loses at most the transaction it was
+  writing, and readers keep seeing the last committed state;
+- ids are handed out by the writer that holds the lock (max + 1, or past ``sqlite_sequence``
+  for a table that never reuses ids), which saves RETURNING and per-row processing;
+- rows go in with one plain executemany on the driver: SQLAlchemy's per-row processing was the
+  largest cost of storing left.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
+
+
+class SqliteBackend:
+    name = "sqlite"
+    write_options: ClassVar[dict[str, Any]] = {"immediate": True}
+    read_options: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.where = str(db)
+        self.engine = create_engine(f"sqlite:///{db}", connect_args={"timeout": 30.0})
+        _transactions(self.engine)
+
+    def exists(self) -> bool:
+        return self.db.is_file()
+
+    def lock_writes(self, conn: Connection) -> None:
+        """BEGIN IMMEDIATE took the lock already."""
+
+    def allocate_ids(self, conn: Connection, table: Table, count: int) -> list[int]:
+        used = self.ids_used(conn, table)
+        return list(range(used + 1, used + 1 + count))
+
+    def ids_used(self, conn: Connection, table: Table) -> int:
+        used = int(conn.scalar(select(func.max(table.c.id))) or 0)
+        if table.dialect_options["sqlite"]["autoincrement"]:
+            # Never reused: start after the highest ever handed out, even if deleted since.
+            handed = conn.scalar(
+                text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
+            )
+            used = max(used, int(handed or 0))
+        return used
+
+    def reserve_ids(self, conn: Connection, table: Table, used: int) -> None:
+        if not table.dialect_options["sqlite"]["autoincrement"]:
+            return  # ids are max + 1: the rows themselves reserve theirs
+        params = {"name": table.name, "seq": used}
+        update = text("UPDATE sqlite_sequence SET seq = max(seq, :seq) WHERE name = :name")
+        if conn.execute(update, params).rowcount == 0:
+            conn.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"), params
+            )
+
+    def insert_many(self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        names = list(rows[0])
+        columns = ", ".join(f'"{name}"' for name in names)
+        sql = f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' for _ in names)})"
+        conn.exec_driver_sql(sql, [tuple(row.values()) for row in rows])
+
+    def watch(self) -> DataVersion:
+        return DataVersion(self.db)
+
+    def size(self, conn: Connection) -> int:
+        files = (self.db, self.db.with_name(self.db.name + "-wal"))
+        return sum(path.stat().st_size for path in files if path.is_file())
+
+
+class DataVersion:
+    """``PRAGMA data_version`` on a connection of our own: it changes whenever any *other*
+    connection or process commits, for microseconds a check."""
+
+    def __init__(self, db: Path) -> None:
+        self._conn = sqlite3.connect(db, check_same_thread=False, isolation_level=None)
+
+    def current(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _transactions(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _connection_record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
