@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,7 +18,7 @@ from alembic import command
 from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
-from dbutil import sql_rows
+from dbutil import full_archive, sql_rows
 from pgcluster import empty_database
 from stenogram.archive import Archive, migrate
 from stenogram.archive import copy as copy_module
@@ -28,12 +27,9 @@ from stenogram.archive.dialects.postgresql import engine_url
 from stenogram.archive.schema import speeches
 from stenogram.cli import app
 from stenogram.errors import StoreError
-from stenogram.ingest import ingest, merge_persons
 from stenogram.model import Document
 from stenogram.parse import parse_bytes
 from stenogram.settings import Settings
-from stenogram.sources.http import Response
-from stenogram.sources.rawstore import RawStore
 
 PAGES = ("51437.html", "55352.html", "9269.html")
 
@@ -166,20 +162,7 @@ def test_info_json_has_the_same_keys_on_both_backends(
 
 @pytest.fixture
 def full(tmp_path: Path, fixtures_dir: Path) -> Path:
-    """A SQLite archive with something in every kind of table: events with revisions, people
-    and an override, a translated pair, and a raw body with its row."""
-    settings = Settings(archive=tmp_path / "full")
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for folder in ("archive", "translations", "persons-doubt"):
-        for page in (fixtures_dir / folder).glob("*.html"):
-            shutil.copy(page, pages / f"{folder}-{page.name}")
-    assert ingest([pages], settings).failed == 0
-    merge_persons(settings, "tatyana-golikova", "tatayana-golikova")
-    with RawStore.open(settings.archive) as raw:
-        body = (pages / "archive-51437.html").read_bytes()
-        raw.keep("kremlin-en", "item", Response("http://h/51437", 200, body), "http://h/51437")
-    return settings.archive
+    return full_archive(tmp_path, fixtures_dir)
 
 
 def _digests(report: CopyReport) -> dict[str, tuple[int, str]]:

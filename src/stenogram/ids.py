@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from typing import Final
 
-#: The range of every id and revision number column: SQLite's INTEGER is a signed 64-bit number.
-MAX_ID: Final = 2**63 - 1
+#: The range of every id and revision number column on both backends: the schema declares them
+#: INTEGER, a signed 32-bit number on PostgreSQL (SQLite's would hold 64 bits).
+MAX_ID: Final = 2**31 - 1
 #: An archive id as written in a link: no leading zero, so that one event has one URL.
-ARCHIVE_ID: Final = re.compile(r"[1-9][0-9]{0,18}")
+ARCHIVE_ID: Final = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def in_range(number: int) -> bool:

@@ -90,6 +90,12 @@ def copy_archive(source: Archive, target: Archive) -> CopyReport:
     return CopyReport(tuple(report), raw)
 
 
+def table_summaries(archive: Archive) -> list[TableCopy]:
+    """Rows and content hash of every table, as a copy verifies them (a backup's manifest)."""
+    with archive.reading() as conn:
+        return [_summary(conn, table) for table in metadata.sorted_tables]
+
+
 def _has_id(table: Table) -> bool:
     column = table.c.get("id")
     return column is not None and column.primary_key and isinstance(column.type, Integer)

@@ -16,7 +16,7 @@ from ..search.engine import Sort as Sort
 from . import data
 
 #: An archive id or a speech id in a URL: ASCII digits without a leading zero.
-ID_PATTERN: Final = r"^[1-9][0-9]{0,18}$"
+ID_PATTERN: Final = r"^[1-9][0-9]{0,9}$"
 #: ``53016``, ``kremlin.ru:53016`` or a publisher's own id such as ``hostile-1``: ASCII only, so
 #: that no Unicode digit can stand for an ASCII one.
 REF_PATTERN: Final = r"^(?:[A-Za-z0-9.-]{1,100}:)?[A-Za-z0-9._-]{1,100}$"
@@ -38,7 +38,7 @@ EventRef = Annotated[
         description="The publisher's id (`53016`, `kremlin.ru:53016`) or the archive's id.",
     ),
 ]
-SpeechId = Annotated[str, Path(pattern=ID_PATTERN, max_length=19)]
+SpeechId = Annotated[str, Path(pattern=ID_PATTERN, max_length=10)]
 Revision = Annotated[
     int | None, Query(ge=1, le=MAX_ID, description="An older revision of the event.")
 ]
