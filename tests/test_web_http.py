@@ -45,7 +45,9 @@ def test_an_archive_id_has_one_url(client: TestClient) -> None:
         assert client.get(f"/api/events/{alias}").status_code == 404, alias
 
 
-@pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "99999999999999999999", "0", "-1"])
+@pytest.mark.parametrize(
+    "number", ["2147483648", "9223372036854775808", "99999999999999999999", "0", "-1"]
+)
 def test_a_revision_out_of_range_is_a_400(client: TestClient, number: str) -> None:
     response = client.get(f"/api/events/51437?revision={number}")
     assert response.status_code == 400, response.text
