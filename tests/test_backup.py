@@ -9,14 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from dbutil import full_archive
 from stenogram.archive import Archive
 from stenogram.archive.backup import MANIFEST, restore_backup, write_backup
 from stenogram.archive.copy import copy_between, table_summaries
+from stenogram.archive.schema import events
 from stenogram.cli import app
 from stenogram.errors import StoreError
+from stenogram.ingest import ingest
 from stenogram.queries import search_archive
 from stenogram.settings import Settings
 
@@ -31,7 +34,16 @@ def _cli(*args: str | Path) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def _same_archive(a: Archive, b: Archive) -> None:
+def _sample_refs(archive: Archive, every: int = 97) -> tuple[str, ...]:
+    """Archive ids of a spread of events (ids are kept by a restore, so they name the same)."""
+    with archive.reading() as conn:
+        ids = conn.scalars(select(events.c.id).order_by(events.c.id)).all()
+    return tuple(str(i) for i in ids[::every])
+
+
+def _same_archive(
+    a: Archive, b: Archive, refs: tuple[str, ...] = ("51307", "51437", "55352")
+) -> None:
     where = {"path", "database", "bytes"}  # the folder, the database and its size on disk
     assert {k: v for k, v in a.info().to_dict().items() if k not in where} == {
         k: v for k, v in b.info().to_dict().items() if k not in where
@@ -39,9 +51,9 @@ def _same_archive(a: Archive, b: Archive) -> None:
     assert [(t.name, t.rows, t.digest) for t in table_summaries(a)] == [
         (t.name, t.rows, t.digest) for t in table_summaries(b)
     ]
-    for ref in ("51307", "51437", "55352"):
+    for ref in refs:
         assert a.event(ref).to_dict() == b.event(ref).to_dict()  # same speech ids, permalinks
-    assert a.person("tatyana-golikova") == b.person("tatyana-golikova")
+    assert a.persons() == b.persons()
 
 
 def test_a_backup_restores_everything_on_either_backend(
@@ -137,3 +149,29 @@ def test_an_interrupted_backup_leaves_no_backup_and_a_full_folder_is_refused(
     (out / "x").write_text("")
     with Archive.open(full, create=False) as archive, pytest.raises(StoreError, match="not empty"):
         write_backup(archive, out)
+
+
+@pytest.mark.corpus
+def test_a_backup_of_the_whole_development_corpus_restores_the_same(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(archive=tmp_path / "corpus")
+    inputs = [
+        corpus_dir / name
+        for name in (
+            "kremlin-en-2000-2020.tar.xz",
+            "kremlin-ru-2025.csv",
+            "pm-transcripts-au.tar.xz",
+        )
+    ]
+    assert ingest(inputs, settings).failed <= 1  # one AU file is an empty <transcripts>
+    with Archive.open(settings.archive, create=False) as archive:
+        write_backup(archive, tmp_path / "backup")
+    code, _, err = _cli("import", tmp_path / "backup", "--archive", tmp_path / "restored")
+    assert code == 0, err
+    with (
+        Archive.open(settings.archive, create=False) as original,
+        Archive.open(tmp_path / "restored", create=False) as restored,
+    ):
+        assert original.info().events > 10_000
+        _same_archive(original, restored, refs=_sample_refs(original))
