@@ -55,9 +55,22 @@ class Pending:
 
 @dataclass(frozen=True, slots=True)
 class Lag:
+    """How far a follower (a search index) is behind the change log."""
+
+    #: The log's position and the follower's.
+    position: int
+    applied: int
     changes: int
     #: Age of the oldest change not applied yet (0 when there is none).
     seconds: float
+
+    def to_dict(self) -> dict[str, int | float]:
+        return {
+            "position": self.position,
+            "applied": self.applied,
+            "changes_behind": self.changes,
+            "seconds_behind": round(self.seconds, 3),
+        }
 
 
 def append(conn: Connection, backend: Backend, event_ids: Sequence[int], kind: Kind) -> list[int]:
@@ -116,7 +129,7 @@ def lag(conn: Connection, applied: int) -> Lag:
     """How far a follower that applied up to ``applied`` is behind this snapshot."""
     upto = records.current_seq(conn)
     if upto <= applied:
-        return Lag(0, 0.0)
+        return Lag(upto, applied, 0, 0.0)
     oldest = conn.scalar(
         select(changes.c.committed_at)
         .where(changes.c.seq > applied)
@@ -124,4 +137,4 @@ def lag(conn: Connection, applied: int) -> Lag:
         .limit(1)
     )
     seconds = max(0.0, time.time() - float(oldest)) if oldest is not None else 0.0
-    return Lag(upto - applied, seconds)
+    return Lag(upto, applied, upto - applied, seconds)

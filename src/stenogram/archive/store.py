@@ -154,6 +154,9 @@ class ArchiveInfo:
     sources: int
     bytes: int
     by_source: tuple[SourceSpan, ...] = ()
+    #: This node's search index and how far it is behind the change log.
+    index: Path | None = None
+    index_lag: changes.Lag | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +169,10 @@ class ArchiveInfo:
             "sources": self.sources,
             "bytes": self.bytes,
             "by_source": [span.to_dict() for span in self.by_source],
+            "index": {
+                "path": str(self.index) if self.index else None,
+                **(self.index_lag.to_dict() if self.index_lag else {}),
+            },
         }
 
 
