@@ -33,7 +33,7 @@ import stenogram.demo
 from dbutil import sql_rows
 from processes import children, running
 from stenogram.archive import Archive
-from stenogram.errors import StenogramError, StoreError
+from stenogram.errors import IndexBusy, StenogramError, StoreError
 from stenogram.ingest import ingest, open_archive, open_settings
 from stenogram.queries import search_archive
 from stenogram.search import read_seq, search
@@ -360,8 +360,9 @@ def test_index_errors_name_the_folder_and_the_os_reason(tmp_path: Path) -> None:
     assert said(full) == f"{tmp_path}: {NO_SPACE}"
     busy = 'Failed to acquire Lockfile: LockBusy. Some("Failed to acquire index lock.")'
     assert said(busy).endswith(
-        "cannot write the search index: another process (an ingest) is writing it"
+        "cannot write the search index: another process (an ingest or a follower) is writing it"
     )
+    assert isinstance(index_error(ValueError(busy), tmp_path), IndexBusy)
     # A dying writer thread does not say why; with room left on the disk, its words are kept.
     killed = "An error occurred in a thread: 'An index writer was killed.'"
     assert said(killed) == f"{tmp_path}: cannot write the search index: {killed.lower()}"

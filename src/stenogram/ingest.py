@@ -46,7 +46,7 @@ from typing import Any
 from .archive import Archive, event_key
 from .archive.batch import Item, StoreResult
 from .archive.people import mention_key
-from .errors import NotFound, ParseError, SourceError, StenogramError, StoreError
+from .errors import IndexBusy, NotFound, ParseError, SourceError, StenogramError, StoreError
 from .follow import catch_up_index, index_lag
 from .model import Document, Person
 from .parse import FORMATS
@@ -340,7 +340,8 @@ class _Run:
         if self.indexer is not None:
             indexer, self.indexer = self.indexer, None
             indexer.close()
-        catch_up_index(self.archive)
+        with suppress(IndexBusy):  # its holder follows the change log
+            catch_up_index(self.archive)
 
     def _report(self) -> None:
         if self.progress is not None:

@@ -53,7 +53,7 @@ import tantivy
 
 from ..archive.changes import Pending
 from ..archive.rows import IndexRow
-from ..errors import StoreError
+from ..errors import IndexBusy, StoreError
 
 SCHEMA_VERSION: Final = 7
 STATE_FILE: Final = "state.json"
@@ -217,7 +217,8 @@ def index_error(exc: Exception, path: Path, action: str = "write") -> StoreError
     elif found:
         reason = os.strerror(int(found.group(1)))
     elif "LockBusy" in text:
-        reason = "another process (an ingest) is writing it"
+        reason = "another process (an ingest or a follower) is writing it"
+        return IndexBusy(f"cannot {action} the search index: {reason}", document=str(path))
     elif _free_bytes(path) < NEARLY_FULL:
         reason = os.strerror(errno.ENOSPC)
     else:
