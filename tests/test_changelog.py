@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from dbutil import sql_rows
 from stenogram.archive import Archive
-from stenogram.follow import catch_up_index, index_lag
+from stenogram.follow import Follower, catch_up_index, index_lag
 from stenogram.ingest import ingest, merge_persons, open_archive, reindex
 from stenogram.model import Document, Speech
 from stenogram.parse import parse_bytes
 from stenogram.search import read_seq, search
 from stenogram.search.index import open_index
 from stenogram.settings import Settings
+from stenogram.web.cache import Generation
 
 QUERIES = ("Putin", "gas", "Minsk", "economy", "speaker:Putin", "Kursk")
 
@@ -220,3 +222,40 @@ def _delete_event(archive: Archive, event_id: int) -> None:
             conn.execute(delete(table).where(table.c.event_id == event_id))
         conn.execute(delete(events).where(events.c.id == event_id))
         changes.append(conn, archive.backend, [event_id], "deleted")
+
+
+def test_the_response_cache_generation_follows_the_log_and_the_index(
+    page: Document, node_a: Settings, node_b: Settings
+) -> None:
+    with open_archive(node_a, create=True) as a, open_archive(node_b) as b:
+        generation = Generation(b.watch(), b.max_seq, b.index_path)
+        try:
+            first = generation.current()
+            assert generation.current() == first
+            a.store(page)  # another node's write
+            second = generation.current()
+            assert second[0] == a.max_seq() > first[0] and second[1:] == first[1:]
+            catch_up_index(b)
+            assert generation.current()[:2] == (a.max_seq(), a.max_seq())
+        finally:
+            generation.close()
+
+
+def test_followers_elect_one_writer_and_apply_what_another_node_commits(
+    page: Document, node_a: Settings, node_b: Settings
+) -> None:
+    with open_archive(node_a, create=True) as a, open_archive(node_b) as b:
+        followers = [Follower(b, poll=0.2), Follower(b, poll=0.2)]
+        for follower in followers:
+            follower.start()
+        try:
+            a.store(page)
+            deadline = time.monotonic() + 20
+            while read_seq(b.index_path) < a.max_seq():
+                assert time.monotonic() < deadline, "node B did not follow"
+                time.sleep(0.05)
+            assert search(b.index_path, "Tver").total > 0
+            assert sorted(f.leading for f in followers) == [False, True]
+        finally:
+            for follower in followers:
+                follower.stop()
