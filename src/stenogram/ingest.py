@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .archive import Archive, event_key
 from .archive.batch import Item, StoreResult
@@ -63,6 +63,8 @@ BATCH_DOCS = 100
 BATCH_SECONDS = 2.0
 #: Written documents between two index commits.
 INDEX_EVERY = 5000
+#: Seconds an ingest waits for the index writer another process holds (see :func:`_when_free`).
+INDEX_WAIT = 10.0
 #: Parsed documents per message from the worker (amortises the round trip), and how many
 #: messages may wait (bounds memory: the worker must not read the corpus far ahead).
 CHUNK = 16
@@ -71,6 +73,7 @@ IN_FLIGHT = 8
 WORKERS = 2
 
 _logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +244,20 @@ def ingest_documents(
     return run.summary(time.perf_counter() - started)
 
 
+def _when_free(step: Callable[[], T]) -> T:
+    """Run ``step`` on the index, waiting out a node's follower that holds the writer for a
+    moment (an ingest, which holds it for its whole run, still ends the wait with IndexBusy):
+    what is ingested through a node is then searchable there when the ingest returns."""
+    deadline = time.monotonic() + INDEX_WAIT
+    while True:
+        try:
+            return step()
+        except IndexBusy:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class _Run:
     """The state of one ingest: the open batch, the counts, the failures."""
 
@@ -305,7 +322,7 @@ class _Run:
             return
         if self.indexer is None:
             try:
-                self.indexer = Indexer(self.archive.index_path)
+                self.indexer = _when_free(lambda: Indexer(self.archive.index_path))
             except StoreError:
                 self.index_busy = True
                 return
@@ -341,7 +358,7 @@ class _Run:
             indexer, self.indexer = self.indexer, None
             indexer.close()
         with suppress(IndexBusy):  # its holder follows the change log
-            catch_up_index(self.archive)
+            _when_free(lambda: catch_up_index(self.archive))
 
     def _report(self) -> None:
         if self.progress is not None:
