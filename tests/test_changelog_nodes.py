@@ -9,52 +9,17 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from stenogram.serving import GRACE
-from webutil import free_port
+from test_serving import serving
 
 STENOGRAM = (sys.executable, "-m", "stenogram")
 #: Seconds a node may take to show what another committed (the target is 2; this is slack for
 #: a loaded test machine, not the promise).
 BOUND = 30.0
-
-
-@contextmanager
-def serving(archive: Path, index: Path, log: Path) -> Iterator[int]:
-    port = free_port()
-    command = [*STENOGRAM, "serve", "--archive", str(archive), "--index", str(index)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*command, "--port", str(port), "--workers", "2"], stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while not _answers(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the server is not up: " + log.read_text()[-2000:])
-            time.sleep(0.1)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=GRACE + 5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _answers(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/api/events", timeout=5).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def _search(port: int, query: str) -> Any:
@@ -93,8 +58,8 @@ def test_two_nodes_answer_alike_after_an_ingest_through_one(
     assert os.environ.get("STENOGRAM_DATABASE") == database  # the served nodes inherit it
     _ingest(archive, index_a, first)
     with (
-        serving(archive, index_a, tmp_path / "a.log") as port_a,
-        serving(archive, index_b, tmp_path / "b.log") as port_b,
+        serving(archive, tmp_path / "a.log", "--index", str(index_a)) as (_, port_a),
+        serving(archive, tmp_path / "b.log", "--index", str(index_b)) as (_, port_b),
     ):
         query = "Tver"  # only in 51437.html, which the second ingest brings
         before = _search(port_b, query)

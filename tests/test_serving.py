@@ -35,9 +35,11 @@ def archive(
 
 
 @contextmanager
-def serving(archive: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def serving(
+    archive: Path, log: Path, *options: str
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
-    command = [*SERVE, "--archive", str(archive)]
+    command = [*SERVE, "--archive", str(archive), *options]
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [*command, "--port", str(port), "--workers", "2"], stdout=out, stderr=subprocess.STDOUT
