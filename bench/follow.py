@@ -35,7 +35,7 @@ from stenogram.follow import catch_up_index, index_lag
 from stenogram.model import Document, Speech
 from stenogram.search import read_seq
 
-WORDS = "state economy region budget energy treaty school growth court press".split()
+WORDS = ("state", "economy", "region", "budget", "energy", "treaty", "school", "growth", "court")
 BATCH = 500
 
 
@@ -53,7 +53,9 @@ def document(number: int, rng: random.Random) -> Document:
         date=dt.date(2020, 1, 1) + dt.timedelta(days=number % 1500),
         speeches=tuple(
             Speech(name, name, None, (text,))
-            for name, text in zip(("Vladimir Putin", "Question", "Vladimir Putin"), said)
+            for name, text in zip(
+                ("Vladimir Putin", "Question", "Vladimir Putin"), said, strict=True
+            )
         ),
     )
 
