@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from dbutil import sql_rows
-from stenogram.archive import Archive
+from stenogram.archive import Archive, migrate, migrate_archive
 from stenogram.follow import Follower, catch_up_index, index_lag
-from stenogram.ingest import ingest, merge_persons, open_archive, reindex
+from stenogram.ingest import ingest, merge_persons, open_archive, open_settings, reindex
 from stenogram.model import Document, Speech
 from stenogram.parse import parse_bytes
 from stenogram.search import read_seq, search
@@ -259,3 +260,20 @@ def test_followers_elect_one_writer_and_apply_what_another_node_commits(
         finally:
             for follower in followers:
                 follower.stop()
+
+
+def test_migrating_an_archive_from_before_the_log_keeps_its_index_current(
+    pages: Path, node_a: Settings
+) -> None:
+    ingest([pages], node_a)
+    with open_settings(node_a) as archive, archive.writing("back to 0005") as conn:
+        conn.execute(text("DROP TABLE changes"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    assert migrate_archive(node_a.archive, node_a.database) == ("0005", migrate.script_head())
+    logged = sql_rows(node_a, "SELECT seq, event_id, kind FROM changes ORDER BY seq")
+    stored = sql_rows(node_a, "SELECT seq, id FROM events ORDER BY seq")
+    assert [(seq, event_id) for seq, event_id, _ in logged] == stored
+    assert {kind for _, _, kind in logged} == {"migrated"}
+    with open_settings(node_a) as archive:
+        assert index_lag(archive, archive.index_path) == (0, 0.0)
+        assert catch_up_index(archive) == 0
