@@ -1,9 +1,9 @@
 """The change log: the one place that says "this event changed", for every writer.
 
 Every write path (storing a batch, a new revision, re-resolved people, a person merge or split,
-translation pairing) calls :func:`append` inside its own write transaction. It numbers the
-changes from the archive's ``seq`` counter, adds one ``changes`` row per change and moves the
-counter, so the log commits with the rows it describes or not at all. Search indexes (each
+translation pairing, saving persons) calls :func:`append` inside its own write transaction. It
+numbers the changes from the archive's ``seq`` counter, adds one ``changes`` row per change and
+moves the counter, so the log commits with the rows it describes or not at all. Search indexes (each
 node's own folder) and response caches follow the log: an index records the last ``seq`` it
 applied and applies what is newer (:mod:`stenogram.follow`).
 
