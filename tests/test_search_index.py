@@ -13,13 +13,14 @@ import itertools
 import re
 import tarfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from stenogram.archive.changes import Pending
 from stenogram.archive.rows import IndexRow
 from stenogram.errors import ParseError, QueryError, StenogramError
 from stenogram.model import Document
@@ -375,25 +376,37 @@ def test_event_level_hits(index: Path) -> None:
     assert urls(index, "ombudsman") == set()
 
 
+class Log:
+    """A change log over fixed rows: every row's ``seq`` is the change that made it."""
+
+    def __init__(self, rows: list[IndexRow]) -> None:
+        self.rows = rows
+        self.asked: list[int] = []
+
+    def pending_changes(self, after: int) -> Pending:
+        self.asked.append(after)
+        newer = [r for r in self.rows if r.seq > after]
+        upto = max((r.seq for r in self.rows), default=0)
+        return Pending(after, upto, tuple(sorted({r.event_id for r in newer})))
+
+    def index_rows_of(self, event_ids: Sequence[int]) -> list[IndexRow]:
+        return [r for r in self.rows if r.event_id in event_ids]
+
+
 def test_catch_up_indexes_only_new_rows(tmp_path: Path) -> None:
     path = tmp_path / "index"
     rows = all_rows()
     first = [r for r in rows if r.seq <= 4]
-    assert catch_up(path, lambda after: [r for r in rows if r.seq > after]) == len(rows)
+    assert catch_up(path, Log(rows)) == len(rows)
     assert read_seq(path) == len(EVENTS)
     path2 = tmp_path / "index2"
-    catch_up(path2, lambda after: [r for r in first if r.seq > after])
+    catch_up(path2, Log(first))
     assert read_seq(path2) == 4
-    seen: list[int] = []
-
-    def after(seq: int) -> list[IndexRow]:
-        seen.append(seq)
-        return [r for r in rows if r.seq > seq]
-
-    assert catch_up(path2, after) == len(rows) - len(first)
-    assert seen == [4]
+    log = Log(rows)
+    assert catch_up(path2, log) == len(rows) - len(first)
+    assert log.asked == [4]
     assert search(path2, "Минск").total == 1 and search(path2, "gas").total == 2
-    assert catch_up(path2, after) == 0 and seen == [4, len(EVENTS)]
+    assert catch_up(path2, log) == 0 and log.asked == [4, len(EVENTS)]
 
 
 def test_changed_event_replaces_its_old_rows(tmp_path: Path) -> None:
@@ -408,6 +421,7 @@ def test_changed_event_replaces_its_old_rows(tmp_path: Path) -> None:
     with Indexer(path) as indexer:  # the same revision twice is still one copy
         indexer.add(changed)
         indexer.add(changed)
+        indexer.applied(99)
     assert search(path, "revised").total == 1
     assert read_seq(path) == 99
 

@@ -37,10 +37,10 @@ def archive(
 
 @contextmanager
 def serving(
-    archive: Path, log: Path, env: dict[str, str] | None = None
+    archive: Path, log: Path, *options: str, env: dict[str, str] | None = None
 ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
-    command = [*SERVE, "--archive", str(archive)]
+    command = [*SERVE, "--archive", str(archive), *options]
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [*command, "--port", str(port), "--workers", "2"],
@@ -233,7 +233,7 @@ def test_slow_clients_are_closed_and_visitors_still_served(archive: Path, tmp_pa
         "STENOGRAM_KEEPALIVE_TIMEOUT": "1",
         "STENOGRAM_MAX_CONNECTIONS": "20",
     }
-    with serving(archive, tmp_path / "server.log", env) as (_, port):
+    with serving(archive, tmp_path / "server.log", env=env) as (_, port):
         started = time.monotonic()
         slow = _half_sent(port, 90)
         try:
@@ -256,7 +256,7 @@ def test_a_worker_full_of_requests_answers_503(archive: Path, tmp_path: Path) ->
     with the error body, at once, rather than held or silently dropped."""
     env = {"STENOGRAM_MAX_CONNECTIONS": "2", "STENOGRAM_ADMIN_TOKEN": "s3cret"}
     log = tmp_path / "server.log"
-    with serving(archive, log, env) as (proc, port):
+    with serving(archive, log, env=env) as (proc, port):
         time.sleep(0.5)  # the readiness check's connections are gone
         stalled = []
         try:

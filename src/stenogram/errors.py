@@ -61,6 +61,11 @@ class StoreError(StenogramError):
     code = "store"
 
 
+class IndexBusy(StoreError):
+    """Another process holds the search index's writer (an ingest, or a node's follower): it
+    applies the archive's change log, so whatever was stored reaches the index anyway."""
+
+
 class QueryError(StenogramError):
     """A search query is malformed or exceeds a limit."""
 

@@ -41,16 +41,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .archive import Archive, event_key
 from .archive.batch import Item, StoreResult
 from .archive.people import mention_key
-from .errors import NotFound, ParseError, SourceError, StenogramError, StoreError
+from .errors import IndexBusy, NotFound, ParseError, SourceError, StenogramError, StoreError
+from .follow import catch_up_index, index_lag
 from .model import Document, Person
 from .parse import FORMATS
 from .resolve import PeopleDirectory
-from .search import Indexer, catch_up, read_seq, rebuild
+from .search import Indexer, rebuild
 from .settings import Settings
 from .sources import RawDocument, iter_documents, parse_raw
 from .translations import pair_translations
@@ -62,6 +63,8 @@ BATCH_DOCS = 100
 BATCH_SECONDS = 2.0
 #: Written documents between two index commits.
 INDEX_EVERY = 5000
+#: Seconds an ingest waits for the index writer another process holds (see :func:`_when_free`).
+INDEX_WAIT = 10.0
 #: Parsed documents per message from the worker (amortises the round trip), and how many
 #: messages may wait (bounds memory: the worker must not read the corpus far ahead).
 CHUNK = 16
@@ -70,6 +73,7 @@ IN_FLIGHT = 8
 WORKERS = 2
 
 _logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,7 @@ def open_archive(settings: Settings, *, create: bool = False) -> Archive:
     """
     archive = open_settings(settings, create=create)
     try:
-        _catch_up(archive)
+        catch_up_index(archive)
     except StoreError as exc:
         if not archive.index_path.exists():
             archive.close()
@@ -115,7 +119,7 @@ def open_archive(settings: Settings, *, create: bool = False) -> Archive:
 
 
 def _warn_lag(archive: Archive, exc: StoreError) -> None:
-    lag = archive.max_seq() - read_seq(archive.index_path)
+    lag = index_lag(archive, archive.index_path)[0]
     if lag > 0:
         _logger.warning(
             "the search index is %d changes behind the archive: %s; searches answer from "
@@ -132,16 +136,10 @@ def open_settings(settings: Settings, *, create: bool = False) -> Archive:
     )
 
 
-def _catch_up(archive: Archive) -> int:
-    if archive.index_path.exists() and read_seq(archive.index_path) >= archive.max_seq():
-        return 0
-    return catch_up(archive.index_path, archive.index_rows)
-
-
 def reindex(settings: Settings) -> int:
     """Rebuild the search index from the database; return how many rows were indexed."""
     with open_settings(settings, create=False) as archive:
-        return rebuild(archive.index_path, archive.index_rows(0))
+        return rebuild(archive.index_path, archive.index_rows(0), archive.max_seq())
 
 
 def people_directory(archive: Archive) -> PeopleDirectory:
@@ -185,7 +183,7 @@ def _person(directory: PeopleDirectory, person_id: str) -> Person:
 def _catch_up_quietly(archive: Archive) -> None:
     """Catch the index up unless an ingest holds it (that ingest will)."""
     with suppress(StoreError):
-        _catch_up(archive)
+        catch_up_index(archive)
 
 
 def ingest(
@@ -246,6 +244,20 @@ def ingest_documents(
     return run.summary(time.perf_counter() - started)
 
 
+def _when_free(step: Callable[[], T]) -> T:
+    """Run ``step`` on the index, waiting out a node's follower that holds the writer for a
+    moment (an ingest, which holds it for its whole run, still ends the wait with IndexBusy):
+    what is ingested through a node is then searchable there when the ingest returns."""
+    deadline = time.monotonic() + INDEX_WAIT
+    while True:
+        try:
+            return step()
+        except IndexBusy:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class _Run:
     """The state of one ingest: the open batch, the counts, the failures."""
 
@@ -303,23 +315,24 @@ class _Run:
         self._report()
 
     def _index(self, results: Sequence[StoreResult]) -> None:
-        """Index what a batch wrote: from the rows its new events carry when they are all that
-        changed (the archive's ``seq`` moved by exactly their count), else from the database."""
+        """Index what a batch wrote: from the rows its new events carry when they are all the
+        index has to redo (other changes, such as translation pairs, leave it untouched), else
+        from the database."""
         if self.index_busy:
             return
         if self.indexer is None:
             try:
-                self.indexer = Indexer(self.archive.index_path)
+                self.indexer = _when_free(lambda: Indexer(self.archive.index_path))
             except StoreError:
                 self.index_busy = True
                 return
-        after = self.indexer.last_seq
+        pending = self.archive.pending_changes(self.indexer.last_seq)
         rows = [row for r in results if r.index_rows for row in r.index_rows]
-        seqs = sorted({row.seq for row in rows})
-        if seqs and seqs == list(range(after + 1, self.archive.max_seq() + 1)):
+        if rows and {row.event_id for row in rows} == set(pending.event_ids):
             self.indexer.add(rows, new=True)
+            self.indexer.applied(pending.upto)
         else:
-            self.indexer.add(self.archive.index_rows(after))
+            self.indexer.apply(self.archive)
 
     def _store(self, items: list[Item]) -> None:
         persons = self.directory.changed()
@@ -344,7 +357,8 @@ class _Run:
         if self.indexer is not None:
             indexer, self.indexer = self.indexer, None
             indexer.close()
-        _catch_up(self.archive)
+        with suppress(IndexBusy):  # its holder follows the change log
+            _when_free(lambda: catch_up_index(self.archive))
 
     def _report(self) -> None:
         if self.progress is not None:

@@ -8,13 +8,13 @@ plain dataclasses (with ``to_dict`` for JSON) that hold no connection.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .archive import Activity, Archive, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent, permalink
 from .errors import NotFound
 from .export.cite import Citation, cite
-from .ingest import open_archive, people_directory
+from .ingest import open_archive, open_settings, people_directory
 from .model import Person
 from .search import SearchResult, read_seq, search
 from .search.engine import FACET_SIZE, Sort
@@ -255,8 +255,12 @@ def doubtful_persons(settings: Settings) -> list[DoubtfulPair]:
 
 
 def archive_info(settings: Settings) -> ArchiveInfo:
-    with open_archive(settings) as archive:
-        return archive.info()
+    """The archive's counts and its search index's lag, as they are: opened without catching
+    the index up, so that the lag shown is the one this node's searches see."""
+    with open_settings(settings) as archive:
+        facts = archive.info()
+        lag = archive.change_lag(read_seq(archive.index_path))
+        return replace(facts, index=archive.index_path, index_lag=lag)
 
 
 __all__ = [

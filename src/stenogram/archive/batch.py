@@ -3,7 +3,8 @@
 Why: with one transaction per document and one statement per row, storing cost ~9 ms a page,
 nearly all of it SQLAlchemy compiling and pysqlite round trips rather than SQLite's own work.
 Here the new events of a batch go in with one bulk insert per table (the backend's fastest: see
-:mod:`.dialects`), and ``seq``, sources and tags are looked up once per batch. Their ids are
+:mod:`.dialects`), and sources and tags are looked up once per batch. Every change is logged by
+:func:`.changes.append`, which also numbers it (``seq``). Their ids are
 handed out in blocks by the backend before the rows are written, which saves RETURNING and
 SQLAlchemy's per-row processing, the largest cost left, and is the one way ids are made: a new
 revision's new speeches take theirs the same way. An event that already exists takes the
@@ -31,7 +32,7 @@ from sqlalchemy import Connection, Row, Table, delete, insert, select, update
 
 from ..errors import StoreError
 from ..model import Document, DocumentPeople
-from . import records
+from . import changes, records
 from .dialects import Backend
 from .identity import event_key, identified
 from .rows import IndexRow
@@ -83,7 +84,6 @@ class _New:
     digest: str
     record: dict[str, Any]
     people: DocumentPeople | None
-    seq: int
 
 
 class BatchWriter:
@@ -93,7 +93,6 @@ class BatchWriter:
         self._conn = conn
         self._backend = backend
         self._now = records.now()
-        self._seq = self._start = records.current_seq(conn)
         self._sources: set[str] = set(conn.scalars(select(sources.c.name)))
         self._tags = records.TagIds(conn)
         self._new: list[_New] = []
@@ -123,7 +122,7 @@ class BatchWriter:
                 continue
             self._source(doc)
             if row is None:
-                self._new.append(_New(at, doc, key, digest, record, people, self._next_seq()))
+                self._new.append(_New(at, doc, key, digest, record, people))
                 waiting.add(ident)
             else:
                 result = self._revise(doc, digest, record, row, people)
@@ -131,15 +130,9 @@ class BatchWriter:
                 current.update(current_rows(self._conn, {ident}))
         self._flush()
         self._repeople(recheck)
-        if self._seq != self._start:
-            records.save_seq(self._conn, self._seq)
         results = [r for r in self._results if r is not None]
         assert len(results) == len(prepared)
         return results
-
-    def _next_seq(self) -> int:
-        self._seq += 1
-        return self._seq
 
     def _source(self, doc: Document) -> None:
         if doc.source not in self._sources:
@@ -155,15 +148,16 @@ class BatchWriter:
         new, self._new = self._new, []
         conn = self._conn
         event_ids = self._backend.allocate_ids(conn, events, len(new))
+        seqs = changes.append(conn, self._backend, event_ids, "new")
         speech_ids = iter(
             self._backend.allocate_ids(conn, speeches, sum(len(n.doc.speeches) for n in new))
         )
         self._tags.prefetch(tag for n in new for tag in records.doc_tags(n.doc))
         rows: dict[Table, list[dict[str, Any]]] = {}
-        for event_id, n in zip(event_ids, new, strict=True):
+        for event_id, seq, n in zip(event_ids, seqs, new, strict=True):
             said = records.speech_rows(event_id, n.doc, n.people)
             columns = records.event_values(
-                n.doc, n.digest, n.seq, self._now, sum(row["words"] for row in said)
+                n.doc, n.digest, seq, self._now, sum(row["words"] for row in said)
             )
             columns["date"] = _sql_date(columns["date"])
             rows.setdefault(events, []).append(
@@ -187,7 +181,7 @@ class BatchWriter:
             rows.setdefault(revisions, []).append(
                 self._revision_row(n.record, event_id, 1, n.digest, [row["id"] for row in said])
             )
-            index_rows = records.new_index_rows(event_id, n.seq, n.doc, said, n.people)
+            index_rows = records.new_index_rows(event_id, seq, n.doc, said, n.people)
             self._results[n.at] = StoreResult("new", event_id, 1, tuple(index_rows))
         for table, values in rows.items():
             self._backend.insert_many(conn, table, values)
@@ -204,7 +198,8 @@ class BatchWriter:
         conn, event_id = self._conn, current.id
         number = records.last_revision(conn, event_id) + 1
         kept = records.kept_speech_ids(conn, event_id, doc)
-        values = records.event_values(doc, digest, self._next_seq(), self._now)
+        (seq,) = changes.append(conn, self._backend, [event_id], "revision")
+        values = records.event_values(doc, digest, seq, self._now)
         conn.execute(update(events).where(events.c.id == event_id), {"revision": number, **values})
         for table in EVENT_PARTS:
             conn.execute(delete(table).where(table.c.event_id == event_id))
@@ -235,7 +230,7 @@ class BatchWriter:
 
     def _repeople(self, recheck: Sequence[tuple[int, DocumentPeople]]) -> None:
         """Unchanged documents whose people the resolver now sees otherwise: rewrite those ids
-        (and bump their ``seq``, so the index picks up the new person ids)."""
+        (and log the change, so the index picks up the new person ids)."""
         wanted: dict[int, DocumentPeople] = {}
         for at, people in recheck:
             result = self._results[at]
@@ -248,12 +243,7 @@ class BatchWriter:
         if not changed:
             return
         records.set_people(self._conn, changed)
-        for event_id, _ in changed:
-            self._conn.execute(
-                update(events)
-                .where(events.c.id == event_id)
-                .values(seq=self._next_seq(), updated=self._now)
-            )
+        changes.touch(self._conn, self._backend, [event_id for event_id, _ in changed], "people")
 
 
 def current_rows(

@@ -296,5 +296,18 @@ speech_translations = Table(
     Index("ix_speech_translations_event_id", "event_id"),
 )
 
+#: The change log: one row per change to an event, appended in the transaction that made it,
+#: numbered by the ``seq`` counter in commit order (see :mod:`.changes`). Every search index and
+#: response cache follows it. No foreign key: a deleted event's change must outlive its row.
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("event_id", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    # Seconds since the epoch: what an index's lag in seconds is measured from.
+    Column("committed_at", Float, nullable=False),
+)
+
 #: Tables that hold one event's current revision, cleared and rewritten on each new revision.
 EVENT_PARTS = (speeches, participants, narrative, photos, event_tags, sections)

@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import NotFound, StoreError
 from ..ids import in_range
 from ..model import Document, DocumentPeople, Override, Person
 from ..resolve import Mention
-from . import batch, browse, migrate, records
+from . import batch, browse, changes, migrate, records
 from . import people as people_rows
 from . import translations as translation_rows
 from .activity import Activity, person_activity
@@ -155,6 +155,9 @@ class ArchiveInfo:
     sources: int
     bytes: int
     by_source: tuple[SourceSpan, ...] = ()
+    #: This node's search index and how far it is behind the change log.
+    index: Path | None = None
+    index_lag: changes.Lag | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +170,10 @@ class ArchiveInfo:
             "sources": self.sources,
             "bytes": self.bytes,
             "by_source": [span.to_dict() for span in self.by_source],
+            "index": {
+                "path": str(self.index) if self.index else None,
+                **(self.index_lag.to_dict() if self.index_lag else {}),
+            },
         }
 
 
@@ -279,6 +286,8 @@ class Archive:
     def _save_persons(self, conn: Connection, persons: Sequence[Person]) -> None:
         for start in range(0, len(persons), BATCH):
             people_rows.save_persons(conn, persons[start : start + BATCH])
+        if persons:
+            changes.append(conn, self.backend, [changes.NO_EVENT], "persons")
 
     def save_persons(self, persons: Sequence[Person]) -> None:
         with self.writing("people") as conn:
@@ -292,27 +301,20 @@ class Archive:
     def add_override(self, override: Override) -> None:
         with self.writing("person overrides") as conn:
             people_rows.add_override(conn, override, records.now())
+            changes.append(conn, self.backend, [changes.NO_EVENT], "persons")
 
     def apply_override(
         self, override: Override, persons: Sequence[Person], gone: Sequence[str]
     ) -> int:
         """Record ``override`` and its effect in one transaction: save the changed ``persons``,
         drop the ``gone`` ones, and re-point the stored mentions it moves. Returns the number of
-        events touched (their ``seq`` is bumped, so the index follows)."""
+        events touched (logged as changed, so every index follows)."""
         with self.writing("person overrides") as conn:
-            now = records.now()
-            people_rows.add_override(conn, override, now)
+            people_rows.add_override(conn, override, records.now())
             self._save_persons(conn, persons)
             touched = people_rows.reroute(conn, override)
             people_rows.delete_persons(conn, gone)
-            seq = records.current_seq(conn)
-            for event_id in sorted(touched):
-                seq += 1
-                conn.execute(
-                    update(events).where(events.c.id == event_id).values(seq=seq, updated=now)
-                )
-            records.save_seq(conn, seq)
-            return len(touched)
+            return changes.touch(conn, self.backend, touched, "people")
 
     # --- reading --------------------------------------------------------------------------
 
@@ -464,6 +466,7 @@ class Archive:
         """Record two events as one item in two languages, replacing their speech pairs."""
         with self.writing("translations") as conn:
             translation_rows.save_pair(conn, event_id, other_event_id, pairs, records.now())
+            changes.append(conn, self.backend, [event_id, other_event_id], "translation")
 
     def translations(self, event_id: int) -> list[translation_rows.Translation]:
         with self.reading() as conn:
@@ -507,18 +510,42 @@ class Archive:
         with self.reading() as conn:
             return browse.person_years(conn, person_id)
 
+    # --- the change log (see :mod:`.changes`) ------------------------------------------------
+
     def max_seq(self) -> int:
+        """The position of the change log: the ``seq`` of the last committed change."""
         with self.reading() as conn:
-            return records.current_seq(conn)
+            return changes.position(conn)
+
+    def pending_changes(self, after: int) -> changes.Pending:
+        """What a search index that applied the log up to ``after`` must redo."""
+        with self.reading() as conn:
+            return changes.pending(conn, after)
+
+    def change_lag(self, applied: int) -> changes.Lag:
+        with self.reading() as conn:
+            return changes.lag(conn, applied)
 
     def index_rows(self, after_seq: int = 0) -> Iterator[IndexRow]:
         """Rows of every event changed after ``after_seq``, from one consistent snapshot."""
+        if after_seq > 0:
+            yield from self.index_rows_of(self.pending_changes(after_seq).event_ids)
+            return
         with self.reading() as conn:
-            changed = conn.execute(
-                select(events).where(events.c.seq > after_seq).order_by(events.c.seq)
-            ).all()
+            changed = conn.execute(select(events).order_by(events.c.seq)).all()
             for start in range(0, len(changed), BATCH):
                 yield from records.index_batch(conn, changed[start : start + BATCH])
+
+    def index_rows_of(self, event_ids: Sequence[int]) -> Iterator[IndexRow]:
+        """The current rows of these events, grouped by event (an event no longer stored has
+        none), from one snapshot."""
+        with self.reading() as conn:
+            for start in range(0, len(event_ids), BATCH):
+                chunk = event_ids[start : start + BATCH]
+                found = conn.execute(
+                    select(events).where(events.c.id.in_(chunk)).order_by(events.c.seq)
+                ).all()
+                yield from records.index_batch(conn, found)
 
 
 def migrate_archive(path: Path, database: str | None = None) -> tuple[str | None, str | None]:

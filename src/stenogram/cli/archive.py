@@ -380,6 +380,16 @@ def _info_text(facts: ArchiveInfo) -> str:
         )
     ]
     rows.append(("size", _size(facts.bytes)))
+    if facts.index is not None and facts.index_lag is not None:
+        lag = facts.index_lag
+        rows.append(("index", str(facts.index)))
+        rows.append(
+            (
+                "index lag",
+                f"{lag.changes:,} changes, {lag.seconds:.1f} s "
+                f"(applied {lag.applied:,} of {lag.position:,})",
+            )
+        )
     text = "\n".join(f"{name:<10} {value}" for name, value in rows)
     if not facts.by_source:
         return text

@@ -31,9 +31,10 @@ synthetic corpus has too many distinct sets to return them all to Python; and on
 the tags beyond the slots, whose long values cost more to expand than the columns saved.)
 
 Display values travel in one stored ``meta`` blob (JSON), so a hit costs one document fetch and
-no per-field Python calls. The last indexed archive ``seq`` lives in ``state.json`` beside the
-segments, written only after a commit: a crash between the two re-indexes a few events, which
-is harmless because every event is deleted before its rows are added again.
+no per-field Python calls. The last applied ``seq`` of the archive's change log lives in
+``state.json`` beside the segments, written only after a commit: a crash between the two
+re-indexes a few events, which is harmless because every event is deleted before its rows are
+added again.
 """
 
 from __future__ import annotations
@@ -46,18 +47,19 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import orjson
 import tantivy
 
+from ..archive.changes import Pending
 from ..archive.rows import IndexRow
-from ..errors import StoreError
+from ..errors import IndexBusy, StoreError
 
 #: 8: an unstemmed ``exact_*`` text beside the stemmed one (quoted phrases), speakers and
 #: participants by resolved person id, ``category_key``, ``participant_words``.
@@ -240,7 +242,8 @@ def index_error(exc: Exception, path: Path, action: str = "write") -> StoreError
     elif found:
         reason = os.strerror(int(found.group(1)))
     elif "LockBusy" in text:
-        reason = "another process (an ingest) is writing it"
+        reason = "another process (an ingest or a follower) is writing it"
+        return IndexBusy(f"cannot {action} the search index: {reason}", document=str(path))
     elif _free_bytes(path) < NEARLY_FULL:
         reason = os.strerror(errno.ENOSPC)
     else:
@@ -406,8 +409,18 @@ def _document(row: IndexRow, people: _EventPeople) -> tantivy.Document:
     return doc
 
 
+class ChangeSource(Protocol):
+    """What a catch-up reads: the archive's change log and its events' rows (this module never
+    imports the store)."""
+
+    def pending_changes(self, after: int) -> Pending: ...
+
+    def index_rows_of(self, event_ids: Sequence[int]) -> Iterable[IndexRow]: ...
+
+
 class Indexer:
-    """Writes rows into the index, one event at a time, and remembers the last ``seq`` seen.
+    """Writes rows into the index, one event at a time, and records how far along the archive's
+    change log it is (:meth:`applied`), written with each commit.
 
     Rows of one event must come together (the archive yields them that way); a later group for
     the same event is a newer revision and replaces the earlier one. Use as a context manager so
@@ -447,11 +460,35 @@ class Indexer:
                     self._writer.add_document(_document(row, people))
             except ValueError as exc:
                 raise index_error(exc, self._open.path) from exc
-            self._seq = max(self._seq, *(r.seq for r in batch))
             count += len(batch)
             self._pending += len(batch)
             if self._commit_every is not None and self._pending >= self._commit_every:
                 self.commit()
+        return count
+
+    def applied(self, seq: int) -> None:
+        """Everything up to change ``seq`` is in: the next commit records it. Rows read from a
+        later snapshot than ``seq`` are fine (a later catch-up redoes them); recording a later
+        ``seq`` than the snapshot of the change list is not (it would skip changes)."""
+        self._seq = max(self._seq, seq)
+
+    def apply(self, source: ChangeSource) -> int:
+        """Apply what the archive changed since the last applied ``seq``; return the rows
+        written. An event that is no longer stored loses its documents."""
+        pending = source.pending_changes(self._seq)
+        if pending.upto <= self._seq:
+            return 0
+        seen: set[int] = set()
+
+        def noted(rows: Iterable[IndexRow]) -> Iterator[IndexRow]:
+            for row in rows:
+                seen.add(row.event_id)
+                yield row
+
+        count = self.add(noted(source.index_rows_of(pending.event_ids)))
+        for event_id in set(pending.event_ids) - seen:
+            self.delete_event(event_id)
+        self.applied(pending.upto)
         return count
 
     def delete_event(self, event_id: int) -> None:
@@ -505,17 +542,25 @@ class Indexer:
             self._abandon()
 
 
-def catch_up(path: Path, rows_after: Callable[[int], Iterable[IndexRow]]) -> int:
-    """Index what the archive changed since this index's last ``seq``; return the row count.
-
-    ``rows_after`` is the archive's ``index_rows``: this module never imports the store.
-    """
+def catch_up(path: Path, source: ChangeSource) -> int:
+    """Apply what the archive changed since this index's last ``seq``; return the row count."""
     with Indexer(path) as indexer:
-        return indexer.add(rows_after(indexer.last_seq))
+        return indexer.apply(source)
 
 
-def rebuild(path: Path, rows: Iterable[IndexRow]) -> int:
-    """Throw the index away and index ``rows`` (all of the archive) from scratch."""
+def rebuild(path: Path, rows: Iterable[IndexRow], upto: int | None = None) -> int:
+    """Throw the index away and index ``rows`` (all of the archive, read at change ``upto`` or
+    later; default: the latest change among the rows) from scratch."""
     _wipe(Path(path))
+    latest = 0
+
+    def noted(rows: Iterable[IndexRow]) -> Iterator[IndexRow]:
+        nonlocal latest
+        for row in rows:
+            latest = max(latest, row.seq)
+            yield row
+
     with Indexer(path, bulk=True) as indexer:
-        return indexer.add(rows)
+        count = indexer.add(noted(rows))
+        indexer.applied(latest if upto is None else upto)
+        return count

@@ -30,8 +30,8 @@ from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..errors import PastTheEnd, StenogramError
+from ..follow import Follower
 from ..ingest import open_archive
-from ..search.index import STATE_FILE
 from ..settings import Settings, load_settings
 from . import api, feeds, pages
 from .cache import Generation, ResponseCache
@@ -131,11 +131,13 @@ def _install_errors(app: FastAPI) -> None:
 def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI:
     """The app for the archive named by ``settings`` (which must exist: serving never creates).
 
-    A lagging search index is caught up once here, so that requests only ever read it.
+    A lagging search index is caught up once here, and then follows the archive's change log
+    while the app serves (:mod:`stenogram.follow`): requests only ever read it.
     ``cache_bytes`` bounds the cache of finished responses (0: no cache; see :mod:`.cache`).
     """
     archive = open_archive(settings)
-    generation = Generation(archive.watch(), archive.index_path / STATE_FILE)
+    generation = Generation(archive.watch(), archive.max_seq, archive.index_path)
+    follower = Follower(archive)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -145,7 +147,9 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
         # objects for 41-50 ms (once per 6 s of varied load), and every queued request waited.
         gc.collect()
         gc.freeze()
+        follower.start()
         yield
+        follower.stop()
         generation.close()
         archive.close()
 

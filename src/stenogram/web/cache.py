@@ -1,13 +1,13 @@
 """Cheap repeat requests: an in-process cache of finished responses, and ``ETag`` / 304.
 
-The archive is read-mostly, so a page only changes when something is committed. Rather than
-trusting one counter that every writer must remember to bump (``seq`` is not bumped by, say,
-pairing translations), a response is keyed by the archive's *generation*: the database's own
-change counter (:meth:`Archive.watch`: SQLite's ``PRAGMA data_version``, PostgreSQL's WAL
-position), which changes whenever any other connection or process commits, plus the search
-index's state file, which changes when the index commits
-(the index lags the database a little during an ingest). Checking both costs microseconds, far
-less than the cheapest page.
+The archive is read-mostly, so a page only changes when something is committed. A response is
+keyed by the position of the archive's change log (:mod:`stenogram.archive.changes`), which
+every writer moves in the transaction that writes, on whatever node it runs, plus the position
+this node's search index has applied (its ``state.json``): the index follows the log a little
+behind, and a search page must change when it catches up. So the cache is right on every node
+of a cluster. Reading the log's position costs a query, so it is re-read only when the
+database's own change counter (:meth:`Archive.watch`: SQLite's ``PRAGMA data_version``, which
+costs microseconds; PostgreSQL's WAL position) says that anything was committed since.
 
 The ``ETag`` is a hash of the body, so every worker process and every restart agrees on it and a
 revalidating client gets a 304 whichever worker answers. Only complete ``200`` answers to ``GET``
@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -29,6 +30,7 @@ from typing import Final
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..archive.dialects import ChangeWatch
+from ..search.index import STATE_FILE, read_seq
 
 #: Paths never cached: writes, and files that carry their own validators.
 _BYPASS: Final = ("/api/admin", "/static/")
@@ -48,23 +50,36 @@ class _Entry:
 
 
 class Generation:
-    """Changes whenever the archive's database or search index commits, in any process."""
+    """The change-log position this node's answers reflect (see the module docstring)."""
 
-    def __init__(self, database: ChangeWatch, index_state: Path) -> None:
+    def __init__(self, database: ChangeWatch, position: Callable[[], int], index: Path) -> None:
         self._database = database
-        self._state = index_state
+        self._position = position
+        self._state = index / STATE_FILE
+        self._index = index
         self._lock = threading.Lock()
+        self._version: int | None = None
+        self._seen = 0
+        self._stamp: int | None = None
+        self._applied = 0
 
     def current(self) -> tuple[int, int, int]:
-        """The database's version, the index's stamp, and the day: citations on the pages
-        carry the date they were accessed, so yesterday's page is not served today."""
+        """The log's position, the index's, and the day: citations on the pages carry the
+        date they were accessed, so yesterday's page is not served today."""
         with self._lock:
             version = self._database.current()
-        try:
-            stamp = self._state.stat().st_mtime_ns
-        except OSError:
-            stamp = 0
-        return version, stamp, dt.date.today().toordinal()
+            if version != self._version:
+                # Noted first: a commit after this read moves ``version`` again.
+                self._version = version
+                self._seen = self._position()
+            try:
+                stamp = self._state.stat().st_mtime_ns
+            except OSError:
+                stamp = 0
+            if stamp != self._stamp:
+                self._stamp = stamp
+                self._applied = read_seq(self._index)
+            return self._seen, self._applied, dt.date.today().toordinal()
 
     def close(self) -> None:
         self._database.close()

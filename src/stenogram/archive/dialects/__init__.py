@@ -28,6 +28,16 @@ class ChangeWatch(Protocol):
     def close(self) -> None: ...
 
 
+class ChangeListener(Protocol):
+    """Wakes a follower of the change log when another process may have appended to it."""
+
+    def wait(self, timeout: float) -> None:
+        """Return when a change may have been committed, or after ``timeout`` seconds."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class Backend(Protocol):
     #: The dialect name SQLAlchemy uses ("sqlite", "postgresql").
     name: str
@@ -67,6 +77,13 @@ class Backend(Protocol):
         ...
 
     def watch(self) -> ChangeWatch: ...
+
+    def notify_change(self, conn: Connection, seq: int) -> None:
+        """Inside a write transaction that appended to the change log: tell listeners at
+        commit (a no-op where listeners poll)."""
+        ...
+
+    def listen(self) -> ChangeListener: ...
 
     def size(self, conn: Connection) -> int:
         """Bytes the database takes (a SQLite database: its file and write-ahead log)."""

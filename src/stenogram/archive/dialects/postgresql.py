@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -25,6 +26,8 @@ import psycopg
 from sqlalchemy import Connection, Table, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+#: The channel the change log's appends are announced on (LISTEN/NOTIFY).
+CHANNEL = "stenogram_changes"
 #: Key of the advisory lock every stenogram writer takes ("stenogra" as a number).
 WRITE_LOCK = 0x7374656E6F677261
 
@@ -96,6 +99,12 @@ class PostgresBackend:
     def watch(self) -> WalPosition:
         return WalPosition(self)
 
+    def notify_change(self, conn: Connection, seq: int) -> None:
+        conn.execute(select(func.pg_notify(CHANNEL, str(seq))))
+
+    def listen(self) -> Notifications:
+        return Notifications(self)
+
     def size(self, conn: Connection) -> int:
         return int(conn.scalar(select(func.pg_database_size(func.current_database()))) or 0)
 
@@ -116,3 +125,35 @@ class WalPosition:
 
     def close(self) -> None:
         self._conn.close()
+
+
+class Notifications:
+    """LISTEN on the change log's channel, on a connection of our own: a commit anywhere wakes
+    the follower within milliseconds. A dropped connection is reopened on the next wait; until
+    then the wait times out, so the follower falls back to polling."""
+
+    def __init__(self, backend: PostgresBackend) -> None:
+        self._url = backend.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        self._conn: psycopg.Connection[Any] | None = None
+
+    def _connected(self) -> psycopg.Connection[Any]:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self._url, autocommit=True)
+            self._conn.execute(f"LISTEN {CHANNEL}")
+        return self._conn
+
+    def wait(self, timeout: float) -> None:
+        try:
+            conn = self._connected()
+            for _ in conn.notifies(timeout=timeout, stop_after=1):
+                pass
+        except psycopg.Error:
+            self.close()
+            time.sleep(timeout)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

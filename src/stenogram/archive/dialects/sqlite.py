@@ -16,6 +16,7 @@ Design choices the rest of the archive relies on:
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -75,6 +76,12 @@ class SqliteBackend:
     def watch(self) -> DataVersion:
         return DataVersion(self.db)
 
+    def notify_change(self, conn: Connection, seq: int) -> None:
+        """Listeners poll ``data_version``."""
+
+    def listen(self) -> DataVersionListener:
+        return DataVersionListener(self.db)
+
     def size(self, conn: Connection) -> int:
         files = (self.db, self.db.with_name(self.db.name + "-wal"))
         return sum(path.stat().st_size for path in files if path.is_file())
@@ -92,6 +99,32 @@ class DataVersion:
 
     def close(self) -> None:
         self._conn.close()
+
+
+class DataVersionListener:
+    """SQLite has no notifications: ``PRAGMA data_version`` is polled (microseconds a check)."""
+
+    #: Seconds between two checks: well inside the two seconds a second node may lag.
+    POLL = 0.05
+
+    def __init__(self, db: Path) -> None:
+        self._version = DataVersion(db)
+        self._last = self._version.current()
+
+    def wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            version = self._version.current()
+            if version != self._last:
+                self._last = version
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(self.POLL, left))
+
+    def close(self) -> None:
+        self._version.close()
 
 
 def _transactions(engine: Engine) -> None:
