@@ -348,6 +348,16 @@ class Archive:
             infos = _revision_infos(conn, event_id)
             return _stored_event(conn, event_id, revision, infos), infos
 
+    def events_after(self, after: int = 0, limit: int = BATCH) -> list[StoredEvent]:
+        """The current revision of up to ``limit`` events with archive ids above ``after``, in id
+        order, from one snapshot: an export pages through the archive with these in constant
+        memory."""
+        with self._read() as conn:
+            ids: Sequence[int] = conn.scalars(
+                select(events.c.id).where(events.c.id > after).order_by(events.c.id).limit(limit)
+            ).all()
+            return [_stored_event(conn, event_id, None) for event_id in ids]
+
     def speech(self, speech_id: int) -> SpeechRef:
         """Resolve ``/speeches/{id}``, also for a speech that a later revision dropped."""
         if not in_range(speech_id):

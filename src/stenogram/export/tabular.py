@@ -1,0 +1,172 @@
+"""CSV and Parquet: the tables of :mod:`.tables`, one file per table, written as events stream.
+
+CSV is RFC 4180 (CRLF line ends, quotes doubled, UTF-8 without a byte-order mark) with a
+``datapackage.json`` that describes it. Parquet keeps the types (dates as dates, ids as 64-bit
+integers) and buffers each table up to a row group before writing it, so memory stays bounded
+by one row group per table whatever the archive's size.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
+
+from . import datapackage
+from .formats import Written, folder, register
+from .records import Corpus
+from .tables import TABLES, Row, Table, rows_by_table, text_value
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+#: Rows per Parquet row group: a speech row is ~1-2 kB of text, so ~50-100 MB a group, the size
+#: column scans read well; the small tables are one group each.
+ROW_GROUP = 50_000
+
+
+def write_csv(corpus: Corpus, out: Path) -> Written:
+    files: dict[str, IO[str]] = {}
+    writers: dict[str, Any] = {}
+    try:
+        for table in TABLES:
+            # newline="" lets the csv module write the CRLFs RFC 4180 asks for.
+            fh: IO[str] = (out / f"{table.name}.csv").open("w", encoding="utf-8", newline="")
+            files[table.name] = fh
+            writers[table.name] = csv.writer(fh, lineterminator="\r\n")
+            writers[table.name].writerow([c.name for c in table.columns])
+
+        def sink(name: str, rows: list[Row]) -> None:
+            writers[name].writerows([[text_value(v) for v in row] for row in rows])
+
+        events, speeches = rows_by_table(corpus, sink)
+    finally:
+        for fh in files.values():
+            fh.close()
+    return Written(events, speeches, tuple(f"{t.name}.csv" for t in TABLES))
+
+
+def _arrow_type(kind: str) -> pa.DataType:
+    import pyarrow as pa
+
+    return {
+        "integer": pa.int64(),
+        "string": pa.string(),
+        "date": pa.date32(),
+        "time": pa.time32("s"),
+        "datetime": pa.timestamp("s", tz="UTC"),
+    }[kind]
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [pa.field(c.name, _arrow_type(c.type), nullable=not c.required) for c in table.columns]
+    )
+
+
+def _arrow_value(value: Any) -> Any:
+    # Parquet timestamps here are UTC; a naive publication time is taken as UTC.
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+@dataclass(slots=True)
+class _ParquetTable:
+    table: Table
+    writer: pq.ParquetWriter
+    pending: list[Row]
+
+    def add(self, rows: list[Row]) -> None:
+        self.pending.extend(rows)
+        if len(self.pending) >= ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        if not self.pending:
+            return
+        columns = list(zip(*self.pending, strict=True))
+        arrays = [
+            pa.array([_arrow_value(v) for v in values], type=_arrow_type(c.type))
+            for c, values in zip(self.table.columns, columns, strict=True)
+        ]
+        self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.writer.schema))
+        self.pending = []
+
+
+def write_parquet(corpus: Corpus, out: Path) -> Written:
+    import pyarrow.parquet as pq
+
+    open_tables: dict[str, _ParquetTable] = {}
+    try:
+        for table in TABLES:
+            writer = pq.ParquetWriter(
+                out / f"{table.name}.parquet", arrow_schema(table), compression="zstd"
+            )
+            open_tables[table.name] = _ParquetTable(table, writer, [])
+        events, speeches = rows_by_table(corpus, lambda name, rows: open_tables[name].add(rows))
+        for parquet in open_tables.values():
+            parquet.flush()
+    finally:
+        for parquet in open_tables.values():
+            parquet.writer.close()
+    return Written(events, speeches, tuple(f"{t.name}.parquet" for t in TABLES))
+
+
+@dataclass(frozen=True, slots=True)
+class CsvFormat:
+    name: str = "csv"
+    media_type: str = "text/csv; charset=utf-8"
+    suffix: str = ".csv"
+    folder: bool = True
+    description: str = "CSV tables (events, speeches, persons, …) with a datapackage.json"
+
+    def write(self, corpus: Corpus, out: BinaryIO | Path) -> Written:
+        path = folder(out, self.name)
+        written = write_csv(corpus, path)
+        datapackage.write(corpus, path, parquet=False)
+        return Written(written.events, written.speeches, (*written.files, datapackage.NAME))
+
+
+@dataclass(frozen=True, slots=True)
+class ParquetFormat:
+    name: str = "parquet"
+    media_type: str = "application/vnd.apache.parquet"
+    suffix: str = ".parquet"
+    folder: bool = True
+    description: str = "Parquet tables with typed columns, one file per table"
+
+    def write(self, corpus: Corpus, out: BinaryIO | Path) -> Written:
+        return write_parquet(corpus, folder(out, self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetFormat:
+    name: str = "dataset"
+    media_type: str = "application/zip"
+    suffix: str = ""
+    folder: bool = True
+    description: str = "CSV and Parquet tables, a Frictionless datapackage.json and a README"
+
+    def write(self, corpus: Corpus, out: BinaryIO | Path) -> Written:
+        path = folder(out, self.name)
+        # Two passes over the archive (one per table format) keep memory bounded; the
+        # Parquet pass reads what the CSV pass read, from the same archive.
+        written = write_csv(corpus, path)
+        write_parquet(corpus, path)
+        datapackage.write(corpus, path, parquet=True)
+        datapackage.write_readme(corpus, path, written.events, written.speeches)
+        files = (*written.files, *(f"{t.name}.parquet" for t in TABLES))
+        return Written(written.events, written.speeches, (*files, datapackage.NAME, "README.md"))
+
+
+CSV = register(CsvFormat())
+PARQUET = register(ParquetFormat())
+DATASET = register(DatasetFormat())
