@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import jsonl, tabular, txt
+from . import jsonl, popolo, tabular, txt
 
-__all__ = ["jsonl", "tabular", "txt"]
+__all__ = ["jsonl", "popolo", "tabular", "txt"]
