@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from . import datapackage
-from .formats import Written, folder, register
+from .formats import Written, folder, register, stream
 from .records import Corpus
-from .tables import TABLES, Row, Table, rows_by_table, text_value
+from .tables import SPEECHES, TABLES, Row, Table, rows_by_table, speech_rows, text_value
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -101,16 +102,18 @@ class _ParquetTable:
         self.pending = []
 
 
-def write_parquet(corpus: Corpus, out: Path) -> Written:
+def _open_parquet(table: Table, where: Path | BinaryIO) -> _ParquetTable:
     import pyarrow.parquet as pq
 
+    writer = pq.ParquetWriter(where, arrow_schema(table), compression="zstd")
+    return _ParquetTable(table, writer, [])
+
+
+def write_parquet(corpus: Corpus, out: Path) -> Written:
     open_tables: dict[str, _ParquetTable] = {}
     try:
         for table in TABLES:
-            writer = pq.ParquetWriter(
-                out / f"{table.name}.parquet", arrow_schema(table), compression="zstd"
-            )
-            open_tables[table.name] = _ParquetTable(table, writer, [])
+            open_tables[table.name] = _open_parquet(table, out / f"{table.name}.parquet")
         events, speeches = rows_by_table(corpus, lambda name, rows: open_tables[name].add(rows))
         for parquet in open_tables.values():
             parquet.flush()
@@ -167,6 +170,58 @@ class DatasetFormat:
         return Written(written.events, written.speeches, (*files, datapackage.NAME, "README.md"))
 
 
+@dataclass(frozen=True, slots=True)
+class SpeechesCsvFormat:
+    """The speeches table alone as one stream: a search's results as one CSV download."""
+
+    name: str = "speeches-csv"
+    media_type: str = "text/csv; charset=utf-8"
+    suffix: str = ".csv"
+    folder: bool = False
+    description: str = "the speeches table alone, as one CSV"
+
+    def write(self, corpus: Corpus, out: BinaryIO | Path) -> Written:
+        fh = io.TextIOWrapper(stream(out, self.name), encoding="utf-8", newline="")
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow([c.name for c in SPEECHES.columns])
+        events = speeches = 0
+        for event in corpus.events():
+            rows = speech_rows(event, corpus)
+            writer.writerows([[text_value(v) for v in row] for row in rows])
+            events += 1
+            speeches += len(rows)
+        fh.flush()
+        fh.detach()  # the caller owns the stream and closes it
+        return Written(events, speeches)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechesParquetFormat:
+    """The speeches table alone as one Parquet file (a stream the caller opened)."""
+
+    name: str = "speeches-parquet"
+    media_type: str = "application/vnd.apache.parquet"
+    suffix: str = ".parquet"
+    folder: bool = False
+    description: str = "the speeches table alone, as one Parquet file"
+
+    def write(self, corpus: Corpus, out: BinaryIO | Path) -> Written:
+        parquet = _open_parquet(SPEECHES, stream(out, self.name))
+        events = speeches = 0
+        try:
+            for event in corpus.events():
+                rows = speech_rows(event, corpus)
+                parquet.add(rows)
+                events += 1
+                speeches += len(rows)
+            parquet.flush()
+        finally:
+            parquet.writer.close()
+        return Written(events, speeches)
+
+
 CSV = register(CsvFormat())
+SPEECHES_CSV = register(SpeechesCsvFormat())
+SPEECHES_PARQUET = register(SpeechesParquetFormat())
 PARQUET = register(ParquetFormat())
 DATASET = register(DatasetFormat())
