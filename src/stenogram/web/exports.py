@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Iterator
-from typing import IO, Annotated, Final
+from typing import IO, Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -47,9 +47,47 @@ CitationFormat = Annotated[
         description="text, csl (CSL-JSON), bibtex or json; else chosen by the Accept header.",
     ),
 ]
+
+
+def _stream_names() -> list[str]:
+    return sorted(name for name, fmt in formats().items() if not fmt.folder)
+
+
+#: The one-stream formats registered when the app module is imported (the built-ins and any
+#: package imported before it); the pattern lets the OpenAPI document list them.
 ExportName = Annotated[
-    str, Query(max_length=40, description="A one-stream format of `stenogram export --list`.")
+    str,
+    Query(
+        pattern="^(" + "|".join(_stream_names()) + ")$",
+        description="A one-stream format of `stenogram export --list`.",
+    ),
 ]
+_TEXT: Final = {"schema": {"type": "string"}}
+CITATION_ANSWERS: Final[dict[int | str, dict[str, Any]]] = {
+    **ERRORS,
+    200: {
+        "description": "The citation in the format asked for",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Citation"}},
+            CITATION_FORMATS["csl"]: {"schema": {"type": "object"}},
+            CITATION_FORMATS["bibtex"].split(";")[0]: _TEXT,
+            "text/plain": _TEXT,
+        },
+    },
+}
+EXPORT_ANSWERS: Final[dict[int | str, dict[str, Any]]] = {
+    **ERRORS,
+    200: {
+        "description": "The export as a download (Content-Disposition: attachment)",
+        "content": {
+            # Popolo is one JSON object; the other formats are streams of their own type.
+            "application/json": {"schema": {"type": "object"}},
+            "application/x-ndjson": _TEXT,
+            "text/csv": _TEXT,
+            "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+}
 
 
 def _citation_format(request: Request, asked: str | None) -> str:
@@ -72,7 +110,7 @@ def _citation_response(citation: Citation, name: str) -> Response:
     return Response(body, media_type=CITATION_FORMATS[name], headers=NO_STORE)
 
 
-@router.get("/events/{ref}/citation", responses=ERRORS)
+@router.get("/events/{ref}/citation", responses=CITATION_ANSWERS, response_model=None)
 async def event_citation(
     request: Request, ref: EventRef, revision: Revision = None, format: CitationFormat = None
 ) -> Response:
@@ -87,7 +125,7 @@ async def event_citation(
     return _citation_response(found, _citation_format(request, format))
 
 
-@router.get("/speeches/{speech_id}/citation", responses=ERRORS)
+@router.get("/speeches/{speech_id}/citation", responses=CITATION_ANSWERS, response_model=None)
 async def speech_citation(
     request: Request, speech_id: SpeechId, format: CitationFormat = None
 ) -> Response:
@@ -108,7 +146,7 @@ async def speech_citation(
 def _stream_format(name: str) -> ExportFormat:
     fmt = get(name)
     if fmt.folder:
-        offered = ", ".join(sorted(n for n, f in formats().items() if not f.folder))
+        offered = ", ".join(_stream_names())
         raise QueryError(f"format {name} writes a folder; over HTTP: {offered}")
     return fmt
 
@@ -141,14 +179,14 @@ async def _download(request: Request, name: str, selection: Selection, stem: str
     return StreamingResponse(_chunks(spool), media_type=fmt.media_type, headers=headers)
 
 
-@router.get("/events/{ref}/export", responses=ERRORS)
+@router.get("/events/{ref}/export", responses=EXPORT_ANSWERS, response_model=None)
 async def event_export(request: Request, ref: EventRef, format: ExportName = "jsonl") -> Response:
     """One event in a one-stream export format (jsonl, popolo, …) as a download."""
     stored = archive_of(request).event(ref)
     return await _download(request, format, Selection(event=ref), f"event-{stored.event_id}")
 
 
-@router.get("/export", responses=ERRORS)
+@router.get("/export", responses=EXPORT_ANSWERS, response_model=None)
 async def search_export(request: Request, q: Text, format: ExportName = "jsonl") -> Response:
     """The speeches matching the search ``q`` as a download: at most 10,000 speeches
     (``MAX_QUERY_SPEECHES``); a broader query gets a 400 that says so."""
