@@ -158,22 +158,25 @@ Row = tuple[Any, ...]
 
 
 def speech_rows(event: ExportedEvent, corpus: Corpus) -> list[Row]:
-    return [
-        (
-            s.speech_id,
-            event.event_id,
-            s.position,
-            s.speech.attribution,
-            s.speech.speaker,
-            s.speech.role,
-            s.speech.person_id,
-            s.person_id,
-            len(s.speech.text.split()),
-            s.speech.text,
-            corpus.url(s.permalink),
+    rows = []
+    for s in event.speeches:
+        text = s.speech.text
+        rows.append(
+            (
+                s.speech_id,
+                event.event_id,
+                s.position,
+                s.speech.attribution,
+                s.speech.speaker,
+                s.speech.role,
+                s.speech.person_id,
+                s.person_id,
+                len(text.split()),
+                text,
+                corpus.url(s.permalink),
+            )
         )
-        for s in event.speeches
-    ]
+    return rows
 
 
 def event_rows(event: ExportedEvent, corpus: Corpus) -> dict[str, list[Row]]:
