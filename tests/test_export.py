@@ -23,6 +23,7 @@ from exportutil import POPOLO_KINDS, popolo_errors, popolo_validators
 from stenogram.archive import Archive
 from stenogram.cli import app
 from stenogram.errors import QueryError
+from stenogram.export import formats as registry
 from stenogram.export.formats import Written, formats, register
 from stenogram.export.records import Corpus, Selection
 from stenogram.export.run import open_corpus, query_matches
@@ -78,7 +79,9 @@ def stream(archive: Archive, name: str, **selection: str) -> bytes:
 # --- the registry -----------------------------------------------------------------------------
 
 
-def test_builtins_are_in_the_registry_an_outsider_uses(archive_dir: Path) -> None:
+def test_builtins_are_in_the_registry_an_outsider_uses(
+    archive_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     @dataclass(frozen=True)
     class Titles:
         name: str = "titles-test"
@@ -95,6 +98,8 @@ def test_builtins_are_in_the_registry_an_outsider_uses(archive_dir: Path) -> Non
                 n += 1
             return Written(n, 0)
 
+    # The registry as it is now comes back after the test, without the outsider.
+    monkeypatch.setattr(registry, "_FORMATS", formats())
     register(Titles())
     code, out, _ = run(archive_dir, "--format", "titles-test")
     assert code == 0 and b"CSTO summit\n" in out
