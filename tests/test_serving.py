@@ -103,6 +103,15 @@ def _connections(pid: int, port: int) -> int:
     return held
 
 
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie its parent has not reaped yet counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
 def _ask(port: int, clients: int) -> list[http.client.HTTPConnection]:
     """``clients`` keep-alive connections, each with one request answered and left open."""
     opened = []
@@ -132,6 +141,9 @@ def test_a_dead_worker_is_replaced_and_stop_ends_them_all(archive: Path, tmp_pat
     with serving(archive, log) as (proc, port):
         first, second = _workers(proc.pid)
         os.kill(first, signal.SIGKILL)
+        # A connection dealt in the instant the worker is dying dies with it (the kernel takes
+        # the descriptor until the process is gone): wait until it is gone, as the test means.
+        _wait(lambda: _gone(first), proc, log)
         # Every new connection is still answered while the worker is gone and once replaced.
         for conn in _ask(port, 6):
             conn.close()
