@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import jsonl, popolo, tabular, txt
+from . import akn, jsonl, popolo, tabular, tei, txt
 
-__all__ = ["jsonl", "popolo", "tabular", "txt"]
+__all__ = ["akn", "jsonl", "popolo", "tabular", "tei", "txt"]
