@@ -148,9 +148,7 @@ def _inline(parent: ET.Element, text: str) -> None:
         elif last is None:
             parent.text = piece
         else:
-            last.tail = " " + piece
-    if last is not None and parent.text:
-        parent.text += " "
+            last.tail = piece
 
 
 def _item(section: ET.Element, item: Turn | Narrative, refs: _Refs) -> None:

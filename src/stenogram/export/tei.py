@@ -94,7 +94,7 @@ def _seg(turn: ET.Element, seg_id: str, text: str) -> None:
         elif last is None:
             seg.text = piece
         else:
-            last.tail = " " + piece
+            last.tail = piece
 
 
 def _body(text: ET.Element, event: ExportedEvent, doc_id: str) -> None:
@@ -121,7 +121,7 @@ def _body(text: ET.Element, event: ExportedEvent, doc_id: str) -> None:
             turn = _el(div, "u", **attrs)
             for n, paragraph in enumerate(item.speech.paragraphs or ("",), 1):
                 _seg(turn, f"{doc_id}.u{item.position}.p{n}", paragraph)
-        if not len(div):
+        if not items:  # an event page without text: its summary stands for it
             _el(div, "note", doc.summary or doc.title, type="summary")
 
 

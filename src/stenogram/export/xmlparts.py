@@ -93,15 +93,15 @@ def sections(event: ExportedEvent) -> list[list[Item]]:
 
 
 def pieces(text: str) -> Iterator[str | None]:
-    """The text around each omission mark in a paragraph, None where a mark stood."""
+    """The text around each omission mark in a paragraph (spaces kept), None for a mark."""
     start = 0
     for mark in _OMISSION.finditer(text):
         if text[start : mark.start()].strip():
-            yield text[start : mark.start()].strip()
+            yield text[start : mark.start()]
         yield None
         start = mark.end()
     if text[start:].strip() or start == 0:
-        yield text[start:].strip()
+        yield text[start:]
 
 
 def people_of(corpus: Corpus) -> dict[str, Person]:
