@@ -53,7 +53,15 @@ from .migrate import upgrade
 from .prepared import Prepared
 from .records import permalink
 from .rows import IndexRow
-from .schema import events, people, revisions, sources, speeches
+from .schema import (
+    event_translations,
+    events,
+    participants,
+    people,
+    revisions,
+    sources,
+    speeches,
+)
 
 DB_NAME = "stenogram.db"
 INDEX_DIR = "index"
@@ -351,12 +359,15 @@ class Archive:
     def events_after(self, after: int = 0, limit: int = BATCH) -> list[StoredEvent]:
         """The current revision of up to ``limit`` events with archive ids above ``after``, in id
         order, from one snapshot: an export pages through the archive with these in constant
-        memory."""
+        memory, reading each batch in a few queries rather than a few per event."""
         with self._read() as conn:
-            ids: Sequence[int] = conn.scalars(
-                select(events.c.id).where(events.c.id > after).order_by(events.c.id).limit(limit)
+            heads = conn.execute(
+                select(events.c.id, events.c.revision)
+                .where(events.c.id > after)
+                .order_by(events.c.id)
+                .limit(limit)
             ).all()
-            return [_stored_event(conn, event_id, None) for event_id in ids]
+            return _stored_batch(conn, [(row.id, row.revision) for row in heads])
 
     def speech(self, speech_id: int) -> SpeechRef:
         """Resolve ``/speeches/{id}``, also for a speech that a later revision dropped."""
@@ -589,6 +600,55 @@ def _stored_event(
         tuple(translated),
         tuple(found.get(speech_id) for speech_id in speech_ids),
     )
+
+
+def _stored_batch(conn: Connection, heads: Sequence[tuple[int, int]]) -> list[StoredEvent]:
+    """:func:`_stored_event` of the current revision of several events, batched by table."""
+    ids = [event_id for event_id, _ in heads]
+    current = dict(heads)
+    records: dict[int, tuple[bytes | str, bytes | str]] = {}
+    counts: dict[int, int] = {}
+    for row in conn.execute(
+        select(
+            revisions.c.event_id, revisions.c.number, revisions.c.record, revisions.c.speech_ids
+        ).where(revisions.c.event_id.in_(ids))
+    ):
+        counts[row.event_id] = counts.get(row.event_id, 0) + 1
+        if row.number == current[row.event_id]:
+            records[row.event_id] = (row.record, row.speech_ids)
+    people: dict[tuple[str, int], list[str | None]] = {}
+    for name, table in (("speeches", speeches), ("participants", participants)):
+        for row in conn.execute(
+            select(table.c.event_id, table.c.person_id)
+            .where(table.c.event_id.in_(ids))
+            .order_by(table.c.event_id, table.c.position)
+        ):
+            people.setdefault((name, row.event_id), []).append(row.person_id)
+    paired: set[int] = set(
+        conn.scalars(
+            select(event_translations.c.event_id).where(event_translations.c.event_id.in_(ids))
+        )
+    )
+    found = []
+    for event_id in ids:
+        record, speech_ids = records[event_id]
+        said: list[int] = orjson.loads(speech_ids)
+        translated = translation_rows.translations_of(conn, event_id) if event_id in paired else []
+        pairs = translation_rows.counterparts_of(conn, said) if translated else {}
+        found.append(
+            StoredEvent(
+                event_id,
+                Document.from_dict(orjson.loads(record)),
+                tuple(said),
+                current[event_id],
+                counts[event_id],
+                tuple(people.get(("speeches", event_id), ())),
+                tuple(people.get(("participants", event_id), ())),
+                tuple(translated),
+                tuple(pairs.get(speech_id) for speech_id in said),
+            )
+        )
+    return found
 
 
 def _revision_infos(conn: Connection, event_id: int) -> list[RevisionInfo]:

@@ -10,9 +10,12 @@ The access date is an argument, not read here, so the function stays pure and te
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+import orjson
 
 from ..model import Document, Speech
 from .textversion import format_date
@@ -97,3 +100,103 @@ def cite(
         accessed=accessed.isoformat(),
         text=" ".join(parts),
     )
+
+
+# --- the same citation for reference managers ---------------------------------------------------
+
+
+def _date_parts(iso: str | None) -> dict[str, Any] | None:
+    if not iso:
+        return None
+    day = dt.date.fromisoformat(iso)
+    return {"date-parts": [[day.year, day.month, day.day]]}
+
+
+def _key(citation: Citation) -> str:
+    """A BibTeX/CSL id from the permalink's path: ``events-53016-s3``, stable across hosts."""
+    path = urlsplit(citation.permalink)
+    tail = f"{path.path}-{path.fragment}" if path.fragment else path.path
+    return "-".join(part for part in re.split(r"[^A-Za-z0-9]+", tail) if part) or "stenogram"
+
+
+def csl_json(citation: Citation) -> dict[str, Any]:
+    """CSL-JSON (Zotero, Mendeley, pandoc's citeproc): a ``speech`` by its speaker."""
+    item: dict[str, Any] = {
+        "id": _key(citation),
+        "type": "speech",
+        "title": citation.event,
+        "publisher": citation.publisher,
+        "URL": citation.permalink,
+        "accessed": _date_parts(citation.accessed),
+    }
+    if citation.speaker:
+        item["author"] = [{"literal": citation.speaker}]
+    if citation.role:
+        item["genre"] = citation.role
+    if citation.date:
+        item["issued"] = _date_parts(citation.date)
+    if citation.place:
+        item["event-place"] = citation.place
+        item["publisher-place"] = citation.place
+    if citation.source_url:
+        item["source"] = citation.source_url
+        item["note"] = f"Source: {citation.source_url}"
+    return item
+
+
+_BIBTEX_SPECIAL = re.compile(r"([\\{}&%$#_^~])")
+
+
+def _bibtex_escape(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        char = match.group(1)
+        if char == "\\":
+            return r"\textbackslash{}"
+        if char in "^~":
+            return rf"\{char}{{}}"
+        return "\\" + char
+
+    return _BIBTEX_SPECIAL.sub(replace, text)
+
+
+def bibtex(citation: Citation) -> str:
+    """A ``@misc`` entry for biblatex or BibTeX with a url-aware style (plainnat, apalike…)."""
+    fields: list[tuple[str, str]] = []
+    if citation.speaker:
+        # Double braces: a speaker is one name as printed, not a list to split at "and".
+        fields.append(("author", "{" + _bibtex_escape(citation.speaker) + "}"))
+    fields.append(("title", "{" + _bibtex_escape(citation.event) + "}"))
+    if citation.date:
+        fields += [("date", citation.date), ("year", citation.date[:4])]
+    fields.append(("publisher", _bibtex_escape(citation.publisher)))
+    if citation.place:
+        fields.append(("address", _bibtex_escape(citation.place)))
+    notes = [f"Role: {_bibtex_escape(citation.role)}"] if citation.role else []
+    if citation.source_url:
+        notes.append(f"Source: {_bibtex_escape(citation.source_url)}")
+    if notes:
+        fields.append(("note", "; ".join(notes)))
+    # ``url`` is read verbatim by biblatex and natbib's styles, so the ``#s3`` of a speech's
+    # permalink stays as it is (inside ``howpublished = \url{…}`` it would break LaTeX).
+    fields += [("url", citation.permalink), ("urldate", citation.accessed)]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{_key(citation)},\n{body}\n}}\n"
+
+
+#: The citation formats by name (``?format=``), with their media types: what the API offers.
+CITATION_FORMATS: dict[str, str] = {
+    "text": "text/plain; charset=utf-8",
+    "csl": "application/vnd.citationstyles.csl+json",
+    "bibtex": "application/x-bibtex; charset=utf-8",
+    "json": "application/json",
+}
+
+
+def render_citation(citation: Citation, name: str) -> bytes:
+    """``citation`` in one of :data:`CITATION_FORMATS` (the caller checks the name)."""
+    if name == "text":
+        return citation.text.encode("utf-8")
+    if name == "bibtex":
+        return bibtex(citation).encode("utf-8")
+    value = csl_json(citation) if name == "csl" else citation.to_dict()
+    return orjson.dumps(value)

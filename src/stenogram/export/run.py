@@ -28,9 +28,11 @@ MAX_QUERY_SPEECHES = MAX_WINDOW
 
 
 def query_matches(
-    archive: Archive, query: str, cap: int = MAX_QUERY_SPEECHES
+    archive: Archive, query: str, cap: int | None = None
 ) -> dict[int, frozenset[int] | None]:
-    """The speech ids matching ``query`` by event; a QueryError beyond ``cap`` of them."""
+    """The speech ids matching ``query`` by event; a QueryError beyond ``cap`` of them
+    (default :data:`MAX_QUERY_SPEECHES`)."""
+    cap = MAX_QUERY_SPEECHES if cap is None else cap
     found: dict[int, set[int]] = {}
     offset = 0
     while True:

@@ -157,10 +157,32 @@ EVENT_TABLES = ("events", "speeches", "tags", "participants")
 Row = tuple[Any, ...]
 
 
+def speech_rows(event: ExportedEvent, corpus: Corpus) -> list[Row]:
+    rows = []
+    for s in event.speeches:
+        text = s.speech.text
+        rows.append(
+            (
+                s.speech_id,
+                event.event_id,
+                s.position,
+                s.speech.attribution,
+                s.speech.speaker,
+                s.speech.role,
+                s.speech.person_id,
+                s.person_id,
+                len(text.split()),
+                text,
+                corpus.url(s.permalink),
+            )
+        )
+    return rows
+
+
 def event_rows(event: ExportedEvent, corpus: Corpus) -> dict[str, list[Row]]:
     """The rows of every per-event table for one event (values typed, None for empty)."""
     doc = event.document
-    rows: dict[str, list[Row]] = {
+    return {
         "events": [
             (
                 event.event_id,
@@ -181,22 +203,7 @@ def event_rows(event: ExportedEvent, corpus: Corpus) -> dict[str, list[Row]]:
                 corpus.url(event.permalink),
             )
         ],
-        "speeches": [
-            (
-                s.speech_id,
-                event.event_id,
-                s.position,
-                s.speech.attribution,
-                s.speech.speaker,
-                s.speech.role,
-                s.speech.person_id,
-                s.person_id,
-                len(s.speech.text.split()),
-                s.speech.text,
-                corpus.url(s.permalink),
-            )
-            for s in event.speeches
-        ],
+        "speeches": speech_rows(event, corpus),
         "tags": [
             (event.event_id, kind, n, tag.name, tag.id, tag.url)
             for kind in TAG_KINDS
@@ -213,7 +220,6 @@ def event_rows(event: ExportedEvent, corpus: Corpus) -> dict[str, list[Row]]:
             )
         ],
     }
-    return rows
 
 
 def person_rows(persons: list[Person]) -> dict[str, Iterator[Row]]:

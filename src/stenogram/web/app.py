@@ -33,7 +33,7 @@ from ..errors import PastTheEnd, StenogramError
 from ..ingest import open_archive
 from ..search.index import STATE_FILE
 from ..settings import Settings, load_settings
-from . import api, feeds, pages
+from . import api, exports, feeds, pages
 from .cache import Generation, ResponseCache
 from .respond import JSON_FLAG, absolute_url, error_response
 from .security import SecurityHeaders
@@ -164,6 +164,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     _install_errors(app)
 
     app.include_router(api.router)
+    app.include_router(exports.router)
     if settings.admin_token:
         app.include_router(api.admin)
     app.include_router(feeds.router)

@@ -117,13 +117,22 @@ class ResponseCache:
 
         start: Message | None = None
         chunks: list[bytes] = []
+        passing = False
 
         async def keep(message: Message) -> None:
-            nonlocal start
+            nonlocal start, passing
             if message["type"] == "http.response.start":
-                start = message
+                # ``no-store`` (a download, a negotiated citation) goes through as it streams.
+                passing = any(
+                    bytes(k).lower() == b"cache-control" and b"no-store" in bytes(v)
+                    for k, v in message.get("headers", ())
+                )
+                if passing:
+                    await send(message)
+                else:
+                    start = message
                 return
-            if message["type"] != "http.response.body" or start is None:
+            if passing or message["type"] != "http.response.body" or start is None:
                 await send(message)
                 return
             chunks.append(message.get("body", b""))

@@ -21,6 +21,8 @@ from starlette.responses import HTMLResponse, Response
 
 from .. import __version__
 from ..archive import Archive
+from ..export.formats import formats
+from ..export.run import MAX_QUERY_SPEECHES
 from ..export.textversion import format_date
 from ..settings import Settings
 from .data import Citing
@@ -101,7 +103,20 @@ def templates() -> Environment:
     env.filters["language_of"] = _language_of
     env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
     env.globals["version"] = __version__
+    env.globals["search_exports"] = SEARCH_EXPORTS
+    env.globals["stream_exports"] = stream_exports
+    env.globals["export_cap"] = MAX_QUERY_SPEECHES
     return env
+
+
+#: What the search page offers to download, in its order: label -> format of the registry.
+SEARCH_EXPORTS: Final = {"CSV": "speeches-csv", "JSONL": "jsonl", "Parquet": "speeches-parquet"}
+
+
+def stream_exports() -> list[str]:
+    """The registry's one-stream formats, which an event page links to (a format registered by
+    another package shows up too)."""
+    return sorted(name for name, fmt in formats().items() if not fmt.folder)
 
 
 def render(request: Request, template: str, data: dict[str, Any], status: int = 200) -> Response:
