@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from lxml import etree
 
 from stenogram.archive import Archive
@@ -16,6 +17,8 @@ from stenogram.export.records import Corpus, ExportedEvent, Selection, archive_e
 from stenogram.export.xmlparts import event_file, to_bytes
 from stenogram.model import Document, Narrative, Speech
 from stenogram.parse.kremlin_html_body import _OMISSION
+from stenogram.settings import Settings
+from stenogram.web import create_app
 from xmlexport import GOLDEN, NOW, SEED_REF, build_archive, export, invalid, tei_schemas
 
 TEI = "{http://www.tei-c.org/ns/1.0}"
@@ -153,3 +156,22 @@ def test_seed_event_matches_the_golden_file(
             path.write_text(text, encoding="utf-8", newline="")
         assert path.is_file(), f"golden file {golden} is missing: run pytest --repin"
         assert text == path.read_text(encoding="utf-8"), f"{golden} differs (pytest --repin)"
+
+
+def test_event_page_links_its_akn_and_tei_files(archive: Archive, shared_dir: Path) -> None:
+    client = TestClient(create_app(Settings(archive=archive.path)), raise_server_exceptions=False)
+    page = client.get(f"/events/{SEED_REF}").text
+    for name in ("akn", "tei", "txt"):
+        assert f'href="/api/events/{SEED_REF}/export?format={name}"' in page
+    got = client.get(f"/api/events/{SEED_REF}/export?format=tei")
+    assert got.status_code == 200 and got.headers["content-type"] == "application/tei+xml"
+    assert "attachment" in got.headers["content-disposition"]
+    component, _ = tei_schemas()
+    assert component.validate(etree.fromstring(got.content).getroottree())
+    got = client.get(f"/api/events/{SEED_REF}/export?format=akn")
+    assert got.headers["content-type"] == "application/akn+xml"
+    assert etree.fromstring(got.content).tag == f"{AKN}akomaNtoso"
+    text = client.get(f"/api/events/{SEED_REF}/export?format=txt").text
+    assert text.startswith("Events\nCSTO summit\n")
+    refused = client.get(f"/api/events/{SEED_REF}/export?format=csv")
+    assert refused.status_code == 400 and "writes no file per event" in refused.text
