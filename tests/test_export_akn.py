@@ -14,15 +14,14 @@ from stenogram.archive import Archive
 from stenogram.cli import app
 from stenogram.export.records import archive_events
 from stenogram.export.xmlparts import event_file
-from xmlexport import GOLDEN, SEED_REF, akn_schema, build_archive, export, invalid
+from xmlexport import GOLDEN, SEED_REF, akn_schema, export, invalid, sample_archive
 
 AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[Archive]:
-    path = build_archive(tmp_path_factory.mktemp("akn"), shared_dir)
-    with Archive.open(path, create=False) as opened:
+    with sample_archive(tmp_path_factory.mktemp("akn"), shared_dir) as opened:
         yield opened
 
 

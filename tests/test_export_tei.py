@@ -19,7 +19,7 @@ from stenogram.model import Document, Narrative, Speech
 from stenogram.parse.kremlin_html_body import _OMISSION
 from stenogram.settings import Settings
 from stenogram.web import create_app
-from xmlexport import GOLDEN, NOW, SEED_REF, build_archive, export, invalid, tei_schemas
+from xmlexport import GOLDEN, NOW, SEED_REF, export, invalid, sample_archive, tei_schemas
 
 TEI = "{http://www.tei-c.org/ns/1.0}"
 AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
@@ -29,8 +29,7 @@ XI = "{http://www.w3.org/2001/XInclude}include"
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[Archive]:
-    path = build_archive(tmp_path_factory.mktemp("tei"), shared_dir)
-    with Archive.open(path, create=False) as opened:
+    with sample_archive(tmp_path_factory.mktemp("tei"), shared_dir) as opened:
         yield opened
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from lxml import etree
@@ -23,8 +25,9 @@ SEED_REF = "c7b7elv43ti47"
 NOW = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
 
 
-def build_archive(tmp: Path, shared: Path) -> Path:
-    """The Kremlin fixture pages, the Australian transcripts and the seed, ingested."""
+@contextmanager
+def sample_archive(tmp: Path, shared: Path) -> Iterator[Archive]:
+    """The Kremlin fixture pages, the Australian transcripts and the seed, ingested, open."""
     pages = tmp / "pages"
     pages.mkdir()
     pm = sorted((TESTS / "fixtures" / "pm-au").glob("*.xml"))
@@ -32,7 +35,8 @@ def build_archive(tmp: Path, shared: Path) -> Path:
         shutil.copy(page, pages / page.name)
     summary = ingest([pages], Settings(archive=tmp / "archive"))
     assert summary.new >= len(fixture_pages()) + 1
-    return tmp / "archive"
+    with Archive.open(tmp / "archive", create=False) as opened:
+        yield opened
 
 
 def export(archive: Archive, name: str, out: Path, **selection: str) -> Written:

@@ -25,13 +25,15 @@ from .records import Corpus, ExportedEvent
 from .xmlparts import (
     Labels,
     Turn,
-    event_file,
+    element,
+    event_day,
     ncname,
     people_of,
     person_ref,
     pieces,
     sections,
-    to_bytes,
+    speaker_label,
+    write_events,
 )
 
 NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -41,12 +43,6 @@ NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 def _data() -> dict[str, Any]:
     with resources.files("stenogram.export").joinpath("data", "akn.toml").open("rb") as fh:
         return tomllib.load(fh)
-
-
-def _el(parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    made = ET.Element(tag, attrs) if parent is None else ET.SubElement(parent, tag, attrs)
-    made.text = text
-    return made
 
 
 @dataclass(slots=True)
@@ -87,44 +83,46 @@ def _language(code: str) -> str:
 def _identification(meta: ET.Element, event: ExportedEvent, corpus: Corpus) -> None:
     doc = event.document
     work, expression, manifestation = _uris(event)
-    date = doc.date or (doc.published.date() if doc.published else corpus.created.date())
+    # An undated page (an announcement) is dated by the export, and says so in the name.
+    day = event_day(event)
+    date, kind = (day, "event") if day else (corpus.created.date(), "export")
     published = doc.published.date() if doc.published else date
-    ident = _el(meta, "identification", source="#stenogram")
-    frbr = _el(ident, "FRBRWork")
-    _el(frbr, "FRBRthis", value=f"{work}/!main")
-    _el(frbr, "FRBRuri", value=work)
+    ident = element(meta, "identification", source="#stenogram")
+    frbr = element(ident, "FRBRWork")
+    element(frbr, "FRBRthis", value=f"{work}/!main")
+    element(frbr, "FRBRuri", value=work)
     if doc.url:
-        _el(frbr, "FRBRalias", value=doc.url, name="source")
-    _el(frbr, "FRBRalias", value=corpus.url(event.permalink), name="permalink")
-    _el(frbr, "FRBRdate", date=date.isoformat(), name="event")
-    _el(frbr, "FRBRauthor", href="#publisher")
-    _el(frbr, "FRBRcountry", value=_data()["countries"].get(doc.source, "unknown"))
-    frbr = _el(ident, "FRBRExpression")
-    _el(frbr, "FRBRthis", value=f"{expression}/!main")
-    _el(frbr, "FRBRuri", value=expression)
-    _el(frbr, "FRBRdate", date=published.isoformat(), name="publication")
-    _el(frbr, "FRBRauthor", href="#publisher")
-    _el(frbr, "FRBRversionNumber", value=str(event.revision))
-    _el(frbr, "FRBRlanguage", language=_language(doc.language))
-    frbr = _el(ident, "FRBRManifestation")
-    _el(frbr, "FRBRthis", value=f"{expression}/!main.xml")
-    _el(frbr, "FRBRuri", value=manifestation)
-    _el(frbr, "FRBRdate", date=corpus.created.date().isoformat(), name="export")
-    _el(frbr, "FRBRauthor", href="#stenogram")
-    _el(frbr, "FRBRformat", value="application/akn+xml")
+        element(frbr, "FRBRalias", value=doc.url, name="source")
+    element(frbr, "FRBRalias", value=corpus.url(event.permalink), name="permalink")
+    element(frbr, "FRBRdate", date=date.isoformat(), name=kind)
+    element(frbr, "FRBRauthor", href="#publisher")
+    element(frbr, "FRBRcountry", value=_data()["countries"].get(doc.source, "unknown"))
+    frbr = element(ident, "FRBRExpression")
+    element(frbr, "FRBRthis", value=f"{expression}/!main")
+    element(frbr, "FRBRuri", value=expression)
+    element(frbr, "FRBRdate", date=published.isoformat(), name="publication")
+    element(frbr, "FRBRauthor", href="#publisher")
+    element(frbr, "FRBRversionNumber", value=str(event.revision))
+    element(frbr, "FRBRlanguage", language=_language(doc.language))
+    frbr = element(ident, "FRBRManifestation")
+    element(frbr, "FRBRthis", value=f"{expression}/!main.xml")
+    element(frbr, "FRBRuri", value=manifestation)
+    element(frbr, "FRBRdate", date=corpus.created.date().isoformat(), name="export")
+    element(frbr, "FRBRauthor", href="#stenogram")
+    element(frbr, "FRBRformat", value="application/akn+xml")
 
 
 def _references(meta: ET.Element, event: ExportedEvent, refs: _Refs) -> None:
-    found = _el(meta, "references", source="#stenogram")
+    found = element(meta, "references", source="#stenogram")
     publisher = source_info(event.document.source)["publisher"]
-    _el(
+    element(
         found,
         "TLCOrganization",
         eId="publisher",
         showAs=publisher,
         href=f"/ontology/organization/{ncname('', event.document.source)}",
     )
-    _el(
+    element(
         found,
         "TLCOrganization",
         eId="stenogram",
@@ -132,9 +130,9 @@ def _references(meta: ET.Element, event: ExportedEvent, refs: _Refs) -> None:
         href="/ontology/organization/stenogram",
     )
     for ref, (href, name) in sorted(refs.persons.items()):
-        _el(found, "TLCPerson", eId=ref, href=href, showAs=name)
+        element(found, "TLCPerson", eId=ref, href=href, showAs=name)
     for label, ref in sorted(refs.roles.ids.items(), key=lambda item: item[1]):
-        _el(
+        element(
             found, "TLCRole", eId=ref, href=f"/ontology/role/{ref.removeprefix('r-')}", showAs=label
         )
 
@@ -144,7 +142,7 @@ def _inline(parent: ET.Element, text: str) -> None:
     last: ET.Element | None = None
     for piece in pieces(text):
         if piece is None:
-            last = _el(parent, "omissis", "<…>")
+            last = element(parent, "omissis", "<…>")
         elif last is None:
             parent.text = piece
         else:
@@ -153,54 +151,58 @@ def _inline(parent: ET.Element, text: str) -> None:
 
 def _item(section: ET.Element, item: Turn | Narrative, refs: _Refs) -> None:
     if isinstance(item, Narrative):
-        said = _el(section, "narrative")
+        said = element(section, "narrative")
         if item.kind == "omission":
-            _el(said, "omissis", item.text or "<…>")
+            element(said, "omissis", item.text or "<…>")
         else:
             _inline(said, item.text)
         return
     speech = item.speech
-    label = speech.speaker or speech.attribution or speech.role or "unknown speaker"
-    attrs = {"eId": f"spe_{item.position}", "by": refs.person(item.person_id, label)}
+    attrs = {
+        "eId": f"spe_{item.position}",
+        "by": refs.person(item.person_id, speaker_label(speech)),
+    }
     if speech.role:
         attrs["as"] = "#" + refs.roles.id(speech.role)
-    turn = _el(section, "speech", **attrs)
+    turn = element(section, "speech", **attrs)
     if speech.attribution:
-        _el(turn, "from", speech.attribution)
+        element(turn, "from", speech.attribution)
     for paragraph in speech.paragraphs or ("",):
-        _inline(_el(turn, "p"), paragraph)
+        _inline(element(turn, "p"), paragraph)
 
 
 def _preface(root: ET.Element, event: ExportedEvent) -> None:
     doc = event.document
-    preface = _el(root, "preface")
-    _el(_el(preface, "p", **{"class": "title"}), "docTitle", doc.title)
+    preface = element(root, "preface")
+    element(element(preface, "p", **{"class": "title"}), "docTitle", doc.title)
     if doc.date:
         when = doc.date.isoformat() + (f" {doc.time:%H:%M}" if doc.time else "")
-        _el(_el(preface, "p", **{"class": "date"}), "docDate", when, date=doc.date.isoformat())
+        element(
+            element(preface, "p", **{"class": "date"}), "docDate", when, date=doc.date.isoformat()
+        )
     if doc.place:
-        _el(preface, "p", doc.place, **{"class": "place"})
+        element(preface, "p", doc.place, **{"class": "place"})
     if doc.summary:
-        _el(preface, "p", doc.summary, **{"class": "summary"})
+        element(preface, "p", doc.summary, **{"class": "summary"})
 
 
 def document(event: ExportedEvent, corpus: Corpus, people: dict[str, Person]) -> ET.Element:
     """The ``<akomaNtoso>`` element of one event."""
     refs = _Refs(people, {}, Labels("r-"), Labels("speaker-"))
-    root = _el(None, "akomaNtoso", xmlns=NS)
-    debate = _el(root, "debate", name=ncname("", event.document.category or "debate"))
-    meta = _el(debate, "meta")
+    root = element(None, "akomaNtoso", xmlns=NS)
+    debate = element(root, "debate", name=ncname("", event.document.category or "debate"))
+    meta = element(debate, "meta")
     _preface(debate, event)
-    body = _el(debate, "debateBody")
+    body = element(debate, "debateBody")
     for number, items in enumerate(sections(event), 1):
-        section = _el(body, "debateSection", eId=f"dbsect_{number}", name="section")
+        section = element(body, "debateSection", eId=f"dbsect_{number}", name="section")
         if number == 1:
-            _el(section, "heading", event.document.title)
+            element(section, "heading", event.document.title)
         for item in items:
             _item(section, item, refs)
     if not len(body):
-        _el(
-            _el(body, "debateSection", eId="dbsect_1", name="section"),
+        element(
+            element(body, "debateSection", eId="dbsect_1", name="section"),
             "heading",
             event.document.title,
         )
@@ -218,14 +220,11 @@ class AknFormat:
     description: str = "one Akoma Ntoso 3.0 <debate> document per event"
 
     def write(self, corpus: Corpus, out: BinaryIO | Path) -> Written:
-        path = folder(out, self.name)
         people = people_of(corpus)
-        events = speeches = 0
-        for event in corpus.events():
-            (path / event_file(event)).write_bytes(to_bytes(document(event, corpus, people)))
-            events += 1
-            speeches += len(event.document.speeches)
-        return Written(events, speeches)
+        written, _ = write_events(
+            corpus, folder(out, self.name), lambda event: document(event, corpus, people)
+        )
+        return written
 
 
 AKN = register(AknFormat())

@@ -7,21 +7,25 @@ narrative, omissions and turns keep the publisher's order within a section.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from unidecode import unidecode
 
 from ..model import Narrative, Person, Speech
 from ..parse.kremlin_html_body import _OMISSION
+from .formats import Written
 from .records import Corpus, ExportedEvent
 from .txt import file_name
 
 #: XInclude, the only namespace besides the format's own and xml: (prefix ``xi``, not ``ns0``).
 XI = "http://www.w3.org/2001/XInclude"
 ET.register_namespace("xi", XI)
+XML = "http://www.w3.org/XML/1998/namespace"
 
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -37,6 +41,28 @@ class Turn:
 
 
 Item = Turn | Narrative
+
+
+def element(
+    parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str
+) -> ET.Element:
+    """An element of the format's namespace, which the root declares with an ``xmlns``
+    attribute (so no ``ns0:`` prefixes); ``xml_id``/``xml_lang`` become ``xml:id``/``xml:lang``."""
+    named = {(f"{{{XML}}}{k[4:]}" if k.startswith("xml_") else k): v for k, v in attrs.items()}
+    made = ET.Element(tag, named) if parent is None else ET.SubElement(parent, tag, named)
+    made.text = text
+    return made
+
+
+def speaker_label(speech: Speech) -> str:
+    """How a turn's speaker was printed, for one the resolver did not name."""
+    return speech.speaker or speech.attribution or speech.role or "unknown speaker"
+
+
+def event_day(event: ExportedEvent) -> dt.date | None:
+    """The event's date, else the day it was published."""
+    doc = event.document
+    return doc.date or (doc.published.date() if doc.published else None)
 
 
 def ncname(prefix: str, value: str) -> str:
@@ -111,6 +137,19 @@ def people_of(corpus: Corpus) -> dict[str, Person]:
 
 def event_file(event: ExportedEvent) -> str:
     return file_name(event, ".xml")
+
+
+def write_events(
+    corpus: Corpus, path: Path, render: Callable[[ExportedEvent], ET.Element]
+) -> tuple[Written, list[str]]:
+    """Each event of ``corpus`` rendered and written to its file, one at a time."""
+    files: list[str] = []
+    speeches = 0
+    for event in corpus.events():
+        files.append(event_file(event))
+        (path / files[-1]).write_bytes(to_bytes(render(event)))
+        speeches += len(event.document.speeches)
+    return Written(len(files), speeches), files
 
 
 def to_bytes(root: ET.Element) -> bytes:
