@@ -17,11 +17,9 @@ import duckdb
 import pandas as pd
 import pytest
 from frictionless import validate
-from jsonschema import Draft3Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT3
 from typer.testing import CliRunner
 
+from exportutil import POPOLO_KINDS, popolo_errors, popolo_validators
 from stenogram.archive import Archive
 from stenogram.cli import app
 from stenogram.errors import QueryError
@@ -36,13 +34,6 @@ from stenogram.settings import Settings
 from webutil import SEED_NAME, fixture_pages
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "export"
-POPOLO_KINDS = {
-    "persons": "person",
-    "organizations": "organization",
-    "memberships": "membership",
-    "events": "event",
-    "speeches": "speech",
-}
 SEED_REF = "c7b7elv43ti47"
 
 
@@ -214,29 +205,18 @@ def test_dataset_passes_frictionless_validate(archive: Archive, tmp_path: Path) 
 # --- popolo -----------------------------------------------------------------------------------
 
 
-def popolo_validators(shared_dir: Path) -> dict[str, Draft3Validator]:
+def validators_of(shared_dir: Path) -> dict[str, Any]:
     root = shared_dir / "schemas" / "popolo"
     if not root.is_dir():
         pytest.skip("../shared/schemas is not present")
-    schemas = {p.name: json.loads(p.read_text()) for p in root.glob("*.json")}
-    registry: Registry[Any] = Registry().with_resources(
-        (f"http://www.popoloproject.com/schemas/{name}", Resource(schema, DRAFT3))
-        for name, schema in schemas.items()
-    )
-    return {
-        key: Draft3Validator(schemas[f"{kind}.json"], registry=registry)
-        for key, kind in POPOLO_KINDS.items()
-    }
+    return popolo_validators(root)
 
 
 def test_popolo_is_valid_against_the_published_schemas(archive: Archive, shared_dir: Path) -> None:
-    validators = popolo_validators(shared_dir)
+    validators = validators_of(shared_dir)
     data = json.loads(stream(archive, "popolo"))
-    assert set(data) == set(POPOLO_KINDS)
-    for key, validator in validators.items():
-        assert data[key], key
-        errors = [e.message for item in data[key] for e in validator.iter_errors(item)]
-        assert errors == [], key
+    assert set(data) == set(POPOLO_KINDS) and all(data[key] for key in POPOLO_KINDS)
+    assert popolo_errors(data, validators) == []
     assert len(data["speeches"]) == archive.counts()["speeches"]
     assert len(data["persons"]) == len(archive.persons())
     people = {p["id"] for p in data["persons"]}
