@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DEMO_ARCHIVE ?= demo-archive
 
-.PHONY: setup test lint typecheck unit demo demo-archive shell eval bench clean
+.PHONY: setup test lint typecheck unit demo demo-archive shell eval eval-xml bench clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,10 @@ test: lint typecheck unit
 
 eval: setup
 	$(BIN)/python tests/quality_gate.py --corpus $(SHARED)/corpus
+
+# Every event of the development corpus exported as AKN and TEI, every file schema-validated.
+eval-xml: setup
+	$(BIN)/python tests/export_xml_gate.py --corpus $(SHARED)/corpus
 
 # Ingest a few hundred real pages (../shared/corpus, else the packaged sample), then serve them.
 demo: demo-archive

@@ -25,7 +25,7 @@ def export(
         typer.Option(
             "--format",
             metavar="FORMAT",
-            help="jsonl, csv, parquet, dataset, popolo, txt, archive (`stenogram export --list`).",
+            help="jsonl, csv, parquet, dataset, popolo, akn, tei, txt, archive (see --list).",
             show_default=False,
         ),
     ] = "jsonl",

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import backup, jsonl, popolo, tabular, txt
+from . import akn, backup, jsonl, popolo, tabular, tei, txt
 
-__all__ = ["backup", "jsonl", "popolo", "tabular", "txt"]
+__all__ = ["akn", "backup", "jsonl", "popolo", "tabular", "tei", "txt"]

@@ -3,7 +3,8 @@
 - ``/api/events/{ref}/citation`` and ``/api/speeches/{id}/citation``: the citation of the page
   as ``?format=text|csl|bibtex|json``, or by ``Accept`` (``text/plain``,
   ``application/vnd.citationstyles.csl+json``, ``application/x-bibtex``, ``application/json``).
-- ``/api/events/{ref}/export?format=…``: one event in any one-stream format of the registry.
+- ``/api/events/{ref}/export?format=…``: one event in any one-stream format of the registry, or
+  its file in a format that writes one file per event (akn, tei, txt).
 - ``/api/export?q=…&format=…``: the speeches a search matches (at most
   :data:`~stenogram.export.run.MAX_QUERY_SPEECHES`; beyond it a 400 that says so), as a download.
 
@@ -14,8 +15,10 @@ chunks, so a large download neither holds the event loop nor its bytes in memory
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
@@ -26,8 +29,9 @@ from ..archive import Archive
 from ..errors import QueryError
 from ..export.cite import CITATION_FORMATS, Citation, cite, render_citation
 from ..export.formats import ExportFormat, formats, get
-from ..export.records import Selection
+from ..export.records import ExportedEvent, Selection
 from ..export.run import open_corpus
+from ..export.txt import file_name
 from ..queries import pinned_permalink
 from .api import ERRORS
 from .params import EventRef, Revision, SpeechId, Text
@@ -62,6 +66,15 @@ ExportName = Annotated[
         description="A one-stream format of `stenogram export --list`.",
     ),
 ]
+#: An event also comes in the formats that write one file per event (a folder format that does
+#: not, such as csv, gets a 400 that says so).
+EventExportName = Annotated[
+    str,
+    Query(
+        pattern="^(" + "|".join(sorted(formats())) + ")$",
+        description="A format of `stenogram export --list` (of a folder format: the event's file).",
+    ),
+]
 _TEXT: Final = {"schema": {"type": "string"}}
 CITATION_ANSWERS: Final[dict[int | str, dict[str, Any]]] = {
     **ERRORS,
@@ -85,6 +98,10 @@ EXPORT_ANSWERS: Final[dict[int | str, dict[str, Any]]] = {
             "application/x-ndjson": _TEXT,
             "text/csv": _TEXT,
             "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+            # One event's file of a folder format.
+            "application/akn+xml": _TEXT,
+            "application/tei+xml": _TEXT,
+            "text/plain": _TEXT,
         },
     },
 }
@@ -170,20 +187,42 @@ def _written(archive: Archive, fmt: ExportFormat, selection: Selection, base: st
     return spool
 
 
-async def _download(request: Request, name: str, selection: Selection, stem: str) -> Response:
-    fmt = _stream_format(name)
-    spool = await run_in_threadpool(
-        _written, archive_of(request), fmt, selection, public_base(request)
-    )
+def _event_file(archive: Archive, fmt: ExportFormat, ref: str, base: str) -> IO[bytes]:
+    """The file a folder format writes for event ``ref`` (AKN, TEI, text), spooled."""
+    name = file_name(ExportedEvent.of(archive.event(ref)), fmt.suffix)
+    with tempfile.TemporaryDirectory(prefix="stenogram-export-") as tmp:
+        fmt.write(open_corpus(archive, Selection(event=ref), base_url=base), Path(tmp))
+        if not (Path(tmp) / name).is_file():
+            raise QueryError(f"format {fmt.name} writes no file per event", document=ref)
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (_chunks)
+        with (Path(tmp) / name).open("rb") as fh:
+            shutil.copyfileobj(fh, spool)
+    return spool
+
+
+async def _download(
+    request: Request, name: str, selection: Selection, stem: str, *, files: bool = False
+) -> Response:
+    """``files``: a folder format is welcome, its file of the one event is the download."""
+    fmt = get(name) if files else _stream_format(name)
+    archive, base = archive_of(request), public_base(request)
+    if fmt.folder and selection.event is not None:
+        spool = await run_in_threadpool(_event_file, archive, fmt, selection.event, base)
+    else:
+        spool = await run_in_threadpool(_written, archive, fmt, selection, base)
     headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{stem}{fmt.suffix}"'}
     return StreamingResponse(_chunks(spool), media_type=fmt.media_type, headers=headers)
 
 
 @router.get("/events/{ref}/export", responses=EXPORT_ANSWERS, response_model=None)
-async def event_export(request: Request, ref: EventRef, format: ExportName = "jsonl") -> Response:
-    """One event in a one-stream export format (jsonl, popolo, …) as a download."""
+async def event_export(
+    request: Request, ref: EventRef, format: EventExportName = "jsonl"
+) -> Response:
+    """One event as a download: a one-stream format (jsonl, popolo, …) or the event's file of a
+    format that writes one per event (akn, tei, txt)."""
     stored = archive_of(request).event(ref)
-    return await _download(request, format, Selection(event=ref), f"event-{stored.event_id}")
+    stem = f"event-{stored.event_id}"
+    return await _download(request, format, Selection(event=ref), stem, files=True)
 
 
 @router.get("/export", responses=EXPORT_ANSWERS, response_model=None)

@@ -105,12 +105,17 @@ def templates() -> Environment:
     env.globals["version"] = __version__
     env.globals["search_exports"] = SEARCH_EXPORTS
     env.globals["stream_exports"] = stream_exports
+    env.globals["document_exports"] = DOCUMENT_EXPORTS
     env.globals["export_cap"] = MAX_QUERY_SPEECHES
     return env
 
 
 #: What the search page offers to download, in its order: label -> format of the registry.
 SEARCH_EXPORTS: Final = {"CSV": "speeches-csv", "JSONL": "jsonl", "Parquet": "speeches-parquet"}
+
+#: What an event page offers besides the one-stream formats: the event's file of the formats
+#: that write one file per event, label -> format of the registry.
+DOCUMENT_EXPORTS: Final = {"AKN": "akn", "TEI": "tei", "Text": "txt"}
 
 
 def stream_exports() -> list[str]:
