@@ -6,7 +6,8 @@ Why it is built this way:
   ``protego``, a maintained parser, because kremlin.ru forbids its ``/copy`` pages), one request
   at a time per host with a delay (the longer of ours and robots' ``Crawl-delay``, which is
   capped like ``Retry-After`` so that a hostile or careless value cannot park the crawl for
-  hours, and announced when it makes us wait), an identifying User-Agent, conditional GET,
+  hours, and announced when it makes us wait; kept across processes when the crawl shares its
+  frontier, see :class:`Turns`), an identifying User-Agent, conditional GET,
   backoff on 429 and 5xx honouring ``Retry-After``, and a pause when the host keeps answering
   403 (a stop if it still does after the pause).
 - Only the hosts of the source are ever contacted: redirects are followed by hand so that each
@@ -30,6 +31,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Protocol
 
 import httpx
 from protego import Protego
@@ -105,6 +107,31 @@ class HostUnreachable(HostStop):
     """No connection to the host could be made, after the retries."""
 
 
+class Turns(Protocol):
+    """Where the per-host delay is kept: this process (:class:`LocalTurns`), or the database
+    every crawler of a frontier shares (:class:`~stenogram.archive.frontier.Frontier`)."""
+
+    def reserve(self, host: str, delay: float) -> float:
+        """Take the next slot for a request to ``host``, ``delay`` after the previous one:
+        seconds to wait for it."""
+        ...
+
+
+class LocalTurns:
+    """The delay kept by one process alone."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._last: dict[str, float] = {}
+
+    def reserve(self, host: str, delay: float) -> float:
+        now = self._clock()
+        last = self._last.get(host)
+        slot = now if last is None else max(now, last + delay)
+        self._last[host] = slot
+        return slot - now
+
+
 def host_of(url: str) -> str:
     """The host (with an explicit port) that the allow-list and the delay are kept by."""
     return httpx.URL(url).netloc.decode("ascii").lower()
@@ -122,6 +149,7 @@ class Fetcher:
         log: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        turns: Turns | None = None,
     ) -> None:
         self.hosts = frozenset(h.lower() for h in hosts)
         self.policy = policy
@@ -135,7 +163,7 @@ class Fetcher:
             headers={"User-Agent": policy.user_agent},
         )
         self._robots: dict[str, Protego] = {}
-        self._last: dict[str, float] = {}
+        self._turns = turns or LocalTurns(clock)
         self._forbidden: dict[str, int] = {}
         self._paused: set[str] = set()
 
@@ -228,14 +256,11 @@ class Fetcher:
 
     def _wait_turn(self, host: str) -> None:
         delay, why = self._delay(host)
-        last = self._last.get(host)
-        if last is not None:
-            remaining = last + delay - self._clock()
-            if remaining > 0:
-                if why:
-                    self._log(f"waiting {remaining:.1f} s for {host} ({why})")
-                self._sleep(remaining)
-        self._last[host] = self._clock()
+        remaining = self._turns.reserve(host, delay)
+        if remaining > 0:
+            if why:
+                self._log(f"waiting {remaining:.1f} s for {host} ({why})")
+            self._sleep(remaining)
 
     def _delay(self, host: str) -> tuple[float, str | None]:
         """Seconds between two requests to ``host``, and why, when robots.txt made it longer
@@ -424,7 +449,9 @@ __all__ = [
     "HostBlocked",
     "HostStop",
     "HostUnreachable",
+    "LocalTurns",
     "Response",
     "StatusError",
+    "Turns",
     "host_of",
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 
 import psycopg
@@ -98,6 +99,12 @@ class PostgresBackend:
 
     def size(self, conn: Connection) -> int:
         return int(conn.scalar(select(func.pg_database_size(func.current_database()))) or 0)
+
+    def clock(self, conn: Connection) -> float:
+        return float(conn.scalar(select(func.extract("epoch", func.clock_timestamp()))) or 0.0)
+
+    def one_crawler(self) -> AbstractContextManager[None]:
+        return nullcontext()  # crawlers share the frontier (stenogram.archive.frontier)
 
 
 class WalPosition:
