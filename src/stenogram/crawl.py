@@ -83,18 +83,20 @@ def crawl(
     say = log or _logger.info
     with (
         Archive.open(settings.archive, create=True, database=settings.database) as archive,
-        archive.backend.one_crawler(),
+        archive.backend.one_crawler() as alone,
         Frontier(archive, adapter.name, settings.crawl_lease) as frontier,
         Fetcher(
             adapter.hosts,
             policy or FetchPolicy.from_settings(settings),
             transport=transport,
             log=say,
-            turns=frontier,
+            # Alone (SQLite), the delay is this process's to keep; SQLite's one write lock
+            # held during each request would stall every other writer of the archive.
+            turns=None if alone else frontier,
         ) as fetcher,
     ):
         walk = _Walk(adapter, fetcher, RawStore(archive), frontier, settings, say)
-        summary = walk.run(Window(since, until), max_items)
+        summary = walk.run(Window(since, until), max_items, alone=alone)
     return CrawlSummary(
         adapter.name,
         walk.fetched,
@@ -215,13 +217,13 @@ class _Walk:
         #: Items whose documents were handed to the ingest: done once it has stored them.
         self.pending: list[int] = []
 
-    def run(self, window: Window, max_items: int | None) -> IngestSummary:
+    def run(self, window: Window, max_items: int | None, *, alone: bool) -> IngestSummary:
         """Join or start the round, then store what this crawler claims, pass after pass:
         a pass ends when nothing is claimable, and another follows while other crawlers hold
         pages (new ones may come of them, or their leases run out)."""
         self.window, self.max_items = window, max_items
         starts = self.adapter.start_urls(window.since, window.until)
-        self.round = self.frontier.begin(window.saved(), starts)
+        self.round = self.frontier.begin(window.saved(), starts, alone=alone)
         if self.round.resumed:
             self.resumed = True
             where = self.round.next_url or "the end"

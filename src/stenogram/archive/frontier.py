@@ -22,10 +22,12 @@ How it works, and why:
 - An item stays leased until the document it gave is stored (the ingest's commit), not merely
   fetched: the unstored documents of a killed crawler are taken up by another, which reads the
   bodies from the raw store instead of asking the publisher again.
-- The per-host delay is a reservation: in one transaction holding the host's row, a crawler
-  takes the next free slot (the last request's slot plus the delay) and sleeps until it. Every
-  request goes through it (robots.txt, redirect hops, retries), so the delay holds between all
-  the requests of all the crawlers. Times are the database's clock (:meth:`Backend.clock`).
+- The per-host delay is a turn, taken in a transaction that holds the host's row for the
+  whole request: wait until the delay has passed since the last request to the host ended, send,
+  note when the answer ended. The next crawler's turn cannot begin before, so the delay holds
+  as the host sees it, whatever each crawler's scheduling, network or clock. Every request goes
+  through it (robots.txt, redirect hops, retries). Times are the database's clock
+  (:meth:`Backend.clock`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import datetime as dt
 import os
 import secrets
 import socket
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -116,9 +118,19 @@ class Frontier:
 
     # --- the round ------------------------------------------------------------------------
 
-    def begin(self, window: Mapping[str, str | None], starts: Sequence[str]) -> Round:
-        """Join the unfinished round over ``window``, or start a fresh one at ``starts``."""
+    def begin(
+        self, window: Mapping[str, str | None], starts: Sequence[str], *, alone: bool = False
+    ) -> Round:
+        """Join the unfinished round over ``window``, or start a fresh one at ``starts``.
+        ``alone``: no other crawler can be at work (SQLite), so leases left are a killed
+        crawler's, and go back to the queue now rather than when they run out."""
         with self.archive.writing(f"crawl of {self.source}") as conn:
+            if alone:
+                conn.execute(
+                    _close(None)
+                    .where(frontier.c.source == self.source, frontier.c.state == LEASED)
+                    .values(state=QUEUED, last_status="its crawler ended without settling it")
+                )
             state = _state(conn, self.source)
             if state is not None and not state.get("done"):
                 if all(state.get(key) == value for key, value in window.items()):
@@ -179,9 +191,8 @@ class Frontier:
 
     def add(self, kind: str, entries: Sequence[tuple[str, dt.date | None]]) -> None:
         """Queue pages of ``kind`` (with the date their listing gave), each URL once a round."""
-        if entries:
-            with self._writing("queue") as conn:
-                self._add(conn, kind, entries)
+        with self._writing("queue") as conn:
+            self._add(conn, kind, entries)
 
     def claim(self) -> Claim | None:
         """Lease the next page to fetch (items first, oldest first), or None."""
@@ -246,24 +257,33 @@ class Frontier:
 
     # --- the per-host delay ---------------------------------------------------------------
 
-    def reserve(self, host: str, delay: float) -> float:
-        """Take the next slot for a request to ``host``, ``delay`` after the last one anyone
-        took: seconds to wait for it."""
+    @contextmanager
+    def turn(self, host: str, delay: float, wait: Callable[[float], None]) -> Iterator[None]:
+        """Send one request to ``host`` inside: after ``delay`` has passed since the last
+        request any crawler made to it ended (``wait`` spends what is left), holding the host's
+        row so that no other crawler's request can come in between."""
+        failure: BaseException | None = None
         with self._writing(host) as conn:
-            clock = self.archive.backend.clock(conn)
             conn.execute(_ADD_HOST, {"host": host, "delay": delay})
             last = conn.scalar(
                 select(frontier_hosts.c.last_request_at)
                 .where(frontier_hosts.c.host == host)
                 .with_for_update()
             )
-            slot = max(clock, float(last or 0.0) + delay)
+            left = float(last or 0.0) + delay - self.archive.backend.clock(conn)
+            if left > 0:
+                wait(left)
+            try:
+                yield
+            except BaseException as exc:  # a failed request was a request all the same
+                failure = exc
             conn.execute(
                 update(frontier_hosts)
                 .where(frontier_hosts.c.host == host)
-                .values(last_request_at=slot, crawl_delay=delay)
+                .values(last_request_at=self.archive.backend.clock(conn), crawl_delay=delay)
             )
-        return slot - clock
+        if failure is not None:
+            raise failure
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -275,6 +295,8 @@ class Frontier:
     def _add(
         self, conn: Connection, kind: str, entries: Sequence[tuple[str, dt.date | None]]
     ) -> None:
+        if not entries:
+            return
         conn.execute(
             _ADD,
             [
@@ -333,8 +355,10 @@ class Frontier:
         )
 
 
-def _close(ids: Sequence[int]) -> Any:
-    return update(frontier).where(frontier.c.id.in_(ids)).values(lease_owner=None, lease_until=None)
+def _close(ids: Sequence[int] | None) -> Any:
+    """An update that ends the leases of ``ids`` (None: of the rows the caller picks)."""
+    ending = update(frontier).values(lease_owner=None, lease_until=None)
+    return ending if ids is None else ending.where(frontier.c.id.in_(ids))
 
 
 def _state(conn: Connection, source: str) -> dict[str, Any] | None:

@@ -6,8 +6,9 @@ Why it is built this way:
   ``protego``, a maintained parser, because kremlin.ru forbids its ``/copy`` pages), one request
   at a time per host with a delay (the longer of ours and robots' ``Crawl-delay``, which is
   capped like ``Retry-After`` so that a hostile or careless value cannot park the crawl for
-  hours, and announced when it makes us wait; kept across processes when the crawl shares its
-  frontier, see :class:`Turns`), an identifying User-Agent, conditional GET,
+  hours, and announced when it makes us wait; counted from the end of the previous request, and
+  kept across processes when crawlers share a frontier, see :class:`Turns`), an identifying
+  User-Agent, conditional GET,
   backoff on 429 and 5xx honouring ``Retry-After``, and a pause when the host keeps answering
   403 (a stop if it still does after the pause).
 - Only the hosts of the source are ever contacted: redirects are followed by hand so that each
@@ -28,7 +29,8 @@ import email.utils
 import errno
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
@@ -111,9 +113,11 @@ class Turns(Protocol):
     """Where the per-host delay is kept: this process (:class:`LocalTurns`), or the database
     every crawler of a frontier shares (:class:`~stenogram.archive.frontier.Frontier`)."""
 
-    def reserve(self, host: str, delay: float) -> float:
-        """Take the next slot for a request to ``host``, ``delay`` after the previous one:
-        seconds to wait for it."""
+    def turn(
+        self, host: str, delay: float, wait: Callable[[float], None]
+    ) -> AbstractContextManager[None]:
+        """Send one request to ``host`` inside, ``delay`` after the previous one ended
+        (``wait`` spends what is left of it)."""
         ...
 
 
@@ -124,12 +128,15 @@ class LocalTurns:
         self._clock = clock
         self._last: dict[str, float] = {}
 
-    def reserve(self, host: str, delay: float) -> float:
-        now = self._clock()
+    @contextmanager
+    def turn(self, host: str, delay: float, wait: Callable[[float], None]) -> Iterator[None]:
         last = self._last.get(host)
-        slot = now if last is None else max(now, last + delay)
-        self._last[host] = slot
-        return slot - now
+        if last is not None and last + delay > self._clock():
+            wait(last + delay - self._clock())
+        try:
+            yield
+        finally:
+            self._last[host] = self._clock()
 
 
 def host_of(url: str) -> str:
@@ -254,13 +261,16 @@ class Fetcher:
         self._log(f"robots.txt of {host} unreadable ({reason}): not crawling it")
         return DISALLOW_ALL
 
-    def _wait_turn(self, host: str) -> None:
+    def _turn(self, host: str) -> AbstractContextManager[None]:
+        """The host's turn for one request, a delay after its previous request ended."""
         delay, why = self._delay(host)
-        remaining = self._turns.reserve(host, delay)
-        if remaining > 0:
+
+        def wait(seconds: float) -> None:
             if why:
-                self._log(f"waiting {remaining:.1f} s for {host} ({why})")
-            self._sleep(remaining)
+                self._log(f"waiting {seconds:.1f} s for {host} ({why})")
+            self._sleep(seconds)
+
+        return self._turns.turn(host, delay, wait)
 
     def _delay(self, host: str) -> tuple[float, str | None]:
         """Seconds between two requests to ``host``, and why, when robots.txt made it longer
@@ -311,7 +321,12 @@ class Fetcher:
         self, url: str, headers: dict[str, str], max_bytes: int
     ) -> Response | _Redirect | _Retry:
         host = host_of(url)
-        self._wait_turn(host)
+        with self._turn(host):
+            return self._request(url, host, headers, max_bytes)
+
+    def _request(
+        self, url: str, host: str, headers: dict[str, str], max_bytes: int
+    ) -> Response | _Redirect | _Retry:
         started = self._clock()
         try:
             with self._client.stream("GET", url, headers=headers) as reply:

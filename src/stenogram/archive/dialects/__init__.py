@@ -75,9 +75,10 @@ class Backend(Protocol):
         kept by it, so crawlers on machines whose clocks disagree still agree on them."""
         ...
 
-    def one_crawler(self) -> AbstractContextManager[None]:
+    def one_crawler(self) -> AbstractContextManager[bool]:
         """Held for a whole crawl; refuses (:class:`StoreError`) where the backend allows only
-        one crawler at a time and another holds the archive."""
+        one crawler at a time and another holds the archive. True: this crawler is alone, so
+        any lease in the frontier is a dead crawler's."""
         ...
 
     def size(self, conn: Connection) -> int:

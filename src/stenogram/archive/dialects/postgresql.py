@@ -103,8 +103,8 @@ class PostgresBackend:
     def clock(self, conn: Connection) -> float:
         return float(conn.scalar(select(func.extract("epoch", func.clock_timestamp()))) or 0.0)
 
-    def one_crawler(self) -> AbstractContextManager[None]:
-        return nullcontext()  # crawlers share the frontier (stenogram.archive.frontier)
+    def one_crawler(self) -> AbstractContextManager[bool]:
+        return nullcontext(False)  # crawlers share the frontier (stenogram.archive.frontier)
 
 
 class WalPosition:

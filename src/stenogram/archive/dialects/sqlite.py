@@ -91,12 +91,12 @@ class SqliteBackend:
     def clock(self, conn: Connection) -> float:
         return time.time()  # one machine: its own clock is the database's
 
-    def one_crawler(self) -> AbstractContextManager[None]:
+    def one_crawler(self) -> AbstractContextManager[bool]:
         return _crawl_lock(self.db)
 
 
 @contextmanager
-def _crawl_lock(db: Path) -> Iterator[None]:
+def _crawl_lock(db: Path) -> Iterator[bool]:
     """An exclusive lock on a file beside the database, for the whole crawl: the kernel lets it
     go when the process ends, however it ends, so a killed crawler never locks the archive."""
     path = db.with_name(db.name + ".crawl-lock")
@@ -114,7 +114,7 @@ def _crawl_lock(db: Path) -> Iterator[None]:
         since = now()
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, since {since}".encode(), 0)
-        yield
+        yield True
     finally:
         os.close(fd)
 
