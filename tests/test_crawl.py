@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -15,7 +15,7 @@ import pytest
 
 from conftest import FIXTURES
 from dbutil import sql_rows
-from sites import SECTION, Act, Site, SiteServer, kremlin_site, pm_site
+from sites import SECTION, Act, Site, SiteServer, pm_site
 from stenogram.archive import Archive
 from stenogram.archive.frontier import Frontier
 from stenogram.crawl import (
@@ -46,18 +46,6 @@ POLICY = FetchPolicy(
     forbidden_run=3,
     forbidden_pause=0.05,
 )
-
-
-@pytest.fixture(scope="module")
-def kremlin_pages(corpus_dir: Path) -> dict[str, bytes]:
-    return kremlin_site(corpus_dir)
-
-
-@pytest.fixture
-def site(kremlin_pages: dict[str, bytes]) -> Iterator[tuple[Site, SiteServer]]:
-    site = Site(dict(kremlin_pages))
-    with SiteServer(site) as server:
-        yield site, server
 
 
 @pytest.fixture

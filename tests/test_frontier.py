@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select, text
 
 from pgcluster import Cluster
-from sites import SECTION, Site, SiteServer, kremlin_site
+from sites import SECTION, Site, SiteServer
 from stenogram.archive import Archive
 from stenogram.archive.frontier import (
     DONE,
@@ -125,18 +125,6 @@ def test_a_host_turn_comes_the_delay_after_the_last_request_of_any_crawler_ended
 
 
 # --- real crawlers, several on PostgreSQL -----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def kremlin_pages(corpus_dir: Path) -> dict[str, bytes]:
-    return kremlin_site(corpus_dir)
-
-
-@pytest.fixture
-def site(kremlin_pages: dict[str, bytes]) -> Iterator[tuple[Site, SiteServer]]:
-    site = Site(dict(kremlin_pages))
-    with SiteServer(site) as server:
-        yield site, server
 
 
 @pytest.fixture

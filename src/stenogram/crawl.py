@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import httpx
 
 from .archive import Archive
-from .archive.frontier import DONE, FAILED, ITEM, Claim, Frontier, Round
+from .archive.frontier import DONE, FAILED, ITEM, LISTING, Claim, Frontier, Round
 from .errors import FetchError, StenogramError, StoreError
 from .ingest import IngestProgress, IngestSummary, ingest_documents
 from .model import Document
@@ -229,14 +229,19 @@ class _Walk:
             where = self.round.next_url or "the end"
             self.log(f"resuming at {where} (crawl started {self.round.started})")
         summary = self._pass()
+        waiting = False
         while not self.stopped:
             wait = self.frontier.waiting(self.round.started)
             if wait is None:
                 self.frontier.finish(self.round.started)
                 break
             if wait > 0:
+                if not waiting:
+                    self.log("waiting for the pages other crawlers hold (or held: see their lease)")
+                waiting = True
                 time.sleep(wait)
                 continue
+            waiting = False
             summary = _added(summary, self._pass())
         return summary
 
@@ -293,7 +298,7 @@ class _Walk:
                 self.skipped += 1
         self.frontier.add(ITEM, wanted)
         if listing.next_url is not None and not reached_since:
-            self.frontier.add(claim.kind, [(listing.next_url, None)])
+            self.frontier.add(LISTING, [(listing.next_url, None)])
         self._settle(claim, DONE, "read")
 
     def _item(self, claim: Claim) -> Iterator[Document | StenogramError]:
