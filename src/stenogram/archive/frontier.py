@@ -174,14 +174,9 @@ class Frontier:
             if conn.scalar(select(func.count()).where(self._claimable(clock))):
                 return 0.0
             soonest = conn.scalar(
-                select(
-                    func.min(
-                        case(
-                            (frontier.c.state == LEASED, frontier.c.lease_until),
-                            else_=frontier.c.next_attempt_at,
-                        )
-                    )
-                ).where(frontier.c.source == self.source, frontier.c.state.in_((QUEUED, LEASED)))
+                select(func.min(frontier.c.lease_until)).where(
+                    frontier.c.source == self.source, frontier.c.state == LEASED
+                )
             )
         if soonest is None:
             return None
@@ -314,11 +309,8 @@ class Frontier:
         return (frontier.c.lease_owner == self.owner) & (frontier.c.state == LEASED)
 
     def _claimable(self, clock: float) -> Any:
-        ready = (frontier.c.state == QUEUED) & (
-            frontier.c.next_attempt_at.is_(None) | (frontier.c.next_attempt_at <= clock)
-        )
         expired = (frontier.c.state == LEASED) & (frontier.c.lease_until < clock)
-        return (frontier.c.source == self.source) & (ready | expired)
+        return (frontier.c.source == self.source) & ((frontier.c.state == QUEUED) | expired)
 
     def _release(self, where: Any) -> Any:
         return (

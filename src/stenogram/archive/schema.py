@@ -290,7 +290,6 @@ frontier = Table(
     Column("lease_until", Float),
     # How many times it was claimed: a page that outlives its crawlers too often is given up.
     Column("attempts", Integer, nullable=False),
-    Column("next_attempt_at", Float),
     # What the last attempt ended with (done, out of range, the reason it failed).
     Column("last_status", Text),
     UniqueConstraint("source", "url", name="uq_frontier_source_url"),

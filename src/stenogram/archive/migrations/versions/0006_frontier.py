@@ -28,7 +28,6 @@ def upgrade() -> None:
         sa.Column("lease_owner", sa.String(length=200), nullable=True),
         sa.Column("lease_until", sa.Float(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", sa.Float(), nullable=True),
         sa.Column("last_status", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_frontier")),
         sa.UniqueConstraint("source", "url", name="uq_frontier_source_url"),
