@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stenogram.archive import Archive, migrate_archive
+from stenogram.archive import Archive, migrate, migrate_archive
 from stenogram.archive.identity import CONTENT_ID_PREFIX, document_content_id
 from stenogram.errors import StoreError
 from stenogram.ingest import ingest, ingest_documents, open_settings
@@ -97,10 +97,13 @@ def test_an_archive_keyed_by_the_old_hash_is_migrated(seed_path: Path, tmp_path:
         old = {**orjson.loads(record), "source_id": None}
         db.execute("UPDATE revisions SET record = ?", (orjson.dumps(old).decode(),))
         db.execute("UPDATE alembic_version SET version_num = '0004'")
+        # The tables of later migrations, which the upgrade creates again.
+        db.execute("DROP TABLE frontier")
+        db.execute("DROP TABLE frontier_hosts")
 
     with pytest.raises(StoreError, match="run `stenogram migrate`"):
         Archive.open(settings.archive)
-    assert migrate_archive(settings.archive) == ("0004", "0005")
+    assert migrate_archive(settings.archive) == ("0004", migrate.script_head())
     assert _seed_permalink(settings) == (link, source_id, row)
     again = ingest([seed_path], settings)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
