@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from pgcluster import Cluster, binaries
+from sites import Site, SiteServer, kremlin_site
 from stenogram.demo import SEED, packaged
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,3 +158,17 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, Any], None]:
         assert value == expected, f"output differs from golden file {path.name} (pytest --repin)"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def kremlin_pages(corpus_dir: Path) -> dict[str, bytes]:
+    """The en.kremlin.ru fixture site of the crawler tests (tests/sites), built once."""
+    return kremlin_site(corpus_dir)
+
+
+@pytest.fixture
+def site(kremlin_pages: dict[str, bytes]) -> Iterator[tuple[Site, SiteServer]]:
+    """That site served on 127.0.0.1, on a copy of its pages that a test may change."""
+    site = Site(dict(kremlin_pages))
+    with SiteServer(site) as server:
+        yield site, server

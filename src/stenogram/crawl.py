@@ -4,38 +4,44 @@ the raw store without fetching.
 
 How it behaves, and why:
 
-- Listings are walked in the adapter's order (the feed, then the listing pages, or the page of
-  ``--until``). Items outside ``--since``/``--until`` are not fetched when the listing dates
-  them; a walk stops following older pages once it has met an item older than ``--since``.
+- What to fetch is the source's frontier in the database (:mod:`stenogram.archive.frontier`):
+  the start pages, then what each listing page read adds, items before the next page. Several
+  crawlers of one source on PostgreSQL share it (each page is fetched once, the per-host delay
+  holds between all of them, a killed crawler's pages are taken up after its lease); on SQLite
+  one crawler at a time, and a second is refused.
+- Items outside ``--since``/``--until`` are not fetched when the listing dates them; a walk
+  stops following older pages once it has met an item older than ``--since``.
 - Every item is asked for with the validators of the body already stored, so an unchanged page
   costs a 304 and no body; a changed one is kept as a new raw body and stored as a new revision
   by the archive. A failure (fetch or parse) is logged in one line and the crawl goes on; what
   the archive holds is never removed by a crawl.
-- Where the crawl stands (which listing page, since when) is saved in ``crawl_state`` before
-  each page. A crawl that did not finish (Ctrl-C, a kill, ``--max``, a host that blocks us or
-  cannot be reached) is resumed by the next one with the same window: it starts at the saved
-  page, and the items it had already fetched are taken from the raw store instead of being
-  asked for again.
+- A crawl that did not finish (Ctrl-C, a kill, ``--max``, a host that blocks us or cannot be
+  reached) leaves its round unfinished, and the next crawl with the same window takes it up
+  where it was: what was stored is not fetched again, and a page fetched but not yet stored is
+  read from the raw store.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Generator, Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
-from .errors import FetchError, StenogramError
+from .archive import Archive
+from .archive.frontier import DONE, FAILED, ITEM, LISTING, Claim, Frontier, Round
+from .errors import FetchError, StenogramError, StoreError
 from .ingest import IngestProgress, IngestSummary, ingest_documents
 from .model import Document
 from .settings import Settings
 from .sources import RawDocument, parse_raw
-from .sources.adapters import ADAPTERS, Item, Listing, SourceAdapter, get_adapter
+from .sources.adapters import ADAPTERS, SourceAdapter, get_adapter
 from .sources.http import Fetcher, FetchPolicy, HostStop, Response, StatusError
-from .sources.rawstore import RawRecord, RawStore, now
+from .sources.rawstore import RawRecord, RawStore
 
 #: For sources whose listings carry no dates: this many parsed items in a row older than
 #: ``--since`` end the walk (ids only roughly follow dates, so one old item is not enough).
@@ -71,20 +77,26 @@ def crawl(
     transport: httpx.BaseTransport | None = None,
     log: Callable[[str], None] | None = None,
 ) -> CrawlSummary:
-    """Crawl ``source`` (see :data:`~stenogram.sources.adapters.ADAPTERS`) into the archive."""
+    """Crawl ``source`` (see :data:`~stenogram.sources.adapters.ADAPTERS`) into the archive,
+    alone or beside other crawlers of the same database (see the module docstring)."""
     adapter = get_adapter(source, base_url)
     say = log or _logger.info
     with (
-        RawStore.open(settings.archive, database=settings.database) as raw,
+        Archive.open(settings.archive, create=True, database=settings.database) as archive,
+        archive.backend.one_crawler() as alone,
+        Frontier(archive, adapter.name, settings.crawl_lease) as frontier,
         Fetcher(
             adapter.hosts,
             policy or FetchPolicy.from_settings(settings),
             transport=transport,
             log=say,
+            # Alone (SQLite), the delay is this process's to keep; SQLite's one write lock
+            # held during each request would stall every other writer of the archive.
+            turns=None if alone else frontier,
         ) as fetcher,
     ):
-        walk = _Walk(adapter, fetcher, raw, settings, say, Window(since, until), max_items)
-        summary = ingest_documents(walk.documents(), settings)
+        walk = _Walk(adapter, fetcher, RawStore(archive), frontier, settings, say)
+        summary = walk.run(Window(since, until), max_items, alone=alone)
     return CrawlSummary(
         adapter.name,
         walk.fetched,
@@ -146,32 +158,6 @@ class Window:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where a crawl stands: which start page (``chain``), which listing page of it, and when
-    the crawl began (items fetched since then are the crawl's own, reused on resume)."""
-
-    started: str
-    chain: int
-    page: str
-
-    def saved(self, window: Window, *, done: bool) -> dict[str, Any]:
-        where = {"started": self.started, "chain": self.chain, "page": self.page}
-        return {**window.saved(), **where, "done": done}
-
-
-def resume_point(state: dict[str, Any] | None, window: Window, first_page: str) -> Position | None:
-    """The saved position of an unfinished crawl over the same window, else None (a fresh
-    start): a crawl over another window must not skip what that one never asked for."""
-    if not state or state.get("done"):
-        return None
-    if any(state.get(key) != value for key, value in window.saved().items()):
-        return None
-    if not all(key in state for key in ("started", "chain", "page")):
-        return None
-    return Position(state["started"], int(state["chain"]), state["page"] or first_page)
-
-
 def listing_stop(exc: StenogramError) -> str | None:
     """Why an unreadable listing page stops the crawl; None when it only ends its chain (404 or
     410: numbered pages ran out, which is how an old listing ends)."""
@@ -193,13 +179,14 @@ class OldStreak:
 
 
 class _Walk:
-    """One crawl's walk over the listings, yielding what to store (see the module docstring).
+    """One crawler's part of a crawl, yielding what to store (see the module docstring).
 
-    Each part decides one thing: :meth:`documents` where to start and when the crawl stops,
-    :meth:`_chain` which listing page comes next, :meth:`_items` which items of a page to
-    take, :meth:`_item` whether an item is fetched or reused, :meth:`_outcome` what a fetch
-    answered and what is kept of it. Politeness (robots.txt, delays, backoff) is the
-    fetcher's; a host that cannot be crawled now (:class:`HostStop`) stops the walk here.
+    Each part decides one thing: :meth:`run` how long this crawler takes part, :meth:`documents`
+    what it claims next and when it stops, :meth:`_listing` what a listing page adds to the
+    frontier, :meth:`_item` what an item gives, :meth:`_body` whether a page is fetched or read
+    from the raw store, :meth:`_outcome` what a fetch answered and what is kept of it.
+    Politeness (robots.txt, delays, backoff) is the fetcher's; a host that cannot be crawled
+    now (:class:`HostStop`) stops this crawler here.
     """
 
     def __init__(
@@ -207,129 +194,162 @@ class _Walk:
         adapter: SourceAdapter,
         fetcher: Fetcher,
         raw: RawStore,
+        frontier: Frontier,
         settings: Settings,
         log: Callable[[str], None],
-        window: Window,
-        max_items: int | None,
     ) -> None:
         self.adapter = adapter
         self.fetcher = fetcher
         self.raw = raw
-        self.max_bytes = settings.max_document_bytes
+        self.frontier = frontier
+        self.settings = settings
         self.log = log
-        self.window = window
-        self.max_items = max_items
+        self.window = Window()
+        self.max_items: int | None = None
+        self.round = Round("", False)
         self.fetched = self.not_modified = self.reused = self.skipped = self.failed = 0
         self.taken = 0
         self.stopped: str | None = None
         self.resumed = False
-        self.seen: set[str] = set()
+        self.streak = OldStreak()
+        #: The claim being worked on, given back if the walk ends before it is settled.
+        self.current: Claim | None = None
+        #: Items whose documents were handed to the ingest: done once it has stored them.
+        self.pending: list[int] = []
+
+    def run(self, window: Window, max_items: int | None, *, alone: bool) -> IngestSummary:
+        """Join or start the round, then store what this crawler claims, pass after pass:
+        a pass ends when nothing is claimable, and another follows while other crawlers hold
+        pages (new ones may come of them, or their leases run out)."""
+        self.window, self.max_items = window, max_items
+        starts = self.adapter.start_urls(window.since, window.until)
+        self.round = self.frontier.begin(window.saved(), starts, alone=alone)
+        if self.round.resumed:
+            self.resumed = True
+            where = self.round.next_url or "the end"
+            self.log(f"resuming at {where} (crawl started {self.round.started})")
+        summary = self._pass()
+        waiting = False
+        while not self.stopped:
+            wait = self.frontier.waiting(self.round.started)
+            if wait is None:
+                self.frontier.finish(self.round.started)
+                break
+            if wait > 0:
+                if not waiting:
+                    self.log("waiting for the pages other crawlers hold (or held: see their lease)")
+                waiting = True
+                time.sleep(wait)
+                continue
+            waiting = False
+            summary = _added(summary, self._pass())
+        return summary
+
+    def _pass(self) -> IngestSummary:
+        return ingest_documents(self.documents(), self.settings, progress=self._stored)
+
+    def _stored(self, _progress: IngestProgress) -> None:
+        """The ingest committed everything handed to it so far."""
+        done, self.pending = self.pending, []
+        self.frontier.close(done, DONE, "stored")
 
     def documents(self) -> Iterator[Document | StenogramError]:
-        starts = self.adapter.start_urls(self.window.since, self.window.until)
-        state = self.raw.state(self.adapter.name)
-        position = resume_point(state, self.window, starts[0])
-        reuse_after: str | None = None
-        if position is not None:
-            reuse_after = position.started
-            self.resumed = True
-            self.log(f"resuming at {position.page} (crawl started {position.started})")
-        else:
-            position = Position(now(), 0, starts[0])
         try:
-            for chain in range(position.chain, len(starts)):
-                page = position.page if chain == position.chain else starts[chain]
-                start = Position(position.started, chain, page)
-                position = yield from self._chain(start, reuse_after)
-                if self.stopped:
+            while not self.stopped:
+                claim = self.current = self.frontier.claim()
+                if claim is None:
                     return
+                if claim.kind != ITEM:
+                    self._listing(claim)
+                elif self.max_items is not None and self.taken >= self.max_items:
+                    self.stopped = f"--max {self.max_items} reached"
+                else:
+                    yield from self._item(claim)
         except HostStop as exc:
             self.stopped = exc.reason
             self.log(f"stopped: {exc.message}")
+        finally:
+            if self.current is not None:
+                self.frontier.release([self.current.id])
+                self.current = None
+
+    def _listing(self, claim: Claim) -> None:
+        """Queue the items of a listing page inside the window, and the next page unless the
+        walk went past ``--since``; an unreadable page ends its chain (404, 410) or stops the
+        crawl, leaving the page to the next crawl."""
+        try:
+            listing = self.adapter.read_listing(claim.url, self._body(claim))
+        except HostStop:
+            raise
+        except StenogramError as exc:
+            self.log(f"listing {claim.url}: {exc.reason}")
+            self.stopped = listing_stop(exc)
+            if self.stopped is None:
+                self._settle(claim, FAILED, exc.reason)
             return
-        self.raw.save_state(self.adapter.name, position.saved(self.window, done=True))
-
-    def _chain(
-        self, position: Position, reuse_after: str | None
-    ) -> Generator[Document | StenogramError, None, Position]:
-        """One start page and the pages after it, each saved as the place to resume from."""
-        streak = OldStreak()
-        page: str | None = position.page
-        while page is not None:
-            position = Position(position.started, position.chain, page)
-            self.raw.save_state(self.adapter.name, position.saved(self.window, done=False))
-            try:
-                body, _same = self._fetch(page, "listing")
-                listing = self.adapter.read_listing(page, body)
-            except HostStop:
-                raise
-            except StenogramError as exc:
-                self.log(f"listing {page}: {exc.reason}")
-                self.stopped = listing_stop(exc)
-                return position
-            reached_since = yield from self._items(listing, reuse_after, streak)
-            if reached_since or self.stopped:
-                return position
-            page = listing.next_url
-        return position
-
-    def _items(
-        self, listing: Listing, reuse_after: str | None, streak: OldStreak
-    ) -> Generator[Document | StenogramError, None, bool]:
-        """The items of one listing page inside the window; True once the walk has gone past
-        ``--since`` (older pages need not be read)."""
+        wanted = []
         reached_since = False
         for item in listing.items:
-            if item.url in self.seen:
-                continue
-            self.seen.add(item.url)
             where = self.window.where(item.date)
             reached_since = reached_since or where == "older"
-            if where is not None:
-                self.skipped += 1
-                continue
-            if self.max_items is not None and self.taken >= self.max_items:
-                self.stopped = f"--max {self.max_items} reached"
-                return reached_since
-            self.taken += 1
-            result = self._item(item, reuse_after)
-            if isinstance(result, Document) and item.date is None:
-                where = self.window.where(result.date)
-                reached_since = streak.ends_walk(where) or reached_since
-                if where is not None:
-                    self.skipped += 1
-                    continue
-            yield result
-        return reached_since
-
-    def _item(self, item: Item, reuse_after: str | None) -> Document | StenogramError:
-        """An item parsed: taken from the raw store when this (resumed) crawl already fetched
-        it, else fetched; a failure is counted and logged, and the walk goes on."""
-        stored = self.raw.latest(item.url)
-        try:
-            if reuse_after and stored is not None and stored.fetched_at >= reuse_after:
-                body = self.raw.read(stored)
-                self.reused += 1
+            if where is None:
+                wanted.append((item.url, item.date))
             else:
-                body, _same = self._fetch(item.url, "item", stored)
-            raw = RawDocument(item.url, body, self.adapter.format, item.url)
-            return parse_raw(raw, "auto", self.max_bytes)
+                self.skipped += 1
+        self.frontier.add(ITEM, wanted)
+        if listing.next_url is not None and not reached_since:
+            self.frontier.add(LISTING, [(listing.next_url, None)])
+        self._settle(claim, DONE, "read")
+
+    def _item(self, claim: Claim) -> Iterator[Document | StenogramError]:
+        """An item parsed, for the ingest; a failure is counted, logged and settled, and the
+        walk goes on."""
+        self.taken += 1
+        try:
+            raw = RawDocument(claim.url, self._body(claim), self.adapter.format, claim.url)
+            document = parse_raw(raw, "auto", self.settings.max_document_bytes)
         except HostStop:
             raise
         except StenogramError as exc:
             self.failed += 1
-            self.log(f"skip {item.url}: {exc.reason}")
-            return exc
+            self.log(f"skip {claim.url}: {exc.reason}")
+            self._settle(claim, FAILED, exc.reason)
+            yield exc
+            return
+        if claim.date is None:
+            where = self.window.where(document.date)
+            if self.streak.ends_walk(where):
+                self.frontier.drop_listings("past --since")
+            if where is not None:
+                self.skipped += 1
+                self._settle(claim, DONE, "out of range")
+                return
+        self.pending.append(claim.id)
+        self.current = None
+        yield document
 
-    def _fetch(self, url: str, kind: str, stored: RawRecord | None = None) -> tuple[bytes, bool]:
-        """The body of ``url``, asked for with the stored body's validators."""
-        stored = stored or self.raw.latest(url)
+    def _settle(self, claim: Claim, state: str, status: str) -> None:
+        self.frontier.close([claim.id], state, status)
+        self.current = None
+
+    def _body(self, claim: Claim) -> bytes:
+        """The body of a claimed page: from the raw store when this round fetched it already
+        (a crawler that had it was stopped before storing it), else fetched with the stored
+        body's validators. A crawler on another machine kept that body in its own folder:
+        then it is fetched again."""
+        stored = self.raw.latest(claim.url)
+        if stored is not None and stored.fetched_at >= self.round.started:
+            with contextlib.suppress(StoreError):
+                body = self.raw.read(stored)
+                self.reused += claim.kind == ITEM
+                return body
         response = self.fetcher.get(
-            url,
+            claim.url,
             etag=stored.etag if stored else None,
             last_modified=stored.last_modified if stored else None,
         )
-        return self._outcome(url, kind, response, stored)
+        body, _same = self._outcome(claim.url, claim.kind, response, stored)
+        return body
 
     def _outcome(
         self, url: str, kind: str, response: Response, stored: RawRecord | None
@@ -348,6 +368,18 @@ class _Walk:
             self.fetched += 1
         self.raw.keep(self.adapter.name, kind, response, url)
         return response.body, False
+
+
+def _added(one: IngestSummary, other: IngestSummary) -> IngestSummary:
+    """Two passes' ingest counts as one."""
+    return IngestSummary(
+        one.new + other.new,
+        one.updated + other.updated,
+        one.unchanged + other.unchanged,
+        one.failed + other.failed,
+        one.failures + other.failures,
+        one.seconds + other.seconds,
+    )
 
 
 __all__ = ["CrawlSummary", "crawl", "reparse"]

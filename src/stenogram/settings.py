@@ -88,6 +88,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "crawl_lease",
+        600.0,
+        "Seconds a crawler's claim on a page lasts without news from it: the pages of a killed "
+        "crawler are taken up by another after this (longer than the longest fetch and wait).",
+        float,
+    ),
+    Setting(
         "user_agent",
         "stenogram/0.1 (open-source archival crawler; set STENOGRAM_USER_AGENT to add a contact)",
         "User-Agent the crawler sends, so that publishers can tell who is asking.",
@@ -144,6 +151,7 @@ class Settings:
     admin_token: str | None = None
     crawl_delay: float = 2.0
     crawl_max_delay: float = 60.0
+    crawl_lease: float = 600.0
     user_agent: str = (
         "stenogram/0.1 (open-source archival crawler; set STENOGRAM_USER_AGENT to add a contact)"
     )

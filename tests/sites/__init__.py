@@ -52,12 +52,15 @@ class Site:
     script: dict[str, list[Act]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    #: When each request arrived (time.monotonic), in the order of ``requests``.
+    times: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_act(self, path: str, headers: dict[str, str]) -> Act | None:
         with self.lock:
             self.requests.append(path)
             self.headers.append(headers)
+            self.times.append(time.monotonic())
             acts = self.script.get(path)
             return acts.pop(0) if acts else None
 

@@ -270,6 +270,42 @@ crawl_state = Table(
     Column("updated", String(40), nullable=False),
 )
 
+#: The crawl frontier: every listing page and item a source's current crawl has to fetch, shared
+#: by all the ``stenogram crawl`` processes of that source on one database. A process claims a
+#: row by leasing it (owner and expiry); a lease that runs out (its crawler was killed) makes the
+#: row claimable again. Times are seconds since the epoch on the database's clock.
+frontier = Table(
+    "frontier",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    # "listing" (a page listing items) or "item" (an event page); items are taken first.
+    Column("kind", String(16), nullable=False),
+    # The date the listing gave the item (ISO), if it gave one.
+    Column("listed_date", String(10)),
+    # queued, leased, done or failed.
+    Column("state", String(16), nullable=False),
+    Column("lease_owner", String(200)),
+    Column("lease_until", Float),
+    # How many times it was claimed: a page that outlives its crawlers too often is given up.
+    Column("attempts", Integer, nullable=False),
+    # What the last attempt ended with (done, out of range, the reason it failed).
+    Column("last_status", Text),
+    UniqueConstraint("source", "url", name="uq_frontier_source_url"),
+    Index("ix_frontier_source_state", "source", "state"),
+)
+
+#: Per host, when the last request to it (by any crawler of the database) was due, and the delay
+#: that was kept before it: the per-host delay holds across processes and machines.
+frontier_hosts = Table(
+    "frontier_hosts",
+    metadata,
+    Column("host", String(255), primary_key=True),
+    Column("last_request_at", Float, nullable=False),
+    Column("crawl_delay", Float, nullable=False),
+)
+
 #: The same item published in two languages (kremlin.ru and en.kremlin.ru share item ids): one
 #: row each way, so either side finds the other with one lookup. Derived by the pairing step of
 #: ingest (:mod:`stenogram.translations`) and rewritten whenever either side gets a revision.

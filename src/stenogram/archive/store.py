@@ -244,12 +244,17 @@ class Archive:
             raise StoreError(_reason(exc), document=self.backend.where) from exc
 
     @contextmanager
-    def writing(self, what: str | None = None) -> Iterator[Connection]:
-        """One write transaction, after the writers before it (see :mod:`.dialects`)."""
+    def writing(self, what: str | None = None, *, queue: bool = True) -> Iterator[Connection]:
+        """One write transaction, after the writers before it (see :mod:`.dialects`).
+
+        ``queue=False`` skips the writers' queue where the backend has one (PostgreSQL): for
+        writes that touch no ``seq`` nor id block and lock their own rows (the crawl frontier),
+        so that they do not wait behind a batch of documents being stored."""
         try:
             options = self.backend.write_options
             with self._engine.connect().execution_options(**options) as conn, conn.begin():
-                self.backend.lock_writes(conn)
+                if queue:
+                    self.backend.lock_writes(conn)
                 yield conn
         except SQLAlchemyError as exc:
             where = f"{self.backend.where} ({what})" if what else self.backend.where

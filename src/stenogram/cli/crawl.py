@@ -46,7 +46,8 @@ def crawl(
     database: DatabaseOption = None,
     index: IndexOption = None,
 ) -> None:
-    """Fetch a publisher's events politely into the archive; an interrupted crawl resumes."""
+    """Fetch a publisher's events politely into the archive; an interrupted crawl resumes.
+    Several crawlers may share a PostgreSQL archive (each page fetched once in all)."""
     from ..crawl import crawl as crawl_source
 
     err = _stderr()

@@ -6,7 +6,9 @@ Why it is built this way:
   ``protego``, a maintained parser, because kremlin.ru forbids its ``/copy`` pages), one request
   at a time per host with a delay (the longer of ours and robots' ``Crawl-delay``, which is
   capped like ``Retry-After`` so that a hostile or careless value cannot park the crawl for
-  hours, and announced when it makes us wait), an identifying User-Agent, conditional GET,
+  hours, and announced when it makes us wait; counted from the end of the previous request, and
+  kept across processes when crawlers share a frontier, see :class:`Turns`), an identifying
+  User-Agent, conditional GET,
   backoff on 429 and 5xx honouring ``Retry-After``, and a pause when the host keeps answering
   403 (a stop if it still does after the pause).
 - Only the hosts of the source are ever contacted: redirects are followed by hand so that each
@@ -27,9 +29,11 @@ import email.utils
 import errno
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Protocol
 
 import httpx
 from protego import Protego
@@ -105,6 +109,36 @@ class HostUnreachable(HostStop):
     """No connection to the host could be made, after the retries."""
 
 
+class Turns(Protocol):
+    """Where the per-host delay is kept: this process (:class:`LocalTurns`), or the database
+    every crawler of a frontier shares (:class:`~stenogram.archive.frontier.Frontier`)."""
+
+    def turn(
+        self, host: str, delay: float, wait: Callable[[float], None]
+    ) -> AbstractContextManager[None]:
+        """Send one request to ``host`` inside, ``delay`` after the previous one ended
+        (``wait`` spends what is left of it)."""
+        ...
+
+
+class LocalTurns:
+    """The delay kept by one process alone."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._last: dict[str, float] = {}
+
+    @contextmanager
+    def turn(self, host: str, delay: float, wait: Callable[[float], None]) -> Iterator[None]:
+        last = self._last.get(host)
+        if last is not None and last + delay > self._clock():
+            wait(last + delay - self._clock())
+        try:
+            yield
+        finally:
+            self._last[host] = self._clock()
+
+
 def host_of(url: str) -> str:
     """The host (with an explicit port) that the allow-list and the delay are kept by."""
     return httpx.URL(url).netloc.decode("ascii").lower()
@@ -122,6 +156,7 @@ class Fetcher:
         log: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        turns: Turns | None = None,
     ) -> None:
         self.hosts = frozenset(h.lower() for h in hosts)
         self.policy = policy
@@ -135,7 +170,7 @@ class Fetcher:
             headers={"User-Agent": policy.user_agent},
         )
         self._robots: dict[str, Protego] = {}
-        self._last: dict[str, float] = {}
+        self._turns = turns or LocalTurns(clock)
         self._forbidden: dict[str, int] = {}
         self._paused: set[str] = set()
 
@@ -226,16 +261,16 @@ class Fetcher:
         self._log(f"robots.txt of {host} unreadable ({reason}): not crawling it")
         return DISALLOW_ALL
 
-    def _wait_turn(self, host: str) -> None:
+    def _turn(self, host: str) -> AbstractContextManager[None]:
+        """The host's turn for one request, a delay after its previous request ended."""
         delay, why = self._delay(host)
-        last = self._last.get(host)
-        if last is not None:
-            remaining = last + delay - self._clock()
-            if remaining > 0:
-                if why:
-                    self._log(f"waiting {remaining:.1f} s for {host} ({why})")
-                self._sleep(remaining)
-        self._last[host] = self._clock()
+
+        def wait(seconds: float) -> None:
+            if why:
+                self._log(f"waiting {seconds:.1f} s for {host} ({why})")
+            self._sleep(seconds)
+
+        return self._turns.turn(host, delay, wait)
 
     def _delay(self, host: str) -> tuple[float, str | None]:
         """Seconds between two requests to ``host``, and why, when robots.txt made it longer
@@ -286,7 +321,12 @@ class Fetcher:
         self, url: str, headers: dict[str, str], max_bytes: int
     ) -> Response | _Redirect | _Retry:
         host = host_of(url)
-        self._wait_turn(host)
+        with self._turn(host):
+            return self._request(url, host, headers, max_bytes)
+
+    def _request(
+        self, url: str, host: str, headers: dict[str, str], max_bytes: int
+    ) -> Response | _Redirect | _Retry:
         started = self._clock()
         try:
             with self._client.stream("GET", url, headers=headers) as reply:
@@ -424,7 +464,9 @@ __all__ = [
     "HostBlocked",
     "HostStop",
     "HostUnreachable",
+    "LocalTurns",
     "Response",
     "StatusError",
+    "Turns",
     "host_of",
 ]

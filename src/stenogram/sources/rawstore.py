@@ -3,9 +3,10 @@
 Bodies are files ``ARCHIVE/raw/ab/cdef...`` (the SHA-256, split once so no folder grows huge),
 written to a temporary file and renamed, so a crash never leaves half a body under a real name;
 the same body fetched twice is one file. The ``raw_responses`` table says which URL had which
-body when, with its validators (ETag, Last-Modified) for the next conditional GET, and
-``crawl_state`` where each source's crawl stands. Keeping the bytes is what lets a parser fix
-reach every page already crawled (``stenogram reparse``) without asking the publisher again.
+body when, with its validators (ETag, Last-Modified) for the next conditional GET. Keeping the
+bytes is what lets a parser fix reach every page already crawled (``stenogram reparse``)
+without asking the publisher again. (Where a crawl stands is the frontier's:
+:mod:`stenogram.archive.frontier`.)
 
 The store works through the archive's own :class:`Archive` (its engine, its transactions and
 its backend), so it runs on either database.
@@ -14,7 +15,6 @@ its backend), so it runs on either database.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,20 +23,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, func, insert, select, update
 
 from ..archive import Archive
 from ..archive.files import RAW_DIR, write_atomically
-from ..archive.schema import crawl_state, raw_responses
+from ..archive.frontier import now
+from ..archive.schema import raw_responses
 from ..errors import StoreError
 from .http import Response
-
-
-def now() -> str:
-    """A UTC timestamp to the microsecond, as text that sorts in time order (a resumed crawl
-    compares it with its start)."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +48,7 @@ class RawRecord:
 
 
 class RawStore:
-    """The raw bodies and crawl state of one archive folder."""
+    """The raw bodies of one archive."""
 
     def __init__(self, archive: Archive) -> None:
         self.path = archive.path
@@ -166,28 +160,6 @@ class RawStore:
             ).all()
         for row in rows:
             yield _record(row._mapping)
-
-    # --- crawl state ----------------------------------------------------------------------
-
-    def state(self, source: str) -> dict[str, Any] | None:
-        with self._transaction(source) as conn:
-            value = conn.scalar(
-                select(crawl_state.c.position).where(crawl_state.c.source == source)
-            )
-        return orjson.loads(value) if value else None
-
-    def save_state(self, source: str, position: dict[str, Any]) -> None:
-        text = orjson.dumps(position).decode()
-        with self._transaction(source) as conn:
-            changed = conn.execute(
-                update(crawl_state)
-                .where(crawl_state.c.source == source)
-                .values(position=text, updated=now())
-            ).rowcount
-            if not changed:
-                conn.execute(
-                    insert(crawl_state).values(source=source, position=text, updated=now())
-                )
 
     # --- transactions ---------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Everything else in :mod:`stenogram.archive` is SQLAlchemy Core compiled per dialect; what
 cannot be said portably lives in one module per backend: how an engine is set up and its
 transactions begin, how blocks of ids are handed out, how many rows go in at once, how another
-process's commit is noticed, and how big the database is. ``--database`` (setting
+process's commit is noticed, how big the database is, what time it is, and whether several
+crawlers may share it. ``--database`` (setting
 ``STENOGRAM_DATABASE``) picks the backend: a ``postgresql://`` URL, else SQLite in the archive
 folder.
 """
@@ -11,6 +12,7 @@ folder.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -84,6 +86,17 @@ class Backend(Protocol):
         ...
 
     def listen(self) -> ChangeListener: ...
+
+    def clock(self, conn: Connection) -> float:
+        """Seconds since the epoch by the database's clock: leases and per-host delays are
+        kept by it, so crawlers on machines whose clocks disagree still agree on them."""
+        ...
+
+    def one_crawler(self) -> AbstractContextManager[bool]:
+        """Held for a whole crawl; refuses (:class:`StoreError`) where the backend allows only
+        one crawler at a time and another holds the archive. True: this crawler is alone, so
+        any lease in the frontier is a dead crawler's."""
+        ...
 
     def size(self, conn: Connection) -> int:
         """Bytes the database takes (a SQLite database: its file and write-ahead log)."""

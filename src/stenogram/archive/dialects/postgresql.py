@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 
 import psycopg
@@ -108,10 +109,21 @@ class PostgresBackend:
     def size(self, conn: Connection) -> int:
         return int(conn.scalar(select(func.pg_database_size(func.current_database()))) or 0)
 
+    def clock(self, conn: Connection) -> float:
+        return float(conn.scalar(select(func.extract("epoch", func.clock_timestamp()))) or 0.0)
+
+    def one_crawler(self) -> AbstractContextManager[bool]:
+        return nullcontext(False)  # crawlers share the frontier (stenogram.archive.frontier)
+
 
 class WalPosition:
-    """The server's current WAL position: it moves with every commit (of this database or
-    another on the server, which only costs a cache miss). Read on a connection of our own."""
+    """The server's WAL insert position: it moves with every commit (of this database or
+    another on the server, which only costs a cache miss). Read on a connection of our own.
+
+    The insert position, not ``pg_current_wal_lsn()`` (the write position): writes commit
+    asynchronously (``synchronous_commit=off``), and the write position moves only when the
+    WAL writer next flushes, up to ``wal_writer_delay`` later, while the commit is already
+    visible: a cached page would be served stale for that long."""
 
     def __init__(self, backend: PostgresBackend) -> None:
         url = backend.engine.url.set(drivername="postgresql")
@@ -120,7 +132,9 @@ class WalPosition:
 
     def current(self) -> int:
         with self._lock:
-            row: Any = self._conn.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()
+            row: Any = self._conn.execute(
+                "SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn"
+            ).fetchone()
             return int(row[0])
 
     def close(self) -> None:

@@ -10,18 +10,26 @@ Design choices the rest of the archive relies on:
 - ids are handed out by the writer that holds the lock (max + 1, or past ``sqlite_sequence``
   for a table that never reuses ids), which saves RETURNING and per-row processing;
 - rows go in with one plain executemany on the driver: SQLAlchemy's per-row processing was the
-  largest cost of storing left.
+  largest cost of storing left;
+- one crawler at a time (a file lock beside the database): crawlers sharing a frontier would
+  queue on the single writer lock for every claim; several crawlers is what PostgreSQL is for.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
+
+from ...errors import StoreError
+from ..records import now
 
 
 class SqliteBackend:
@@ -85,6 +93,36 @@ class SqliteBackend:
     def size(self, conn: Connection) -> int:
         files = (self.db, self.db.with_name(self.db.name + "-wal"))
         return sum(path.stat().st_size for path in files if path.is_file())
+
+    def clock(self, conn: Connection) -> float:
+        return time.time()  # one machine: its own clock is the database's
+
+    def one_crawler(self) -> AbstractContextManager[bool]:
+        return _crawl_lock(self.db)
+
+
+@contextmanager
+def _crawl_lock(db: Path) -> Iterator[bool]:
+    """An exclusive lock on a file beside the database, for the whole crawl: the kernel lets it
+    go when the process ends, however it ends, so a killed crawler never locks the archive."""
+    path = db.with_name(db.name + ".crawl-lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "pid unknown"
+            raise StoreError(
+                f"another crawl ({holder}) holds this archive; on SQLite one crawler at a time "
+                "— use PostgreSQL to crawl from several processes",
+                document=str(db),
+            ) from None
+        since = now()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, since {since}".encode(), 0)
+        yield True
+    finally:
+        os.close(fd)
 
 
 class DataVersion:
