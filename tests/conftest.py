@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from pgcluster import Cluster, binaries
+from pgreplica import Replica
 from stenogram.demo import SEED, packaged
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,3 +158,14 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, Any], None]:
         assert value == expected, f"output differs from golden file {path.name} (pytest --repin)"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def replica(postgres: Cluster) -> Iterator[Replica]:
+    """A hot standby of the session's cluster (``pg_basebackup -R``), stopped at the end."""
+    standby = Replica(postgres)
+    try:
+        standby.start()
+        yield standby
+    finally:
+        standby.stop()

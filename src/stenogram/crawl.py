@@ -30,6 +30,7 @@ import httpx
 
 from .errors import FetchError, StenogramError
 from .ingest import IngestProgress, IngestSummary, ingest_documents
+from .metrics import CRAWL_FETCHES
 from .model import Document
 from .settings import Settings
 from .sources import RawDocument, parse_raw
@@ -318,6 +319,7 @@ class _Walk:
             raise
         except StenogramError as exc:
             self.failed += 1
+            CRAWL_FETCHES.labels("failed").inc()
             self.log(f"skip {item.url}: {exc.reason}")
             return exc
 
@@ -342,10 +344,12 @@ class _Walk:
             self.raw.confirm(stored)
             if kind == "item":
                 self.not_modified += 1
+                CRAWL_FETCHES.labels("not_modified").inc()
                 self.log(f"unchanged {url} (304)")
             return self.raw.read(stored), True
         if kind == "item":
             self.fetched += 1
+            CRAWL_FETCHES.labels("fetched").inc()
         self.raw.keep(self.adapter.name, kind, response, url)
         return response.body, False
 

@@ -25,9 +25,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, bindparam, func, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
-from ..errors import NotFound, StoreError
+from ..errors import NotFound, StenogramError, StoreError, Unavailable
 from ..model import Document, DocumentPeople, Override, Person
 from ..resolve import Mention
 from . import batch, browse, migrate, records
@@ -43,6 +43,7 @@ from .holdings import SourceSpan, source_spans
 from .identity import event_key as event_key
 from .prepared import Prepared
 from .records import permalink
+from .replicas import Replica, ReplicaPolicy, ReplicaSet
 from .rows import IndexRow
 from .schema import events, people, revisions, sources, speeches
 
@@ -172,11 +173,19 @@ class ArchiveInfo:
 class Archive:
     """One archive: its database, and a folder for the search index and raw bodies."""
 
-    def __init__(self, path: Path, backend: Backend, index: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        backend: Backend,
+        index: Path | None = None,
+        replicas: ReplicaSet | None = None,
+    ) -> None:
         self.path = path
         self.backend = backend
         self._engine = backend.engine
         self._index = index
+        #: Where the read methods may read instead of the primary (see :meth:`reading`).
+        self.replicas = replicas
 
     @property
     def index_path(self) -> Path:
@@ -191,18 +200,27 @@ class Archive:
         create: bool = True,
         database: str | None = None,
         index: Path | None = None,
+        replicas: ReplicaPolicy | None = None,
     ) -> Archive:
         """Open (or create) the archive at ``path`` and bring its schema up to date.
 
         ``database``: a ``postgresql://`` URL, or a folder of a SQLite archive; default
-        ``path``'s own ``stenogram.db``.
+        ``path``'s own ``stenogram.db``. ``replicas``: hot standbys of that database for the
+        read methods (:mod:`.replicas`).
         """
         path = Path(path)
         backend = open_backend(path, database, db_name=DB_NAME)
         _schema_step(path, backend, create, migrate.prepare)
-        return cls(path, backend, index)
+        try:
+            standbys = ReplicaSet(backend.engine, replicas) if replicas and replicas.urls else None
+        except StenogramError:
+            backend.engine.dispose()
+            raise
+        return cls(path, backend, index, standbys)
 
     def close(self) -> None:
+        if self.replicas is not None:
+            self.replicas.close()
         self._engine.dispose()
 
     def __enter__(self) -> Archive:
@@ -212,20 +230,37 @@ class Archive:
         self.close()
 
     def watch(self) -> ChangeWatch:
-        """A number that changes whenever anyone commits to this archive's database."""
-        return self.backend.watch()
+        """A number that changes whenever anyone commits to this archive's database, or (with
+        replicas) whenever a replica replays more of it: what is read may change then too."""
+        found = self.backend.watch()
+        return found if self.replicas is None else _ReplicatedWatch(found, self.replicas)
 
     # --- transactions ---------------------------------------------------------------------
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """One read transaction: one snapshot for everything read in it."""
+    def reading(self, *, primary: bool = False) -> Iterator[Connection]:
+        """One read transaction: one snapshot for everything read in it.
+
+        With replicas, on one of them that is up and not lagging (else on the primary);
+        ``primary``: on the primary whatever the replicas, to read back one's own write."""
+        replica = None if primary or self.replicas is None else self.replicas.pick()
         try:
             options = self.backend.read_options
-            with self._engine.connect().execution_options(**options) as conn, conn.begin():
+            with self._connect(replica).execution_options(**options) as conn, conn.begin():
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(_reason(exc), document=self.backend.where) from exc
+            if replica is not None and self.replicas is not None:
+                self.replicas.failed(replica, exc)
+            raise _store_error(exc, self.backend.where, self.backend.name) from exc
+
+    def _connect(self, replica: Replica | None) -> Connection:
+        """A connection to ``replica``, or the primary's when there is none or it fails."""
+        if replica is not None and self.replicas is not None:
+            try:
+                return replica.engine.connect()
+            except SQLAlchemyError as exc:
+                self.replicas.failed(replica, exc)
+        return self._engine.connect()
 
     @contextmanager
     def writing(self, what: str | None = None) -> Iterator[Connection]:
@@ -237,7 +272,7 @@ class Archive:
                 yield conn
         except SQLAlchemyError as exc:
             where = f"{self.backend.where} ({what})" if what else self.backend.where
-            raise StoreError(_reason(exc), document=where) from exc
+            raise _store_error(exc, where, self.backend.name) from exc
 
     # --- writing --------------------------------------------------------------------------
 
@@ -504,8 +539,8 @@ class Archive:
         with self.reading() as conn:
             return browse.person_years(conn, person_id)
 
-    def max_seq(self) -> int:
-        with self.reading() as conn:
+    def max_seq(self, *, primary: bool = False) -> int:
+        with self.reading(primary=primary) as conn:
             return records.current_seq(conn)
 
     def index_rows(self, after_seq: int = 0) -> Iterator[IndexRow]:
@@ -561,6 +596,33 @@ def _schema_step(
 def _reason(exc: SQLAlchemyError) -> str:
     orig = getattr(exc, "orig", None)
     return f"database error: {orig or exc}"
+
+
+def _store_error(exc: SQLAlchemyError, where: str, dialect: str) -> StoreError:
+    """A lost or refused connection to a database server is :class:`Unavailable` (retry
+    shortly; its detail goes to the log, not to a client); any other failure, and every one of
+    SQLite's (a file, not a server: "locked", "disk I/O error"), is a :class:`StoreError`."""
+    lost = (isinstance(exc, DBAPIError) and exc.connection_invalidated) or (
+        dialect != "sqlite" and isinstance(exc, OperationalError | InterfaceError)
+    )
+    if lost:
+        detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        return Unavailable("the database cannot be reached now", document=f"{where} ({detail})")
+    return StoreError(_reason(exc), document=where)
+
+
+class _ReplicatedWatch:
+    """The primary's change counter and the replicas' (:attr:`ReplicaSet.version`) as one."""
+
+    def __init__(self, primary: ChangeWatch, replicas: ReplicaSet) -> None:
+        self._primary = primary
+        self._replicas = replicas
+
+    def current(self) -> int:
+        return hash((self._primary.current(), self._replicas.version))
+
+    def close(self) -> None:
+        self._primary.close()
 
 
 def _stored_event(

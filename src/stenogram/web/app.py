@@ -2,9 +2,11 @@
 
 One :class:`~stenogram.archive.Archive` is opened per app and shared by every request (its engine
 pools connections and every read is its own transaction), rather than opening the archive per
-request. Errors become ``{"error": {"code", "message"}}`` (or an HTML page for a browser), with the
-status and code carried by the :class:`StenogramError` class; nothing else ever reaches a client,
-least of all a traceback.
+request; with ``read_replicas`` its reads go to the replicas (:mod:`stenogram.archive.replicas`),
+while the admin writes open the primary themselves and answer from it. Errors become
+``{"error": {"code", "message"}}`` (or an HTML page for a browser), with the status and code
+carried by the :class:`StenogramError` class; nothing else ever reaches a client, least of all a
+traceback.
 
 The read handlers are ``async`` though they never wait: a page is CPU-bound, so it runs on the
 event loop, one request at a time in order of arrival (:mod:`.turns`), rather than in threads that
@@ -33,8 +35,9 @@ from ..errors import PastTheEnd, StenogramError
 from ..ingest import open_archive
 from ..search.index import STATE_FILE
 from ..settings import Settings, load_settings
-from . import api, feeds, pages
+from . import api, feeds, health, pages
 from .cache import Generation, ResponseCache
+from .health import RequestMetrics
 from .respond import JSON_FLAG, error_response
 from .security import SecurityHeaders
 from .turns import Turns
@@ -61,8 +64,10 @@ class JsonTwin:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if scope["type"] == "http" and path.endswith(".json") and not path.startswith(_NATIVE_JSON):
+            # In place, so that the middlewares outside see the route the page took (metrics).
             base = path[: -len(".json")]
-            scope = {**scope, "path": "/" if base in ("", "/index") else base, JSON_FLAG: True}
+            scope["path"] = "/" if base in ("", "/index") else base
+            scope[JSON_FLAG] = True
         await self.app(scope, receive, send)
 
 
@@ -102,7 +107,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     A lagging search index is caught up once here, so that requests only ever read it.
     ``cache_bytes`` bounds the cache of finished responses (0: no cache; see :mod:`.cache`).
     """
-    archive = open_archive(settings)
+    archive = open_archive(settings, replicas=True)
     generation = Generation(archive.watch(), archive.index_path / STATE_FILE)
 
     @asynccontextmanager
@@ -129,6 +134,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.state.settings = settings
     _install_errors(app)
 
+    app.include_router(health.router)
     app.include_router(api.router)
     if settings.admin_token:
         app.include_router(api.admin)
@@ -142,6 +148,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.add_middleware(Turns)
     if cache_bytes > 0:
         app.add_middleware(ResponseCache, generation=generation, max_bytes=cache_bytes)
+    app.add_middleware(RequestMetrics)
     return app
 
 

@@ -22,8 +22,10 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import psycopg
-from sqlalchemy import Connection, Table, create_engine, func, select, text
+from sqlalchemy import Connection, Engine, Table, create_engine, func, select, text
 from sqlalchemy.engine import make_url
+
+from ...errors import Unavailable
 
 #: Key of the advisory lock every stenogram writer takes ("stenogra" as a number).
 WRITE_LOCK = 0x7374656E6F677261
@@ -33,6 +35,34 @@ def engine_url(database: str) -> str:
     """``postgresql://…`` with the psycopg 3 driver, whatever scheme was given."""
     url = make_url(database)
     return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+#: Seconds to wait for a replica to accept a connection before it counts as down.
+REPLICA_CONNECT_TIMEOUT = 2
+
+
+def replica_engine(database: str) -> Engine:
+    """An engine on a read replica. Each connection is pinged as it leaves the pool, so a
+    replica that went away is noticed before a read starts on it (and the read goes elsewhere)
+    rather than halfway through one."""
+    return create_engine(
+        engine_url(database),
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": REPLICA_CONNECT_TIMEOUT},
+    )
+
+
+def replay_position(conn: Connection) -> int | None:
+    """How far a standby has replayed the primary's WAL (bytes); None if it is no standby."""
+    row = conn.execute(
+        text("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() - '0/0'::pg_lsn")
+    ).one()
+    return int(row[1]) if row[0] and row[1] is not None else None
+
+
+def wal_position(conn: Connection) -> int:
+    """The primary's current WAL position (bytes)."""
+    return int(conn.scalar(text("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")) or 0)
 
 
 class PostgresBackend:
@@ -106,12 +136,26 @@ class WalPosition:
 
     def __init__(self, backend: PostgresBackend) -> None:
         url = backend.engine.url.set(drivername="postgresql")
-        self._conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+        self._url = url.render_as_string(hide_password=False)
+        self._where = backend.where
+        self._conn = psycopg.connect(self._url, autocommit=True)
         self._lock = threading.Lock()
 
     def current(self) -> int:
+        """Raises :class:`Unavailable` while the server is down; the next call after it is back
+        connects again, so a restart of the server needs no restart here."""
         with self._lock:
-            row: Any = self._conn.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()
+            try:
+                if self._conn.closed:
+                    self._conn = psycopg.connect(self._url, autocommit=True, connect_timeout=5)
+                row: Any = self._conn.execute(
+                    "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"
+                ).fetchone()
+            except psycopg.Error as exc:
+                self._conn.close()
+                raise Unavailable(
+                    "the database cannot be reached", document=f"{self._where} ({exc})"
+                ) from exc
             return int(row[0])
 
     def close(self) -> None:
