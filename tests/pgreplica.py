@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 import pwd
+import shlex
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -104,3 +107,19 @@ class Replica:
                 pass  # the database itself is not replayed yet
             time.sleep(0.1)
         raise AssertionError(f"the replica never had: {sql}")
+
+
+@contextmanager
+def outage(cluster: Cluster) -> Iterator[None]:
+    """The cluster stopped for the ``with`` block, then started again as it was (its options
+    are in ``postmaster.opts``)."""
+    words = shlex.split((cluster.data / "postmaster.opts").read_text())
+    options = shlex.join(words[words.index(str(cluster.data)) + 1 :])
+    cluster._run("pg_ctl", "-D", str(cluster.data), "-m", "fast", "-w", "stop")
+    try:
+        yield
+    finally:
+        cluster._run(
+            "pg_ctl", "-D", str(cluster.data), "-o", options, "-l", str(cluster.folder / "log"),
+            "-w", "start",
+        )  # fmt: skip

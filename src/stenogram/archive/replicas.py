@@ -86,13 +86,12 @@ class ReplicaSet:
         self.version = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.check()
+        self._thread = threading.Thread(target=self._watch, name="stenogram-replicas", daemon=True)
+        self._thread.start()
 
     def pick(self) -> Replica | None:
-        """The next usable replica in turn; the checks start with the first pick."""
-        if self._thread is None:
-            self._start()
+        """The next usable replica in turn."""
         usable = self._usable
         return usable[next(self._turn) % len(usable)] if usable else None
 
@@ -168,15 +167,6 @@ class ReplicaSet:
         while len(self._samples) > 1 and self._samples[0][1] <= reached:
             self._samples.popleft()
 
-    def _start(self) -> None:
-        with self._lock:
-            if self._thread is not None:
-                return
-            self._thread = threading.Thread(
-                target=self._watch, name="stenogram-replicas", daemon=True
-            )
-            self._thread.start()
-
     def _watch(self) -> None:
         while not self._stop.wait(self.policy.check_seconds):
             try:
@@ -186,8 +176,7 @@ class ReplicaSet:
 
     def close(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+        self._thread.join()
         for replica in self.replicas:
             replica.engine.dispose()
 

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
-from ..errors import PastTheEnd, StenogramError
+from ..errors import PastTheEnd, StenogramError, Unavailable
 from ..ingest import open_archive
 from ..search.index import STATE_FILE
 from ..settings import Settings, load_settings
@@ -53,6 +53,8 @@ CACHE_BYTES: Final = 8 * 1024 * 1024
 #: Python under one GIL, so more threads add no throughput, only memory: with anyio's default
 #: 40, more pooled database connections and malloc arenas fill up.
 THREADS: Final = 4
+#: Seconds a client is asked to wait after a 503 for a database that cannot be reached.
+RETRY_AFTER: Final = "5"
 
 
 class JsonTwin:
@@ -79,7 +81,10 @@ def _install_errors(app: FastAPI) -> None:
         # The reason only: ``document`` may name a server path.
         reason = " ".join(exc.reason.split())
         last = exc.last_page if isinstance(exc, PastTheEnd) else None
-        return error_response(request, exc.http_status, exc.code, reason, last_page=last)
+        response = error_response(request, exc.http_status, exc.code, reason, last_page=last)
+        if isinstance(exc, Unavailable):
+            response.headers["retry-after"] = RETRY_AFTER
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
