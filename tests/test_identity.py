@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -13,7 +14,7 @@ import pytest
 from stenogram.archive import Archive, migrate_archive
 from stenogram.archive.identity import CONTENT_ID_PREFIX, document_content_id
 from stenogram.errors import StoreError
-from stenogram.ingest import ingest, ingest_documents
+from stenogram.ingest import ingest, ingest_documents, open_settings
 from stenogram.model import Document
 from stenogram.parse import parse_bytes
 from stenogram.search import search
@@ -27,8 +28,8 @@ def seed_path(shared_dir: Path) -> Path:
     return shared_dir / SEED
 
 
-def _seed_permalink(archive: Path) -> tuple[str, str | None, int]:
-    with Archive.open(archive) as opened:
+def _seed_permalink(settings: Settings) -> tuple[str, str | None, int]:
+    with open_settings(settings) as opened:
         hits = search(opened.index_path, '"CSTO summit"', events=True).hits
         (hit,) = [h for h in hits if h.title == "CSTO summit"]
         stored = opened.event(hit.event_id)
@@ -37,18 +38,22 @@ def _seed_permalink(archive: Path) -> tuple[str, str | None, int]:
 
 
 def test_the_seed_has_one_permalink_in_every_archive(
-    seed_path: Path, fixtures_dir: Path, tmp_path: Path
+    seed_path: Path,
+    fixtures_dir: Path,
+    tmp_path: Path,
+    database: str | None,
+    new_database: Callable[[], str | None],
 ) -> None:
-    alone = tmp_path / "alone"
-    ingest([seed_path], Settings(archive=alone))
+    alone = Settings(archive=tmp_path / "alone", database=database)
+    ingest([seed_path], alone)
     # Another archive where the seed comes after other pages, so its row number differs.
     pages = tmp_path / "pages"
     pages.mkdir()
     for page in sorted((fixtures_dir / "archive").glob("*.html")):
         shutil.copy(page, pages / page.name)
     shutil.copy(seed_path, pages / "zz-renamed-copy.txt")
-    crowded = tmp_path / "crowded"
-    ingest([pages], Settings(archive=crowded))
+    crowded = Settings(archive=tmp_path / "crowded", database=new_database())
+    ingest([pages], crowded)
 
     link, source_id, row = _seed_permalink(alone)
     other_link, other_id, other_row = _seed_permalink(crowded)
@@ -58,14 +63,12 @@ def test_the_seed_has_one_permalink_in_every_archive(
     assert link == f"/events/{source_id}"
 
     # Re-ingest keeps it, and so does a record exported from one archive into a third.
-    again = ingest([seed_path], Settings(archive=alone))
+    again = ingest([seed_path], alone)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
-    with Archive.open(crowded) as opened:
+    with open_settings(crowded) as opened:
         exported = opened.event(other_link.removeprefix("/events/")).document.to_dict()
-    third = tmp_path / "third"
-    ingest_documents(
-        [Document.from_dict(orjson.loads(orjson.dumps(exported)))], Settings(archive=third)
-    )
+    third = Settings(archive=tmp_path / "third", database=new_database())
+    ingest_documents([Document.from_dict(orjson.loads(orjson.dumps(exported)))], third)
     assert _seed_permalink(third)[:2] == (link, source_id)
 
 
@@ -87,7 +90,7 @@ def test_an_archive_keyed_by_the_old_hash_is_migrated(seed_path: Path, tmp_path:
     """Archives written before content ids keyed the seed ``hash:...`` with no source id."""
     settings = Settings(archive=tmp_path / "old")
     ingest([seed_path], settings)
-    link, source_id, row = _seed_permalink(settings.archive)
+    link, source_id, row = _seed_permalink(settings)
     with sqlite3.connect(settings.archive / "stenogram.db") as db:
         db.execute("UPDATE events SET key = 'hash:0123', source_id = NULL")
         (record,) = db.execute("SELECT record FROM revisions").fetchone()
@@ -98,6 +101,6 @@ def test_an_archive_keyed_by_the_old_hash_is_migrated(seed_path: Path, tmp_path:
     with pytest.raises(StoreError, match="run `stenogram migrate`"):
         Archive.open(settings.archive)
     assert migrate_archive(settings.archive) == ("0004", "0005")
-    assert _seed_permalink(settings.archive) == (link, source_id, row)
+    assert _seed_permalink(settings) == (link, source_id, row)
     again = ingest([seed_path], settings)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 1)

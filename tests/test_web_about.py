@@ -11,9 +11,9 @@ from webutil import SEED_NAME, build, expected_events, fixture_pages
 
 
 def test_about_lists_each_source_with_its_events_and_dates(
-    tmp_path: Path, shared_dir: Path
+    tmp_path: Path, shared_dir: Path, database: str | None
 ) -> None:
-    client: TestClient = build(tmp_path, shared_dir)[1]
+    client: TestClient = build(tmp_path, shared_dir, database=database)[1]
     data = client.get("/about.json").json()
     assert client.get("/about", headers={"Accept": "application/json"}).json() == data
     docs = [parse_bytes(p.read_bytes()) for p in fixture_pages()]
