@@ -18,6 +18,7 @@ from stenogram.parse import parse_bytes
 from webutil import SEED_NAME
 
 INGEST = (sys.executable, "-m", "stenogram", "ingest")
+SERVE = (sys.executable, "-m", "stenogram", "serve", "--port", "1")
 
 
 def ingest(archive: Path, database: str, *paths: Path) -> None:
@@ -120,3 +121,18 @@ def test_a_database_outage_is_a_503_with_a_message_and_service_resumes_by_itself
         assert status(f"{base}/events") == 200
         assert status(f"{base}/readyz") == 200
     assert "Traceback" not in log.read_text()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_replicas_of_a_sqlite_archive_stop_serve_with_one_line(
+    tmp_path: Path, shared_dir: Path, workers: str
+) -> None:
+    archive = tmp_path / "archive"
+    ingest(archive, str(archive), shared_dir / "seed" / SEED_NAME)
+    standby = "postgresql://postgres@127.0.0.1:1/none"
+    command = [*SERVE, "--archive", str(archive), "--read-replica", standby, "--workers", workers]
+    done = subprocess.run(command, capture_output=True, timeout=60, text=True)
+    assert done.returncode == 78  # EX_CONFIG
+    assert done.stderr.strip().splitlines() == [
+        "error: read replicas need a PostgreSQL database (--database postgresql://…)"
+    ]

@@ -119,11 +119,13 @@ def _shared_metrics() -> Iterator[None]:
 
 
 def _prepare_archive(settings: Settings) -> None:
-    """In the child that ``serve`` forks: open the archive, catch the index up, report errors."""
+    """In the child that ``serve`` forks: open the archive (and its replicas, so a setting
+    that cannot work stops ``serve`` here rather than every worker in turn), catch the index
+    up, report errors."""
     from ..ingest import open_archive
 
     try:
-        open_archive(settings).close()
+        open_archive(settings, replicas=True).close()
     except StenogramError as exc:
         _report(exc)
         sys.exit(exc.exit_code)
