@@ -40,6 +40,7 @@ def primary(postgres: Cluster, tmp_path: Path, shared_dir: Path) -> tuple[Path, 
 
 def test_a_node_reads_from_the_replica_and_goes_on_without_it(
     primary: tuple[Path, str],
+    postgres: Cluster,
     replica: Replica,
     fixtures_dir: Path,
     tmp_path: Path,
@@ -86,6 +87,14 @@ def test_a_node_reads_from_the_replica_and_goes_on_without_it(
         finally:
             replica.resume()
         eventually(lambda: httpx.get(f"{base}/readyz").json()["replicas"][0]["state"] == "ok")
+        # The primary restarts: the replica answers the reads meanwhile, and the node is ready.
+        with outage(postgres):
+            for per_page in range(11, 15):
+                assert status(f"{base}/api/events?per_page={per_page}") == 200
+            ready = httpx.get(f"{base}/readyz", timeout=10)
+            assert ready.status_code == 200
+            assert ready.json()["database"] == "the database cannot be reached now"
+        eventually(lambda: httpx.get(f"{base}/readyz").json()["database"] == "ok")
     said = log.read_text()
     assert f"read replica {standby} is lagging" in said
     assert f"read replica {standby} is down" in said

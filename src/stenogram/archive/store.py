@@ -243,24 +243,29 @@ class Archive:
 
         With replicas, on one of them that is up and not lagging (else on the primary);
         ``primary``: on the primary whatever the replicas, to read back one's own write."""
-        replica = None if primary or self.replicas is None else self.replicas.pick()
+        wanted = None if primary or self.replicas is None else self.replicas.pick()
+        used: Replica | None = None
         try:
+            opened, used = self._connect(wanted)
             options = self.backend.read_options
-            with self._connect(replica).execution_options(**options) as conn, conn.begin():
+            with opened.execution_options(**options) as conn, conn.begin():
                 yield conn
         except SQLAlchemyError as exc:
-            if replica is not None and self.replicas is not None:
-                self.replicas.failed(replica, exc)
-            raise _store_error(exc, self.backend.where, self.backend.name) from exc
+            lost = _lost(exc, self.backend.name)
+            if lost and used is not None and self.replicas is not None:
+                self.replicas.failed(used, exc)
+            where = self.backend.where if used is None else used.where
+            raise _store_error(exc, where, self.backend.name) from exc
 
-    def _connect(self, replica: Replica | None) -> Connection:
-        """A connection to ``replica``, or the primary's when there is none or it fails."""
+    def _connect(self, replica: Replica | None) -> tuple[Connection, Replica | None]:
+        """A connection to ``replica``, or to the primary when there is none or it fails; and
+        the replica it is to (None: the primary)."""
         if replica is not None and self.replicas is not None:
             try:
-                return replica.engine.connect()
+                return replica.engine.connect(), replica
             except SQLAlchemyError as exc:
                 self.replicas.failed(replica, exc)
-        return self._engine.connect()
+        return self._engine.connect(), None
 
     @contextmanager
     def writing(self, what: str | None = None) -> Iterator[Connection]:
@@ -598,14 +603,18 @@ def _reason(exc: SQLAlchemyError) -> str:
     return f"database error: {orig or exc}"
 
 
-def _store_error(exc: SQLAlchemyError, where: str, dialect: str) -> StoreError:
-    """A lost or refused connection to a database server is :class:`Unavailable` (retry
-    shortly; its detail goes to the log, not to a client); any other failure, and every one of
-    SQLite's (a file, not a server: "locked", "disk I/O error"), is a :class:`StoreError`."""
-    lost = (isinstance(exc, DBAPIError) and exc.connection_invalidated) or (
+def _lost(exc: SQLAlchemyError, dialect: str) -> bool:
+    """Whether ``exc`` is a lost or refused connection to a database server. None of SQLite's
+    errors is: it is a file, not a server ("locked" and "disk I/O error" are no outage)."""
+    return (isinstance(exc, DBAPIError) and exc.connection_invalidated) or (
         dialect != "sqlite" and isinstance(exc, OperationalError | InterfaceError)
     )
-    if lost:
+
+
+def _store_error(exc: SQLAlchemyError, where: str, dialect: str) -> StoreError:
+    """A lost connection is :class:`Unavailable` (retry shortly; its detail goes to the log,
+    not to a client); any other failure is a :class:`StoreError`."""
+    if _lost(exc, dialect):
         detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
         return Unavailable("the database cannot be reached now", document=f"{where} ({detail})")
     return StoreError(_reason(exc), document=where)

@@ -58,17 +58,18 @@ def readiness(archive: Archive, settings: Settings) -> dict[str, Any]:
     """``ready`` and why: the database, the replicas, and the index lag."""
     problems = []
     replicas = [s.to_dict() for s in archive.replicas.states()] if archive.replicas else []
-    usable = any(r["state"] == "ok" for r in replicas)
     lag: int | None = None
     try:
         lag = index_lag(archive)
         database = "ok"
     except StenogramError as exc:
         database = exc.reason
-        if usable:
+        try:  # the primary is down: a replica may still serve every read
+            if not any(r["state"] == "ok" for r in replicas):
+                raise
             lag = max(0, archive.max_seq() - read_seq(archive.index_path))
-        else:
-            problems.append(f"database: {exc.reason}")
+        except StenogramError as also:
+            problems.append(f"database: {also.reason}")
     if lag is not None and lag > settings.ready_max_index_lag:
         problems.append(
             f"the search index is {lag} changes behind (bound: {settings.ready_max_index_lag})"
