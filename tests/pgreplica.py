@@ -12,7 +12,6 @@ import os
 import pwd
 import shlex
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,17 +37,8 @@ class Replica:
             user = pwd.getpwnam(USER)
             os.chown(self.folder, user.pw_uid, user.pw_gid)
 
-    def _run(self, program: str, *args: str) -> None:
-        subprocess.run(
-            [*self.primary._prefix, str(self.primary.bin / program), *args],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            cwd=self.folder,
-        )
-
     def start(self) -> None:
-        self._run(
+        self.primary._run(
             "pg_basebackup", "-R", "-D", str(self.data), "-h", "127.0.0.1",
             "-p", str(self.primary.port), "-U", "postgres", "-X", "stream", "--no-sync",
             "--checkpoint=fast",
@@ -61,7 +51,7 @@ class Replica:
             f"-c unix_socket_directories={self.folder} -c hot_standby=on "
             "-c wal_receiver_status_interval=1 -c max_connections=200"
         )
-        self._run(
+        self.primary._run(
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
             "-w", "start",
         )  # fmt: skip
@@ -82,12 +72,12 @@ class Replica:
                 time.sleep(0.2)
 
     def pause(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self.primary._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         try:
             if (self.data / "postmaster.pid").exists():
-                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+                self.primary._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from processes import children, running
+from serveutil import stop
 from stenogram.serving import GRACE
 from webutil import build, free_port
 
@@ -47,13 +48,7 @@ def serving(archive: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes],
         _wait(lambda: len(_workers(proc.pid)) == 2, proc, log)
         yield proc, port
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=GRACE + 5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
 
 
 def _wait(ready: object, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
