@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from pgcluster import Cluster, binaries
+from pgreplica import Replica
 from sites import Site, SiteServer, kremlin_site
 from stenogram.demo import SEED, packaged
 
@@ -172,3 +173,14 @@ def site(kremlin_pages: dict[str, bytes]) -> Iterator[tuple[Site, SiteServer]]:
     site = Site(dict(kremlin_pages))
     with SiteServer(site) as server:
         yield site, server
+
+
+@pytest.fixture(scope="session")
+def replica(postgres: Cluster) -> Iterator[Replica]:
+    """A hot standby of the session's cluster (``pg_basebackup -R``), stopped at the end."""
+    standby = Replica(postgres)
+    try:
+        standby.start()
+        yield standby
+    finally:
+        standby.stop()

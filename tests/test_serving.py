@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from processes import children, running
+from serveutil import stop
 from stenogram.serving import GRACE
 from webutil import build, free_port
 
@@ -53,13 +54,7 @@ def serving(
         _wait(lambda: len(_workers(proc.pid)) == 2, proc, log)
         yield proc, port
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=GRACE + 5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
 
 
 def _wait(ready: object, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:

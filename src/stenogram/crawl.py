@@ -36,6 +36,7 @@ from .archive import Archive
 from .archive.frontier import DONE, FAILED, ITEM, LISTING, Claim, Frontier, Round
 from .errors import FetchError, StenogramError, StoreError
 from .ingest import IngestProgress, IngestSummary, ingest_documents
+from .metrics import CRAWL_FETCHES
 from .model import Document
 from .settings import Settings
 from .sources import RawDocument, parse_raw
@@ -312,6 +313,7 @@ class _Walk:
             raise
         except StenogramError as exc:
             self.failed += 1
+            CRAWL_FETCHES.labels("failed").inc()
             self.log(f"skip {claim.url}: {exc.reason}")
             self._settle(claim, FAILED, exc.reason)
             yield exc
@@ -362,10 +364,12 @@ class _Walk:
             self.raw.confirm(stored)
             if kind == "item":
                 self.not_modified += 1
+                CRAWL_FETCHES.labels("not_modified").inc()
                 self.log(f"unchanged {url} (304)")
             return self.raw.read(stored), True
         if kind == "item":
             self.fetched += 1
+            CRAWL_FETCHES.labels("fetched").inc()
         self.raw.keep(self.adapter.name, kind, response, url)
         return response.body, False
 

@@ -66,6 +66,16 @@ class IndexBusy(StoreError):
     applies the archive's change log, so whatever was stored reaches the index anyway."""
 
 
+class Unavailable(StoreError):
+    """The database cannot be reached now (down, restarting, refusing connections): worth
+    retrying shortly, and nothing was lost. ``document`` keeps the driver's detail for the log;
+    a client sees the reason only."""
+
+    exit_code = 69  # EX_UNAVAILABLE
+    http_status = 503
+    code = "unavailable"
+
+
 class QueryError(StenogramError):
     """A search query is malformed or exceeds a limit."""
 
@@ -123,4 +133,5 @@ __all__ = [
     "SourceError",
     "StenogramError",
     "StoreError",
+    "Unavailable",
 ]

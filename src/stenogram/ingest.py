@@ -46,8 +46,10 @@ from typing import Any, TypeVar
 from .archive import Archive, event_key
 from .archive.batch import Item, StoreResult
 from .archive.people import mention_key
+from .archive.replicas import ReplicaPolicy
 from .errors import IndexBusy, NotFound, ParseError, SourceError, StenogramError, StoreError
 from .follow import catch_up_index, index_lag
+from .metrics import INGESTED
 from .model import Document, Person
 from .parse import FORMATS
 from .resolve import PeopleDirectory
@@ -97,14 +99,14 @@ class IngestSummary:
     seconds: float
 
 
-def open_archive(settings: Settings, *, create: bool = False) -> Archive:
+def open_archive(settings: Settings, *, create: bool = False, replicas: bool = False) -> Archive:
     """Open the archive of ``settings``; a search index that lags the database is caught up first.
 
     When the index cannot be caught up (another process holds its writer, its disk is full),
     the archive opens anyway and the index is read as it is, with a warning that says how far
     behind it is and why: a reader must not be refused because a derived copy cannot be written.
     """
-    archive = open_settings(settings, create=create)
+    archive = open_settings(settings, create=create, replicas=replicas)
     try:
         catch_up_index(archive)
     except StoreError as exc:
@@ -129,10 +131,22 @@ def _warn_lag(archive: Archive, exc: StoreError) -> None:
         )
 
 
-def open_settings(settings: Settings, *, create: bool = False) -> Archive:
-    """The archive that ``settings`` name: its folder, database and search index."""
+def open_settings(settings: Settings, *, create: bool = False, replicas: bool = False) -> Archive:
+    """The archive that ``settings`` name: its folder, database and search index; with
+    ``replicas``, its read replicas too (a web node's reads; writers never use them)."""
+    policy = (
+        ReplicaPolicy(
+            settings.read_replicas, settings.replica_max_lag, settings.replica_check_seconds
+        )
+        if replicas and settings.read_replicas
+        else None
+    )
     return Archive.open(
-        settings.archive, create=create, database=settings.database, index=settings.index
+        settings.archive,
+        create=create,
+        database=settings.database,
+        index=settings.index,
+        replicas=policy,
     )
 
 
@@ -370,7 +384,12 @@ class _Run:
             )
 
     def summary(self, seconds: float) -> IngestSummary:
+        """The run's counts, also added to the process's ``/metrics`` counters (once, here:
+        every ingest ends with its summary)."""
         c = self.counts
+        for outcome in ("new", "updated", "unchanged"):
+            INGESTED.labels(outcome).inc(c[outcome])
+        INGESTED.labels("failed").inc(len(self.failures))
         return IngestSummary(
             c["new"],
             c["updated"],

@@ -43,6 +43,11 @@ def _base_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
+def _urls(value: str) -> tuple[str, ...]:
+    """Database URLs separated by spaces or commas (a URL holds neither)."""
+    return tuple(value.replace(",", " ").split())
+
+
 @dataclass(frozen=True, slots=True)
 class Setting:
     name: str
@@ -68,6 +73,31 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         None,
         "Folder of this node's search index; unset: index/ in the archive folder.",
         Path,
+    ),
+    Setting(
+        "read_replicas",
+        (),
+        "postgresql:// URLs of hot standbys of the database that pages, search and the API "
+        "read from (writes and the answers to them use the database itself).",
+        _urls,
+    ),
+    Setting(
+        "replica_max_lag",
+        30.0,
+        "A read replica further behind the database than this many seconds is skipped.",
+        float,
+    ),
+    Setting(
+        "replica_check_seconds",
+        2.0,
+        "How often each read replica's reachability and lag are checked.",
+        float,
+    ),
+    Setting(
+        "ready_max_index_lag",
+        1000,
+        "/readyz fails while this node's search index is more changes than this behind.",
+        _int,
     ),
     Setting(
         "max_document_bytes",
@@ -147,6 +177,10 @@ class Settings:
     archive: Path = Path("archive")
     database: str | None = None
     index: Path | None = None
+    read_replicas: tuple[str, ...] = ()
+    replica_max_lag: float = 30.0
+    replica_check_seconds: float = 2.0
+    ready_max_index_lag: int = 1000
     max_document_bytes: int = 20 * 1024 * 1024
     admin_token: str | None = None
     crawl_delay: float = 2.0

@@ -25,9 +25,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, bindparam, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
-from ..errors import NotFound, StoreError
+from ..errors import NotFound, StenogramError, StoreError, Unavailable
 from ..ids import in_range
 from ..model import Document, DocumentPeople, Override, Person
 from ..resolve import Mention
@@ -44,6 +44,7 @@ from .holdings import SourceSpan, source_spans
 from .identity import event_key as event_key
 from .prepared import Prepared
 from .records import permalink
+from .replicas import Replica, ReplicaPolicy, ReplicaSet
 from .rows import IndexRow
 from .schema import (
     event_translations,
@@ -188,11 +189,19 @@ class ArchiveInfo:
 class Archive:
     """One archive: its database, and a folder for the search index and raw bodies."""
 
-    def __init__(self, path: Path, backend: Backend, index: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        backend: Backend,
+        index: Path | None = None,
+        replicas: ReplicaSet | None = None,
+    ) -> None:
         self.path = path
         self.backend = backend
         self._engine = backend.engine
         self._index = index
+        #: Where the read methods may read instead of the primary (see :meth:`reading`).
+        self.replicas = replicas
 
     @property
     def index_path(self) -> Path:
@@ -207,18 +216,27 @@ class Archive:
         create: bool = True,
         database: str | None = None,
         index: Path | None = None,
+        replicas: ReplicaPolicy | None = None,
     ) -> Archive:
         """Open (or create) the archive at ``path`` and bring its schema up to date.
 
         ``database``: a ``postgresql://`` URL, or a folder of a SQLite archive; default
-        ``path``'s own ``stenogram.db``.
+        ``path``'s own ``stenogram.db``. ``replicas``: hot standbys of that database for the
+        read methods (:mod:`.replicas`).
         """
         path = Path(path)
         backend = open_backend(path, database, db_name=DB_NAME)
         _schema_step(path, backend, create, migrate.prepare)
-        return cls(path, backend, index)
+        try:
+            standbys = ReplicaSet(backend.engine, replicas) if replicas and replicas.urls else None
+        except StenogramError:
+            backend.engine.dispose()
+            raise
+        return cls(path, backend, index, standbys)
 
     def close(self) -> None:
+        if self.replicas is not None:
+            self.replicas.close()
         self._engine.dispose()
 
     def __enter__(self) -> Archive:
@@ -228,20 +246,42 @@ class Archive:
         self.close()
 
     def watch(self) -> ChangeWatch:
-        """A number that changes whenever anyone commits to this archive's database."""
-        return self.backend.watch()
+        """A number that changes whenever anyone commits to this archive's database, or (with
+        replicas) whenever a replica replays more of it: what is read may change then too."""
+        found = self.backend.watch()
+        return found if self.replicas is None else _ReplicatedWatch(found, self.replicas)
 
     # --- transactions ---------------------------------------------------------------------
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """One read transaction: one snapshot for everything read in it."""
+    def reading(self, *, primary: bool = False) -> Iterator[Connection]:
+        """One read transaction: one snapshot for everything read in it.
+
+        With replicas, on one of them that is up and not lagging (else on the primary);
+        ``primary``: on the primary whatever the replicas, to read back one's own write."""
+        wanted = None if primary or self.replicas is None else self.replicas.pick()
+        used: Replica | None = None
         try:
+            opened, used = self._connect(wanted)
             options = self.backend.read_options
-            with self._engine.connect().execution_options(**options) as conn, conn.begin():
+            with opened.execution_options(**options) as conn, conn.begin():
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(_reason(exc), document=self.backend.where) from exc
+            lost = _lost(exc, self.backend.name)
+            if lost and used is not None and self.replicas is not None:
+                self.replicas.failed(used, exc)
+            where = self.backend.where if used is None else used.where
+            raise _store_error(exc, where, self.backend.name) from exc
+
+    def _connect(self, replica: Replica | None) -> tuple[Connection, Replica | None]:
+        """A connection to ``replica``, or to the primary when there is none or it fails; and
+        the replica it is to (None: the primary)."""
+        if replica is not None and self.replicas is not None:
+            try:
+                return replica.engine.connect(), replica
+            except SQLAlchemyError as exc:
+                self.replicas.failed(replica, exc)
+        return self._engine.connect(), None
 
     @contextmanager
     def writing(self, what: str | None = None, *, queue: bool = True) -> Iterator[Connection]:
@@ -258,7 +298,7 @@ class Archive:
                 yield conn
         except SQLAlchemyError as exc:
             where = f"{self.backend.where} ({what})" if what else self.backend.where
-            raise StoreError(_reason(exc), document=where) from exc
+            raise _store_error(exc, where, self.backend.name) from exc
 
     # --- writing --------------------------------------------------------------------------
 
@@ -538,9 +578,10 @@ class Archive:
 
     # --- the change log (see :mod:`.changes`) ------------------------------------------------
 
-    def max_seq(self) -> int:
-        """The position of the change log: the ``seq`` of the last committed change."""
-        with self.reading() as conn:
+    def max_seq(self, *, primary: bool = False) -> int:
+        """The position of the change log: the ``seq`` of the last committed change (as a
+        replica has it, unless ``primary``)."""
+        with self.reading(primary=primary) as conn:
             return changes.position(conn)
 
     def pending_changes(self, after: int) -> changes.Pending:
@@ -617,6 +658,37 @@ def _schema_step(
 def _reason(exc: SQLAlchemyError) -> str:
     orig = getattr(exc, "orig", None)
     return f"database error: {orig or exc}"
+
+
+def _lost(exc: SQLAlchemyError, dialect: str) -> bool:
+    """Whether ``exc`` is a lost or refused connection to a database server. None of SQLite's
+    errors is: it is a file, not a server ("locked" and "disk I/O error" are no outage)."""
+    return (isinstance(exc, DBAPIError) and exc.connection_invalidated) or (
+        dialect != "sqlite" and isinstance(exc, OperationalError | InterfaceError)
+    )
+
+
+def _store_error(exc: SQLAlchemyError, where: str, dialect: str) -> StoreError:
+    """A lost connection is :class:`Unavailable` (retry shortly; its detail goes to the log,
+    not to a client); any other failure is a :class:`StoreError`."""
+    if _lost(exc, dialect):
+        detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        return Unavailable("the database cannot be reached now", document=f"{where} ({detail})")
+    return StoreError(_reason(exc), document=where)
+
+
+class _ReplicatedWatch:
+    """The primary's change counter and the replicas' (:attr:`ReplicaSet.version`) as one."""
+
+    def __init__(self, primary: ChangeWatch, replicas: ReplicaSet) -> None:
+        self._primary = primary
+        self._replicas = replicas
+
+    def current(self) -> int:
+        return hash((self._primary.current(), self._replicas.version))
+
+    def close(self) -> None:
+        self._primary.close()
 
 
 def _stored_event(

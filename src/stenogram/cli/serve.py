@@ -7,7 +7,10 @@ with several workers, forks a child to prepare the archive and then supervises t
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -37,6 +40,17 @@ def serve(
         int | None,
         typer.Option("--workers", min=1, help="Worker processes (default: one per CPU core)."),
     ] = None,
+    read_replica: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--read-replica",
+            metavar="URL",
+            show_default=False,
+            help="A hot standby of the PostgreSQL --database that pages, search and the API "
+            "read from (repeatable; default: $STENOGRAM_READ_REPLICAS). Writes and their "
+            "answers use the database itself; a replica down or lagging is skipped.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the archive: web pages, their JSON twins, the JSON API and Atom feeds.
 
@@ -53,6 +67,8 @@ def serve(
         settings = _settings(ctx, archive)
         options = uvicorn_options(settings)
         make_room(settings)
+        if read_replica:
+            settings = dataclasses.replace(settings, read_replicas=tuple(read_replica))
         if count == 1:
             from ..web import create_app
 
@@ -75,18 +91,44 @@ def serve(
             os.environ["STENOGRAM_DATABASE"] = settings.database
         if settings.index is not None:
             os.environ["STENOGRAM_INDEX"] = str(settings.index.resolve())
+        if settings.read_replicas:
+            os.environ["STENOGRAM_READ_REPLICAS"] = " ".join(settings.read_replicas)
         from .. import serving
 
         uvicorn.Config(serving.APP, **options)  # sets logging up as in uvicorn's own workers
-        serving.serve(host, port, count, options)
+        with _shared_metrics():
+            serving.serve(host, port, count, options)
+
+
+@contextmanager
+def _shared_metrics() -> Iterator[None]:
+    """prometheus_client's multiprocess mode for the workers: each writes its counters to a
+    folder that ``/metrics`` on any of them adds up (a folder of this run, removed after it,
+    unless ``PROMETHEUS_MULTIPROC_DIR`` names one already)."""
+    import os
+    import shutil
+    import tempfile
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="stenogram-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _prepare_archive(settings: Settings) -> None:
-    """In the child that ``serve`` forks: open the archive, catch the index up, report errors."""
+    """In the child that ``serve`` forks: open the archive (and its replicas, so a setting
+    that cannot work stops ``serve`` here rather than every worker in turn), catch the index
+    up, report errors."""
     from ..ingest import open_archive
 
     try:
-        open_archive(settings).close()
+        open_archive(settings, replicas=True).close()
     except StenogramError as exc:
         _report(exc)
         sys.exit(exc.exit_code)

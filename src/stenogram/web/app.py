@@ -2,9 +2,11 @@
 
 One :class:`~stenogram.archive.Archive` is opened per app and shared by every request (its engine
 pools connections and every read is its own transaction), rather than opening the archive per
-request. Errors become ``{"error": {"code", "message"}}`` (or an HTML page for a browser), with the
-status and code carried by the :class:`StenogramError` class; nothing else ever reaches a client,
-least of all a traceback.
+request; with ``read_replicas`` its reads go to the replicas (:mod:`stenogram.archive.replicas`),
+while the admin writes open the primary themselves and answer from it. Errors become
+``{"error": {"code", "message"}}`` (or an HTML page for a browser), with the status and code
+carried by the :class:`StenogramError` class; nothing else ever reaches a client, least of all a
+traceback.
 
 The read handlers are ``async`` though they never wait: a page is CPU-bound, so it runs on the
 event loop, one request at a time in order of arrival (:mod:`.turns`), rather than in threads that
@@ -29,12 +31,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
-from ..errors import PastTheEnd, StenogramError
+from ..errors import PastTheEnd, StenogramError, Unavailable
 from ..follow import Follower
 from ..ingest import open_archive
 from ..settings import Settings, load_settings
-from . import api, exports, feeds, pages
+from . import api, exports, feeds, health, pages
 from .cache import Generation, ResponseCache
+from .health import RequestMetrics
 from .respond import JSON_FLAG, absolute_url, error_response
 from .security import SecurityHeaders
 from .turns import RETRY_AFTER, Busy, Turns
@@ -50,6 +53,8 @@ CACHE_BYTES: Final = 8 * 1024 * 1024
 #: Python under one GIL, so more threads add no throughput, only memory: with anyio's default
 #: 40, more pooled database connections and malloc arenas fill up.
 THREADS: Final = 4
+#: Seconds a client is asked to wait after a 503 for a database that cannot be reached.
+UNAVAILABLE_RETRY: Final = "5"
 
 
 class HeadAsGet:
@@ -82,8 +87,10 @@ class JsonTwin:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if scope["type"] == "http" and path.endswith(".json") and not path.startswith(_NATIVE_JSON):
+            # In place, so that the middlewares outside see the route the page took (metrics).
             base = path[: -len(".json")]
-            scope = {**scope, "path": "/" if base in ("", "/index") else base, JSON_FLAG: True}
+            scope["path"] = "/" if base in ("", "/index") else base
+            scope[JSON_FLAG] = True
         await self.app(scope, receive, send)
 
 
@@ -95,7 +102,10 @@ def _install_errors(app: FastAPI) -> None:
         # The reason only: ``document`` may name a server path.
         reason = " ".join(exc.reason.split())
         last = exc.last_page if isinstance(exc, PastTheEnd) else None
-        return error_response(request, exc.http_status, exc.code, reason, last_page=last)
+        response = error_response(request, exc.http_status, exc.code, reason, last_page=last)
+        if isinstance(exc, Unavailable):
+            response.headers["retry-after"] = UNAVAILABLE_RETRY
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
@@ -135,7 +145,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     while the app serves (:mod:`stenogram.follow`): requests only ever read it.
     ``cache_bytes`` bounds the cache of finished responses (0: no cache; see :mod:`.cache`).
     """
-    archive = open_archive(settings)
+    archive = open_archive(settings, replicas=True)
     generation = Generation(archive.watch(), archive.max_seq, archive.index_path)
     follower = Follower(archive)
 
@@ -167,6 +177,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.state.settings = settings
     _install_errors(app)
 
+    app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(exports.router)
     if settings.admin_token:
@@ -182,6 +193,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     if cache_bytes > 0:
         app.add_middleware(ResponseCache, generation=generation, max_bytes=cache_bytes)
     app.add_middleware(Busy, limit=settings.max_requests, refuse=busy_response)
+    app.add_middleware(RequestMetrics)  # counts cached and refused answers too
     app.add_middleware(HeadAsGet)
     return app
 

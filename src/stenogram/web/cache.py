@@ -30,10 +30,12 @@ from typing import Final
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..archive.dialects import ChangeWatch
+from ..errors import StenogramError
 from ..search.index import STATE_FILE, read_seq
+from .health import PATHS
 
-#: Paths never cached: writes, and files that carry their own validators.
-_BYPASS: Final = ("/api/admin", "/static/")
+#: Paths never cached: writes, files that carry their own validators, and the node's health.
+_BYPASS: Final = ("/api/admin", "/static/", *PATHS)
 #: Bodies larger than this are served but not kept (one huge page must not evict the rest).
 MAX_ENTRY_BYTES: Final = 2 * 1024 * 1024
 _DROP_ON_304: Final = {b"content-length", b"content-type"}
@@ -125,7 +127,11 @@ class ResponseCache:
             scope.get("scheme", "http").encode(),
             b"application/json" in accept and b"text/html" not in accept,
         )
-        generation = self.generation.current()
+        try:
+            generation = self.generation.current()
+        except StenogramError:  # the database is down: the app answers that, uncached
+            await self.app(scope, receive, send)
+            return
         if_none_match = _header(scope, b"if-none-match")
         entry = self._get(key, generation)
         if entry is not None:

@@ -11,7 +11,8 @@ the GIL hands the CPU around in no particular order, and the loop thread waits f
 Taking turns on a FIFO lock gives the loop one look at its sockets between two requests, so a
 request waits for those that arrived before it and no more. A turn ends when the response
 starts, so a slow reader never holds the others up; writes (``POST``) do not queue, since they
-read a body first and run in threads.
+read a body first and run in threads. Nor do the health checks (:mod:`.health`): a load
+balancer must not time a node out because its pages are busy.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Final
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .health import PATHS
 
 _QUEUED: Final = frozenset({"GET", "HEAD"})
 #: Seconds a refused client is asked to wait (``Retry-After``).
@@ -36,7 +39,7 @@ class Turns:
         self.lock = asyncio.Lock()  # bound to the running loop on first contention
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _QUEUED:
+        if scope["type"] != "http" or scope["method"] not in _QUEUED or scope["path"] in PATHS:
             await self.app(scope, receive, send)
             return
         await self.lock.acquire()
