@@ -64,6 +64,8 @@ from stenogram.settings import Settings
 CLIENTS: Final = 32
 TARGET_P99_MS: Final = 100.0
 TARGET_RSS_MB: Final = 300.0
+#: PostgreSQL's search throughput over SQLite's (issue 11).
+TARGET_PG_RATIO: Final = 0.8
 WARMUP_SECONDS: Final = 2.0
 SEED: Final = 1
 MODES: Final = ("varied", "fixed")
@@ -241,14 +243,15 @@ def serving(command: list[str], port: int, ready: str) -> Iterator[subprocess.Po
             proc.wait()
 
 
-def ingest_corpus(corpus: Path, archive: Path) -> None:
+def ingest_corpus(corpus: Path, archive: Path, database: str | None = None) -> None:
     paths = [corpus / "kremlin-en-2000-2020.tar.xz", corpus / "kremlin-ru-2025.csv"]
     paths = [p for p in paths if p.exists()]
     if not paths:
         raise SystemExit(f"no kremlin corpus under {corpus}")
-    summary = ingest(paths, Settings(archive=archive))
+    summary = ingest(paths, Settings(archive=archive, database=database))
     print(
-        f"Ingested {', '.join(p.name for p in paths)}: {summary.new:,} new, "
+        f"{'PostgreSQL' if database else 'SQLite'}: ingested {', '.join(p.name for p in paths)}: "
+        f"{summary.new:,} new, "
         f"{summary.failed} failed, {summary.seconds:.0f} s",
         flush=True,
     )
@@ -387,11 +390,27 @@ def pss_mb(pids: Sequence[int]) -> float:
     return total / 1024
 
 
-def bench(args: argparse.Namespace, archive: Path, work: Path) -> None:
+@dataclass(frozen=True, slots=True)
+class Served:
+    """What the load on one stenogram server found."""
+
+    runs: dict[tuple[str, str], Load]
+    words: list[str]
+    rss: list[tuple[float, float]]
+    pss: float
+    found: list[int]
+
+
+def load_stenogram(
+    args: argparse.Namespace, archive: Path, database: str | None, label: str
+) -> Served:
+    """CPU per request with one client, then every target under ``CLIENTS`` clients."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     stenogram = [sys.executable, "-m", "stenogram", "serve", "--archive", str(archive)]
     stenogram += ["--port", str(port), "--workers", str(args.workers)]
+    if database:
+        stenogram += ["--database", database]
     header = "| target | req/s | p50 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|"
     costs: list[str] = []
     with serving(stenogram, port, "/api/events") as server:
@@ -405,20 +424,55 @@ def bench(args: argparse.Namespace, archive: Path, work: Path) -> None:
                 cost = cost_alone(pids, url, args.alone, mode == "fixed")
                 costs.append(f"| {name} | {mode} | {cost:.2f} |")
         print(
-            f"\nServer CPU per request, one client, {args.alone} requests each "
+            f"\n{label}: server CPU per request, one client, {args.alone} requests each "
             f"({args.workers} workers):\n\n| target | URLs | CPU ms |\n|---|---|---|\n"
             + "\n".join(costs),
             flush=True,
         )
-        print(f"\n{CLIENTS} clients, {args.seconds:.0f} s a target\n\n{header}", flush=True)
+        print(
+            f"\n{label}: {CLIENTS} clients, {args.seconds:.0f} s a target, load average "
+            f"{os.getloadavg()[0]:.1f}\n\n{header}",
+            flush=True,
+        )
         runs: dict[tuple[str, str], Load] = {}
         for mode, made in (("varied", urls.varied), ("fixed", urls.fixed)):
             for name, url in made.items():
                 runs[mode, name] = run_load(f"stenogram {name}, {mode} URLs", url, args)
         rss = [rss_mb(pid) for pid in pids]
-        pss = pss_mb(pids)
-        ours_found = our_totals(base)
+        return Served(runs, words, rss, pss_mb(pids), our_totals(base))
 
+
+def compare_backends(sqlite: Served, postgresql: Served) -> None:
+    """PostgreSQL's figures over SQLite's, target by target (issue 11: search >= 0.8x)."""
+    print("\n| target | URLs | req/s PG / SQLite | p99 ms PG / SQLite |\n|---|---|---|---|")
+    for (mode, name), ours in sqlite.runs.items():
+        theirs = postgresql.runs[mode, name]
+        print(
+            f"| {name} | {mode} | {theirs.rate / ours.rate:.2f}x ({theirs.rate:,.0f} / "
+            f"{ours.rate:,.0f}) | {theirs.p99_ms:.1f} / {ours.p99_ms:.1f} |"
+        )
+    key = ("varied", "/api/search")
+    search = postgresql.runs[key].rate / sqlite.runs[key].rate
+    worst = max(r.p99_ms for r in postgresql.runs.values())
+    print(
+        f"Hit totals agree: {postgresql.found == sqlite.found}. Targets (PostgreSQL, read from "
+        f"the primary): search >= 0.8x SQLite {'met' if search >= TARGET_PG_RATIO else 'MISSED'} "
+        f"({search:.2f}x, varied words); p99 < {TARGET_P99_MS:.0f} ms "
+        f"{'met' if worst < TARGET_P99_MS else 'MISSED'} (worst {worst:.1f} ms)"
+    )
+
+
+def bench(args: argparse.Namespace, archive: Path, work: Path) -> None:
+    served = load_stenogram(args, archive, None, "SQLite")
+    if args.database:
+        pg_archive = work / "pg-archive"
+        ingest_corpus(args.corpus, pg_archive, args.database)
+        compare_backends(served, load_stenogram(args, pg_archive, args.database, "PostgreSQL"))
+        if not args.datasette:
+            return
+    runs, words, rss, pss, ours_found = (
+        served.runs, served.words, served.rss, served.pss, served.found
+    )  # fmt: skip
     db_path = work / "kremlin.db"
     t0 = time.perf_counter()
     rows = build_sqlite(archive, db_path)
@@ -444,7 +498,7 @@ def bench(args: argparse.Namespace, archive: Path, work: Path) -> None:
     fixed_ratio = runs["fixed", "/api/search"].rate / theirs.rate
     worst = {mode: max(r.p99_ms for (m, _), r in runs.items() if m == mode) for mode in MODES}
     print(
-        f"\nstenogram server: {len(pids)} processes, RSS "
+        f"\nstenogram server: {len(rss)} processes, RSS "
         + ", ".join(f"{r:.0f} MB (peak {p:.0f})" for r, p in rss)
         + f"; together (PSS) {pss:.0f} MB. Datasette RSS {their_rss:.0f} MB "
         f"(peak {their_peak:.0f} MB)"
@@ -482,6 +536,13 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap of each run")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server workers")
     parser.add_argument("--alone", type=int, default=200, help="requests of each CPU-cost run")
+    parser.add_argument(
+        "--database", help="also serve the corpus from this empty PostgreSQL database (URL)"
+    )
+    parser.add_argument(
+        "--no-datasette", dest="datasette", action="store_false",
+        help="skip the Datasette comparison",
+    )  # fmt: skip
     args = parser.parse_args()
     print(
         f"# bench/serve.py, {dt.date.today().isoformat()} · {os.cpu_count()} CPUs · "
