@@ -124,7 +124,9 @@ def test_query_export_names_the_speaker_of_every_turn(archive: Archive, tmp_path
         persons = {e.get("eId"): e.get("href") for e in _find(tree, ".//akn:TLCPerson")}
         kept = {s.position for s in event.speeches}
         speeches = _find(tree, ".//akn:speech")
-        for position, (speech, person) in enumerate(zip(speeches, event.speech_people), 1):
+        for position, (speech, person) in enumerate(
+            zip(speeches, event.speech_people, strict=True), 1
+        ):
             if person is not None:
                 assert persons[speech.get("by")[1:]] == f"/ontology/person/{person}"
                 unmatched_named += position not in kept

@@ -100,7 +100,9 @@ def test_query_export_names_the_speaker_of_every_turn(archive: Archive, tmp_path
     for event in open_corpus(archive, Selection(query=QUERY), now=NOW).events():
         utterances = _all(etree.parse(str(tmp_path / event_file(event))), "u")
         kept = {s.position for s in event.speeches}
-        for position, (u, person) in enumerate(zip(utterances, event.speech_people), 1):
+        for position, (u, person) in enumerate(
+            zip(utterances, event.speech_people, strict=True), 1
+        ):
             if person is not None:
                 assert u.get("who") == "#" + person_ref(person)
                 assert person_ref(person) in listed
