@@ -25,10 +25,13 @@ from typing import Any
 
 import pytest
 
+from exportutil import CORPUS_INPUTS
 from pgcluster import Cluster, binaries
 from pgreplica import Replica
 from sites import Site, SiteServer, kremlin_site
 from stenogram.demo import SEED, packaged
+from stenogram.ingest import ingest
+from stenogram.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("STENOGRAM_SHARED") or ROOT.parent / "shared")
@@ -134,6 +137,16 @@ def corpus_dir(shared_dir: Path) -> Path:
     if not corpus.is_dir():
         pytest.skip("../shared/corpus is not present")
     return corpus
+
+
+@pytest.fixture(scope="session")
+def corpus_archive(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive of the whole development corpus, ingested once per session (about a minute)
+    and shared by every test that reads it: they only read it, never change it."""
+    archive = tmp_path_factory.mktemp("corpus") / "archive"
+    summary = ingest([corpus_dir / name for name in CORPUS_INPUTS], Settings(archive=archive))
+    assert summary.failed <= 1  # one AU file is an empty <transcripts>
+    return archive
 
 
 @pytest.fixture(scope="session")

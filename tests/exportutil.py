@@ -1,4 +1,4 @@
-"""Validators for exported files, shared by tests/test_export.py and tests/export_gate.py."""
+"""Validators for exported files and the corpus's inputs, shared by the export tests and gates."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ POPOLO_KINDS = {
     "speeches": "speech",
 }
 POPOLO_BASE = "http://www.popoloproject.com/schemas/"
+#: The development corpus's files (../shared/corpus) an archive of the whole corpus ingests.
+CORPUS_INPUTS = ("kremlin-en-2000-2020.tar.xz", "kremlin-ru-2025.csv", "pm-transcripts-au.tar.xz")
 
 
 def popolo_validators(root: Path) -> dict[str, Draft3Validator]:

@@ -19,7 +19,6 @@ from stenogram.archive.copy import copy_between, table_summaries
 from stenogram.archive.schema import events
 from stenogram.cli import app
 from stenogram.errors import StoreError
-from stenogram.ingest import ingest
 from stenogram.queries import search_archive
 from stenogram.settings import Settings
 
@@ -154,24 +153,14 @@ def test_an_interrupted_backup_leaves_no_backup_and_a_full_folder_is_refused(
 
 @pytest.mark.corpus
 def test_a_backup_of_the_whole_development_corpus_restores_the_same(
-    corpus_dir: Path, tmp_path: Path
+    corpus_archive: Path, tmp_path: Path
 ) -> None:
-    settings = Settings(archive=tmp_path / "corpus")
-    inputs = [
-        corpus_dir / name
-        for name in (
-            "kremlin-en-2000-2020.tar.xz",
-            "kremlin-ru-2025.csv",
-            "pm-transcripts-au.tar.xz",
-        )
-    ]
-    assert ingest(inputs, settings).failed <= 1  # one AU file is an empty <transcripts>
-    with Archive.open(settings.archive, create=False) as archive:
+    with Archive.open(corpus_archive, create=False) as archive:
         write_backup(archive, tmp_path / "backup")
     code, _, err = _cli("import", tmp_path / "backup", "--archive", tmp_path / "restored")
     assert code == 0, err
     with (
-        Archive.open(settings.archive, create=False) as original,
+        Archive.open(corpus_archive, create=False) as original,
         Archive.open(tmp_path / "restored", create=False) as restored,
     ):
         assert original.info().events > 10_000

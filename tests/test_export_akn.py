@@ -12,9 +12,19 @@ from typer.testing import CliRunner
 
 from stenogram.archive import Archive
 from stenogram.cli import app
-from stenogram.export.records import archive_events
+from stenogram.export.records import Selection, archive_events
+from stenogram.export.run import open_corpus
 from stenogram.export.xmlparts import event_file
-from xmlexport import GOLDEN, SEED_REF, akn_schema, export, invalid, sample_archive
+from xmlexport import (
+    GOLDEN,
+    NOW,
+    QUERY,
+    SEED_REF,
+    akn_schema,
+    export,
+    invalid,
+    sample_archive,
+)
 
 AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
 
@@ -104,6 +114,24 @@ def test_query_export_keeps_whole_documents(archive: Archive, tmp_path: Path) ->
     assert written.events >= 1
     tree = etree.parse(str(tmp_path / f"{SEED_REF}.xml"))
     assert len(_find(tree, ".//akn:speech")) == len(archive.event(SEED_REF).document.speeches)
+
+
+def test_query_export_names_the_speaker_of_every_turn(archive: Archive, tmp_path: Path) -> None:
+    export(archive, "akn", tmp_path, query=QUERY)
+    unmatched_named = 0
+    for event in open_corpus(archive, Selection(query=QUERY), now=NOW).events():
+        tree = etree.parse(str(tmp_path / event_file(event)))
+        persons = {e.get("eId"): e.get("href") for e in _find(tree, ".//akn:TLCPerson")}
+        kept = {s.position for s in event.speeches}
+        speeches = _find(tree, ".//akn:speech")
+        for position, (speech, person) in enumerate(
+            zip(speeches, event.speech_people, strict=True), 1
+        ):
+            if person is not None:
+                assert persons[speech.get("by")[1:]] == f"/ontology/person/{person}"
+                unmatched_named += position not in kept
+    # The query leaves out turns of resolved speakers, so this asserted something.
+    assert unmatched_named > 0
 
 
 def test_cli_writes_one_file_per_event(archive: Archive, tmp_path: Path) -> None:

@@ -14,12 +14,22 @@ from lxml import etree
 from stenogram.archive import Archive
 from stenogram.export import akn, tei
 from stenogram.export.records import Corpus, ExportedEvent, Selection, archive_events
-from stenogram.export.xmlparts import event_file, to_bytes
+from stenogram.export.run import open_corpus
+from stenogram.export.xmlparts import event_file, person_ref, to_bytes
 from stenogram.model import Document, Narrative, Speech
-from stenogram.parse.kremlin_html_body import _OMISSION
+from stenogram.parse.kremlin_html_body import OMISSION
 from stenogram.settings import Settings
 from stenogram.web import create_app
-from xmlexport import GOLDEN, NOW, SEED_REF, export, invalid, sample_archive, tei_schemas
+from xmlexport import (
+    GOLDEN,
+    NOW,
+    QUERY,
+    SEED_REF,
+    export,
+    invalid,
+    sample_archive,
+    tei_schemas,
+)
 
 TEI = "{http://www.tei-c.org/ns/1.0}"
 AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
@@ -80,7 +90,25 @@ def _said(seg: etree._Element) -> str:
 
 
 def _plain(paragraph: str) -> str:
-    return " ".join(_OMISSION.sub(" ", paragraph).split())
+    return " ".join(OMISSION.sub(" ", paragraph).split())
+
+
+def test_query_export_names_the_speaker_of_every_turn(archive: Archive, tmp_path: Path) -> None:
+    export(archive, "tei", tmp_path, query=QUERY)
+    listed = {e.get(XML_ID) for e in _all(etree.parse(str(tmp_path / tei.ROOT)), "person")}
+    unmatched_named = 0
+    for event in open_corpus(archive, Selection(query=QUERY), now=NOW).events():
+        utterances = _all(etree.parse(str(tmp_path / event_file(event))), "u")
+        kept = {s.position for s in event.speeches}
+        for position, (u, person) in enumerate(
+            zip(utterances, event.speech_people, strict=True), 1
+        ):
+            if person is not None:
+                assert u.get("who") == "#" + person_ref(person)
+                assert person_ref(person) in listed
+                unmatched_named += position not in kept
+    # The query leaves out turns of resolved speakers, so this asserted something.
+    assert unmatched_named > 0
 
 
 def test_turns_notes_and_gaps_follow_the_record(archive: Archive, exported: Path) -> None:
@@ -94,7 +122,7 @@ def test_turns_notes_and_gaps_follow_the_record(archive: Archive, exported: Path
         assert segs == expected, event.ref
         speakers = [n.text for n in _all(tree, "note") if n.get("type") == "speaker"]
         assert speakers == [s.attribution for s in doc.speeches if s.attribution], event.ref
-        inline = sum(len(_OMISSION.findall(p)) for s in doc.speeches for p in s.paragraphs)
+        inline = sum(len(OMISSION.findall(p)) for s in doc.speeches for p in s.paragraphs)
         gaps = sum(1 for n in doc.narrative if n.kind == "omission") + inline
         assert len(_all(tree, "gap")) == gaps, event.ref
         measures = {m.get("unit"): int(m.get("quantity")) for m in _all(tree, "measure")}
@@ -123,7 +151,7 @@ def _event(paragraph: str) -> tuple[ExportedEvent, Corpus]:
         speeches=(Speech("Chair X", "X", "Chair", (paragraph,)),),
         narrative=(Narrative("* * *", 0, "separator"),),
     )
-    event = ExportedEvent(1, "e1", "/events/e1", 1, doc, (), ())
+    event = ExportedEvent(1, "e1", "/events/e1", 1, doc, (), (), (None,))
     corpus = Corpus(lambda: iter([event]), list, Selection(), 1, 1, NOW)
     return event, corpus
 

@@ -23,6 +23,8 @@ PARLAMINT = TESTS / "schemas" / "parlamint"
 GOLDEN = TESTS / "golden" / "export"
 SEED_REF = "c7b7elv43ti47"
 NOW = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+#: A query that matches some turns of the sample archive and leaves out others of named speakers.
+QUERY = "Lukashenko"
 
 
 @contextmanager

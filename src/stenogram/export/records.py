@@ -51,6 +51,9 @@ class ExportedEvent:
     speeches: tuple[ExportedSpeech, ...]
     #: Resolved person ids aligned with ``document.participants``.
     participant_people: tuple[str | None, ...]
+    #: Resolved person ids aligned with ``document.speeches``: every turn, kept or not, so a
+    #: document format names the speaker of a turn a query did not match.
+    speech_people: tuple[str | None, ...]
 
     @classmethod
     def of(cls, stored: StoredEvent, wanted: frozenset[int] | None = None) -> ExportedEvent:
@@ -71,12 +74,14 @@ class ExportedEvent:
             doc,
             speeches,
             stored.participant_people,
+            stored.speech_people,
         )
 
     def person_ids(self) -> Iterator[str]:
-        for speech in self.speeches:
-            if speech.person_id:
-                yield speech.person_id
+        """Everybody the event names, in every turn (a document format writes them all)."""
+        for person in self.speech_people:
+            if person:
+                yield person
         for person in self.participant_people:
             if person:
                 yield person

@@ -17,7 +17,7 @@ from pathlib import Path
 from unidecode import unidecode
 
 from ..model import Narrative, Person, Speech
-from ..parse.kremlin_html_body import _OMISSION
+from ..parse.kremlin_html_body import OMISSION
 from .formats import Written
 from .records import Corpus, ExportedEvent
 from .txt import file_name
@@ -36,7 +36,7 @@ class Turn:
 
     position: int
     speech: Speech
-    #: The resolver's person id (None: unresolved, or not kept by a query export).
+    #: The resolver's person id (None: unresolved).
     person_id: str | None
 
 
@@ -98,11 +98,10 @@ class Labels:
 def sections(event: ExportedEvent) -> list[list[Item]]:
     """The event's narrative and turns in page order, cut at each separator (no empty section).
 
-    Every turn of the document is kept (a document format stays whole in a query export); the
-    resolved person comes with the turns the export kept.
+    Every turn of the document is kept, with its resolved person (a document format stays whole
+    in a query export).
     """
     doc = event.document
-    people = {s.position: s.person_id for s in event.speeches}
     before: dict[int, list[Narrative]] = {}
     for item in doc.narrative:
         before.setdefault(min(item.position, len(doc.speeches)), []).append(item)
@@ -114,14 +113,14 @@ def sections(event: ExportedEvent) -> list[list[Item]]:
             else:
                 found[-1].append(narrative)
         if index < len(doc.speeches):
-            found[-1].append(Turn(index + 1, doc.speeches[index], people.get(index + 1)))
+            found[-1].append(Turn(index + 1, doc.speeches[index], event.speech_people[index]))
     return [section for section in found if section]
 
 
 def pieces(text: str) -> Iterator[str | None]:
     """The text around each omission mark in a paragraph (spaces kept), None for a mark."""
     start = 0
-    for mark in _OMISSION.finditer(text):
+    for mark in OMISSION.finditer(text):
         if text[start : mark.start()].strip():
             yield text[start : mark.start()]
         yield None

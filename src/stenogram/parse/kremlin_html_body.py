@@ -38,8 +38,9 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _BOLD = frozenset({"b", "strong"})
 _ITALIC = frozenset({"i", "em"})
 _TEXT = "-text"
-# "<…>", "‹…>", "<...>": the site's mark for a passage left out of the transcript.
-_OMISSION = re.compile(r"[<‹〈]\s*(?:…|\.\s?\.\s?\.)\s*[>›〉]")
+#: "<…>", "‹…>", "<...>": the site's mark for a passage left out of the transcript (the XML
+#: exports mark each one inside a paragraph).
+OMISSION = re.compile(r"[<‹〈]\s*(?:…|\.\s?\.\s?\.)\s*[>›〉]")
 _SEPARATOR = re.compile(r"\*(?:\s*\*){2,}")
 _PERSON_ID = re.compile(r"/catalog/persons/(\d+)")
 _NOT_WORDS = re.compile(r"[\s()\[\].,:;!?…–—-]+")
@@ -130,12 +131,12 @@ class _Reader:
             self.close_turn()
             self.add_narrative(text, "separator")
             return
-        if _OMISSION.fullmatch(text):
+        if OMISSION.fullmatch(text):
             self.omissions += 1
             self.add_narrative(text, "omission")
             return
         if "…" in text or "..." in text:
-            self.omissions += len(_OMISSION.findall(text))
+            self.omissions += len(OMISSION.findall(text))
         if node.tag in _HEADINGS:
             self.close_turn()
             self.add_narrative(text)
