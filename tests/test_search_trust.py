@@ -91,9 +91,9 @@ EVENTS: list[tuple[Any, ...]] = [
 ]
 
 
-def rows() -> list[IndexRow]:
+def rows(events: list[tuple[Any, ...]] = EVENTS) -> list[IndexRow]:
     out = []
-    for event_id, lang, title, category, listed, said in EVENTS:
+    for event_id, lang, title, category, listed, said in events:
         common: dict[str, Any] = {
             "seq": event_id,
             "event_id": event_id,
@@ -266,44 +266,12 @@ def test_reported_speech_is_counted_when_left_out_and_marked_when_included(index
     assert search(index, "speaker:Putin housing", people=PEOPLE).reported == 0  # not present
 
 
-def _speeches(said: list[tuple[str, str]]) -> list[IndexRow]:
-    """One event whose speeches are (person id, name) in order, each saying "Growth"."""
-    common: dict[str, Any] = {
-        "seq": 1,
-        "event_id": 1,
-        "source": "en.kremlin.ru",
-        "source_id": "1",
-        "language": "en",
-        "title": "Meeting",
-        "date": dt.date(2019, 1, 1),
-        "place": None,
-        "topics": (),
-        "geography": (),
-        "persons": (),
-        "sections": (),
-    }
-    return [
-        IndexRow(
-            kind="speech",
-            speech_id=n,
-            position=n,
-            speaker=name,
-            attribution=name,
-            role=None,
-            person_id=person,
-            text="Growth.",
-            url=f"/events/1#s{n}",
-            **common,
-        )
-        for n, (person, name) in enumerate(said, 1)
-    ]
-
-
 def test_a_rare_misprint_of_a_name_is_searched_with_it_a_namesake_is_not(tmp_path: Path) -> None:
     putin, misprint = ("vladimir-putin", "Vladimir Putin"), ("vladmir-putin", "Vladmir Putin")
     smith, namesake = ("alexander-smith", "Alexander Smith"), ("alexandra-smith", "Alexandra Smith")
-    said = [putin] * 30 + [misprint] + [smith] * 5 + [namesake] * 5
-    rebuild(tmp_path / "index", _speeches(said))
+    said = [(name, pid, None, "Growth.") for pid, name in
+            [putin] * 30 + [misprint] + [smith] * 5 + [namesake] * 5]  # fmt: skip
+    rebuild(tmp_path / "index", rows([(1, "en", "Meeting", "Events", (), said)]))
     people = People([Person(i, n) for i, n in (putin, misprint, smith, namesake)])
     found = search(tmp_path / "index", "speaker:Putin", limit=50, people=people)
     assert found.total == 31 and {h.person_id for h in found.hits} == {putin[0], misprint[0]}
