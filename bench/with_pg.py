@@ -2,9 +2,14 @@
 
 The cluster is the tests' (``tests/pgcluster.py``: Debian's PostgreSQL binaries, 127.0.0.1 on a
 free port, an unprivileged owner when run as root, fsync off as it is thrown away). Every
-``@DB@`` in the command becomes the URL of a new empty database of its own.
+``@DB@`` in the command becomes the URL of a new empty database of its own. ``@REPLICA@`` makes
+the cluster a hot standby too (``tests/pgreplica.py``: ``pg_basebackup -R``, streaming) and
+becomes the standby's URL of the first ``@DB@``'s database: what a node reading through a
+replica is given.
 
     .venv/bin/python bench/with_pg.py .venv/bin/python bench/serve.py --database @DB@
+    .venv/bin/python bench/with_pg.py .venv/bin/python bench/serve.py --database @DB@ \
+        --read-replica @REPLICA@
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from pgcluster import Cluster, binaries, empty_database
+from pgreplica import Replica
 
 MARK = "@DB@"
+REPLICA_MARK = "@REPLICA@"
 
 
 def main(argv: list[str]) -> int:
@@ -30,15 +37,28 @@ def main(argv: list[str]) -> int:
         return 2
     cluster = Cluster(found)
     cluster.start()
+    standby = Replica(cluster) if any(REPLICA_MARK in arg for arg in argv) else None
     try:
         command = []
+        first: str | None = None
         for number, arg in enumerate(argv):
             if MARK in arg:
-                arg = arg.replace(MARK, empty_database(cluster.url("postgres"), f"bench{number}"))
+                name = f"bench{number}"
+                first = first or name
+                arg = arg.replace(MARK, empty_database(cluster.url("postgres"), name))
             command.append(arg)
         print(f"PostgreSQL {found.parent.name} on port {cluster.port}", flush=True)
+        if standby is not None:
+            if first is None:
+                raise SystemExit(f"{REPLICA_MARK} needs a {MARK} (the database it replicates)")
+            standby.start()
+            standby.wait_readable()
+            command = [arg.replace(REPLICA_MARK, standby.url(first)) for arg in command]
+            print(f"hot standby on port {standby.port}", flush=True)
         return subprocess.run(command, check=False).returncode
     finally:
+        if standby is not None:
+            standby.stop()
         cluster.stop()
 
 

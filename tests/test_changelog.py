@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,7 +17,10 @@ import pytest
 from sqlalchemy import text
 
 from dbutil import sql_rows
-from stenogram.archive import Archive, migrate, migrate_archive
+from pgcluster import Cluster
+from pgreplica import outage
+from stenogram.archive import Archive, changes, migrate, migrate_archive
+from stenogram.errors import Unavailable
 from stenogram.follow import Follower, catch_up_index, index_lag
 from stenogram.ingest import ingest, merge_persons, open_archive, open_settings, reindex
 from stenogram.model import Document, Speech
@@ -240,6 +245,67 @@ def test_the_response_cache_generation_follows_the_log_and_the_index(
             assert generation.current()[:2] == (a.max_seq(), a.max_seq())
         finally:
             generation.close()
+
+
+def test_another_process_commit_moves_the_cache_generation_soon(
+    pages: Path, node_a: Settings, node_b: Settings
+) -> None:
+    """A web node learns of a commit it did not make without asking the database per request
+    (on PostgreSQL from the change log's notifications): within moments, not at the next
+    restart."""
+    ingest([pages / "9269.html"], node_a)
+    with open_archive(node_b) as b:
+        generation = Generation(b.watch(), b.max_seq, b.index_path)
+        try:
+            first = generation.current()
+            command = [sys.executable, "-m", "stenogram", "ingest", str(pages / "51437.html")]
+            subprocess.run([*command, "--archive", str(node_a.archive)], check=True)
+            deadline = time.monotonic() + 10
+            while generation.current()[0] == first[0]:
+                assert time.monotonic() < deadline, "the generation never moved"
+                time.sleep(0.02)
+            assert generation.current()[0] == b.max_seq() > first[0]
+        finally:
+            generation.close()
+
+
+def test_a_watch_asks_the_server_while_it_cannot_listen_and_listens_again(
+    postgres: Cluster, tmp_path: Path
+) -> None:
+    """While the server is down no notification can come: the watch says the database cannot
+    be reached (the cache then stands aside) rather than answer from a count that stopped."""
+    with Archive.open(tmp_path / "archive", database=postgres.fresh()) as archive:
+        watch = archive.watch()
+        try:
+            assert watch.current() == watch.current()
+            with outage(postgres):
+                deadline = time.monotonic() + 10
+                while True:
+                    try:
+                        watch.current()
+                    except Unavailable:
+                        break
+                    assert time.monotonic() < deadline, "the watch never noticed"
+                    time.sleep(0.05)
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    before = watch.current()
+                except Unavailable:
+                    assert time.monotonic() < deadline, "the watch never came back"
+                    time.sleep(0.05)
+                    continue
+                break
+            for attempt in (1, 2):  # the pool's connection died with the server: once
+                try:
+                    with archive.writing("test") as conn:
+                        changes.append(conn, archive.backend, [changes.NO_EVENT], "persons")
+                    break
+                except Unavailable:
+                    assert attempt == 1
+            assert watch.current() != before  # this process's own commit: at once
+        finally:
+            watch.close()
 
 
 def test_followers_elect_one_writer_and_apply_what_another_node_commits(

@@ -296,6 +296,7 @@ class Archive:
                 if queue:
                     self.backend.lock_writes(conn)
                 yield conn
+            self.backend.committed()
         except SQLAlchemyError as exc:
             where = f"{self.backend.where} ({what})" if what else self.backend.where
             raise _store_error(exc, where, self.backend.name) from exc

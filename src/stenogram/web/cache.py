@@ -7,7 +7,8 @@ this node's search index has applied (its ``state.json``): the index follows the
 behind, and a search page must change when it catches up. So the cache is right on every node
 of a cluster. Reading the log's position costs a query, so it is re-read only when the
 database's own change counter (:meth:`Archive.watch`: SQLite's ``PRAGMA data_version``, which
-costs microseconds; PostgreSQL's WAL position) says that anything was committed since.
+costs microseconds; on PostgreSQL a count of the change log's notifications, kept in memory)
+says that anything was committed since.
 
 The ``ETag`` is a hash of the body, so every worker process and every restart agrees on it and a
 revalidating client gets a 304 whichever worker answers. Only complete ``200`` answers to ``GET``

@@ -80,6 +80,11 @@ class Backend(Protocol):
 
     def watch(self) -> ChangeWatch: ...
 
+    def committed(self) -> None:
+        """After a write transaction of this process committed: its own watches move at once,
+        without waiting for the notification to come back (read-your-writes)."""
+        ...
+
     def notify_change(self, conn: Connection, seq: int) -> None:
         """Inside a write transaction that appended to the change log: tell listeners at
         commit (a no-op where listeners poll)."""

@@ -139,8 +139,11 @@ class PostgresBackend:
         finally:
             cursor.close()
 
-    def watch(self) -> WalPosition:
-        return WalPosition(self)
+    def watch(self) -> NotifiedPosition:
+        return NotifiedPosition(self)
+
+    def committed(self) -> None:
+        _commits.bump()
 
     def notify_change(self, conn: Connection, seq: int) -> None:
         conn.execute(select(func.pg_notify(CHANNEL, str(seq))))
@@ -158,9 +161,26 @@ class PostgresBackend:
         return nullcontext(False)  # crawlers share the frontier (stenogram.archive.frontier)
 
 
+class _Counter:
+    """A number only this process moves, under a lock (threads of a worker commit too)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def bump(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+#: Write transactions this process committed (:meth:`PostgresBackend.committed`).
+_commits = _Counter()
+
+
 class WalPosition:
-    """The server's WAL insert position: it moves with every commit (of this database or
-    another on the server, which only costs a cache miss). Read on a connection of our own.
+    """The server's WAL insert position, read on a connection of our own: it moves with every
+    commit (of this database or another on the server, which only costs a cache miss). A
+    round trip to the server, so only :class:`NotifiedPosition`'s fallback.
 
     The insert position, not ``pg_current_wal_lsn()`` (the write position): writes commit
     asynchronously (``synchronous_commit=off``), and the write position moves only when the
@@ -168,8 +188,7 @@ class WalPosition:
     visible: a cached page would be served stale for that long."""
 
     def __init__(self, backend: PostgresBackend) -> None:
-        url = backend.engine.url.set(drivername="postgresql")
-        self._url = url.render_as_string(hide_password=False)
+        self._url = _libpq_url(backend)
         self._where = backend.where
         self._conn = psycopg.connect(self._url, autocommit=True)
         self._lock = threading.Lock()
@@ -195,15 +214,84 @@ class WalPosition:
         self._conn.close()
 
 
+class NotifiedPosition:
+    """What a response cache keys on, read from memory: a thread LISTENs on the change log's
+    channel and counts the notifications, so a request costs no round trip to the server.
+
+    A round trip per request (:class:`WalPosition`) halved a serving node's throughput on
+    PostgreSQL: each request waited for the server's process to be scheduled on the cores the
+    workers share, cached answers included (docs/benchmarks.md). Every write that changes a page
+    appends to the change log, and every append notifies (:meth:`PostgresBackend.notify_change`),
+    so counting notifications misses nothing; a notification arrives within milliseconds of its
+    commit, and this process's own commits count at once (read-your-writes). While the LISTEN
+    connection is down (a restart of the server, a lost network), notifications could be missed:
+    then every call asks the server directly, as before, until the thread is listening again.
+    """
+
+    #: Seconds between two liveness checks of the listening connection.
+    CHECK = 1.0
+
+    def __init__(self, backend: PostgresBackend) -> None:
+        self._url = _libpq_url(backend)
+        self._direct = WalPosition(backend)
+        self._notified = 0
+        self._listening = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="stenogram-watch", daemon=True)
+        self._thread.start()
+        self._listening.wait(self.CHECK)
+
+    def current(self) -> int:
+        if not self._listening.is_set():
+            return self._direct.current()
+        # Negative, so never equal to a WAL position the fallback returned.
+        return -1 - (self._notified * 1_000_003 + _commits.value) % (1 << 62)
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=5, **_KEEPALIVES
+                ) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._notified += 1  # what was committed before is read afresh
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=self.CHECK):
+                            self._notified += 1
+                        conn.execute("SELECT 1")  # a silent server is noticed here
+            except psycopg.Error:
+                pass
+            self._listening.clear()
+            self._stop.wait(self.CHECK)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(self.CHECK + 6)
+        self._direct.close()
+
+
+#: A listening connection to a host that vanished is noticed by TCP within about 20 s.
+_KEEPALIVES: dict[str, Any] = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 2,
+}
+
+
+def _libpq_url(backend: PostgresBackend) -> str:
+    url = backend.engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
 class Notifications:
     """LISTEN on the change log's channel, on a connection of our own: a commit anywhere wakes
     the follower within milliseconds. A dropped connection is reopened on the next wait; until
     then the wait times out, so the follower falls back to polling."""
 
     def __init__(self, backend: PostgresBackend) -> None:
-        self._url = backend.engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False
-        )
+        self._url = _libpq_url(backend)
         self._conn: psycopg.Connection[Any] | None = None
 
     def _connected(self) -> psycopg.Connection[Any]:

@@ -84,6 +84,9 @@ class SqliteBackend:
     def watch(self) -> DataVersion:
         return DataVersion(self.db)
 
+    def committed(self) -> None:
+        """``data_version`` already moves: the watch reads it on a connection of its own."""
+
     def notify_change(self, conn: Connection, seq: int) -> None:
         """Listeners poll ``data_version``."""
 
