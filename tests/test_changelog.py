@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import text
 
@@ -20,8 +21,8 @@ from dbutil import sql_rows
 from pgcluster import Cluster
 from pgreplica import outage
 from stenogram.archive import Archive, changes, migrate, migrate_archive
-from stenogram.errors import Unavailable
-from stenogram.follow import Follower, catch_up_index, index_lag
+from stenogram.errors import QueryError, Unavailable
+from stenogram.follow import Follower, catch_up_index, index_lag, prune_log
 from stenogram.ingest import ingest, merge_persons, open_archive, open_settings, reindex
 from stenogram.model import Document, Speech
 from stenogram.parse import parse_bytes
@@ -220,7 +221,6 @@ def _delete_event(archive: Archive, event_id: int) -> None:
     """No command deletes an event yet; a maintenance script would, logging it as here."""
     from sqlalchemy import delete
 
-    from stenogram.archive import changes
     from stenogram.archive.schema import EVENT_PARTS, event_translations, events, revisions
 
     with archive.writing("delete") as conn:
@@ -245,6 +245,54 @@ def test_the_response_cache_generation_follows_the_log_and_the_index(
             assert generation.current()[:2] == (a.max_seq(), a.max_seq())
         finally:
             generation.close()
+
+
+def test_pruning_keeps_recent_changes_and_a_node_behind_it_starts_afresh(
+    pages: Path, node_a: Settings, node_b: Settings
+) -> None:
+    """Node B is away while events are stored, one is deleted and the log is pruned: when it
+    is back, its index must hold what node A's does, the deleted event included (gone)."""
+    ingest([pages / "9269.html"], node_a)
+    with open_archive(node_b) as b:
+        catch_up_index(b)
+        away = read_seq(b.index_path)
+    ingest([pages], node_a)
+    with open_archive(node_a) as a:
+        old = a.event("9269").document
+        said = (
+            dataclasses.replace(old.speeches[0], paragraphs=("Quokkas everywhere.",)),
+            *old.speeches[1:],
+        )
+        kept = a.store(dataclasses.replace(old, speeches=said))
+        doomed = a.event("51437").event_id
+        _delete_event(a, doomed)
+        total = a.max_seq()
+        nothing = prune_log(a, keep_days=1)
+        assert (nothing.removed, nothing.horizon, nothing.kept) == (0, 0, total)
+        pruned = prune_log(a, keep_days=0)
+        assert pruned.removed == total and pruned.horizon == total and pruned.kept == 0
+        with pytest.raises(QueryError):
+            prune_log(a, keep_days=-1)
+        assert kept.revision == 2
+        catch_up_index(a)  # node A applied every change before they were pruned
+    with open_archive(node_b) as b:  # opening catches up: past the horizon, so afresh
+        assert read_seq(b.index_path) == total > away
+        assert _answers(b.index_path) == _answers(node_a.archive / "index")
+        assert search(b.index_path, "quokkas").total == 1
+        assert index_lag(b, b.index_path) == (0, 0.0)
+
+
+def test_prune_log_command_reports_what_it_removed(pages: Path, node_a: Settings) -> None:
+    ingest([pages], node_a)
+    command = [sys.executable, "-m", "stenogram", "prune-log", "--archive", str(node_a.archive)]
+    kept = subprocess.run([*command, "--json"], check=True, capture_output=True, text=True)
+    assert orjson.loads(kept.stdout) == {"removed": 0, "horizon": 0, "kept": len(_kinds(node_a))}
+    gone = subprocess.run(
+        [*command, "--keep-days", "0", "--json"], check=True, capture_output=True, text=True
+    )
+    assert orjson.loads(gone.stdout)["kept"] == 0 == len(_kinds(node_a))
+    bad = subprocess.run([*command, "--keep-days", "-2"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "--keep-days" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_another_process_commit_moves_the_cache_generation_soon(

@@ -20,11 +20,12 @@ import fcntl
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Final
 
-from .archive import Archive
-from .errors import StenogramError
+from .archive import Archive, changes
+from .errors import QueryError, StenogramError
 from .search import catch_up, read_seq
 
 #: Seconds a follower waits for a notification before it looks at the log anyway.
@@ -40,6 +41,16 @@ def index_lag(archive: Archive, index_path: Path) -> tuple[int, float]:
     and the age in seconds of the oldest of them (0, 0.0 when it is current)."""
     lag = archive.change_lag(read_seq(index_path))
     return lag.changes, lag.seconds
+
+
+def prune_log(archive: Archive, keep_days: float) -> changes.Pruned:
+    """Drop the change log's entries older than ``keep_days``. Nodes do not register, so the
+    log cannot know who still needs an entry: a node away for longer than that rebuilds its
+    index's documents from the stored events when it comes back (``Pending.everything``)."""
+    if keep_days < 0:
+        raise QueryError(f"--keep-days must be 0 or more, not {keep_days:g}")
+    with archive.writing("pruning the change log") as conn:
+        return changes.prune(conn, time.time() - keep_days * 86_400)
 
 
 def catch_up_index(archive: Archive) -> int:

@@ -19,6 +19,12 @@ sees N+1 committed while N is not. PostgreSQL releases the lock only after the c
 visible, so the next writer cannot even start before it.
 
 The log also wakes followers: on PostgreSQL the append queues a NOTIFY, delivered at commit.
+
+The log grows with every write, so old changes are pruned (:func:`prune`, ``stenogram prune-log``)
+once every node has applied them. A node that was away for longer than the log now reaches back
+(its index applied a ``seq`` below the pruned horizon) is not missing a change silently: its
+catch-up reads every stored event again and starts its documents afresh
+(:attr:`Pending.everything`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, func, select
 
 from . import records
 from .dialects import Backend
@@ -51,6 +57,9 @@ class Pending:
     upto: int
     #: Events whose search documents must be replaced (or dropped, if the event is gone).
     event_ids: tuple[int, ...]
+    #: The log no longer reaches back to ``after``: ``event_ids`` are every stored event, and
+    #: the follower drops all it holds first (a deletion it missed left no trace).
+    everything: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +126,9 @@ def pending(conn: Connection, after: int) -> Pending:
     upto = records.current_seq(conn)
     if upto <= after:
         return Pending(after, upto, ())
+    if after < records.pruned_seq(conn):
+        stored = conn.scalars(select(events.c.id).order_by(events.c.id))
+        return Pending(after, upto, tuple(int(event_id) for event_id in stored), everything=True)
     found: Iterable[int] = conn.scalars(
         select(changes.c.event_id)
         .where(changes.c.seq > after, changes.c.seq <= upto, changes.c.kind.in_(sorted(INDEXED)))
@@ -138,3 +150,30 @@ def lag(conn: Connection, applied: int) -> Lag:
     )
     seconds = max(0.0, time.time() - float(oldest)) if oldest is not None else 0.0
     return Lag(upto, applied, upto - applied, seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What :func:`prune` removed: ``removed`` changes, every one up to ``horizon``."""
+
+    removed: int
+    horizon: int
+    #: Changes the log still holds.
+    kept: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"removed": self.removed, "horizon": self.horizon, "kept": self.kept}
+
+
+def prune(conn: Connection, before: float) -> Pruned:
+    """Drop the changes committed before ``before`` (seconds since the epoch). Inside a write
+    transaction, so a change is never half numbered while the horizon moves."""
+    horizon = records.pruned_seq(conn)
+    cut = conn.scalar(select(func.max(changes.c.seq)).where(changes.c.committed_at < before))
+    removed = 0
+    if cut is not None and cut > horizon:
+        removed = conn.execute(delete(changes).where(changes.c.seq <= cut)).rowcount
+        horizon = int(cut)
+        records.save_seq(conn, horizon, records.PRUNED)
+    kept = int(conn.scalar(select(func.count()).select_from(changes)) or 0)
+    return Pruned(removed, horizon, kept)

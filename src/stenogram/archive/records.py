@@ -121,9 +121,19 @@ def current_seq(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
-def save_seq(conn: Connection, seq: int) -> None:
-    if conn.execute(update(meta).where(meta.c.key == "seq").values(value=str(seq))).rowcount == 0:
-        conn.execute(insert(meta).values(key="seq", value=str(seq)))
+def save_seq(conn: Connection, seq: int, key: str = "seq") -> None:
+    if conn.execute(update(meta).where(meta.c.key == key).values(value=str(seq))).rowcount == 0:
+        conn.execute(insert(meta).values(key=key, value=str(seq)))
+
+
+def pruned_seq(conn: Connection) -> int:
+    """The last ``seq`` the change log no longer holds (0: it holds every change)."""
+    value = conn.scalar(select(meta.c.value).where(meta.c.key == PRUNED))
+    return int(value) if value is not None else 0
+
+
+#: The ``meta`` key of :func:`pruned_seq`.
+PRUNED = "pruned"
 
 
 def event_values(

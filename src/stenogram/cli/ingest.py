@@ -202,6 +202,33 @@ def reindex(
     _stderr().print(f"indexed {rows} rows")
 
 
+@app.command("prune-log")
+def prune_log(
+    ctx: typer.Context,
+    keep_days: Annotated[
+        float,
+        typer.Option(help="Keep the changes of this many days (longer than any node is away)."),
+    ] = 30.0,
+    as_json: JsonOption = False,
+    archive: ArchiveOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Drop old entries of the change log that search nodes follow; a node that was away for
+    longer rebuilds its index's documents when it is back."""
+    from ..follow import prune_log as prune
+    from ..ingest import open_settings
+
+    with _user_errors(), open_settings(_settings(ctx, archive)) as opened:
+        pruned = prune(opened, keep_days)
+    if as_json:
+        sys.stdout.write(orjson.dumps(pruned.to_dict()).decode() + "\n")
+    else:
+        _stderr().print(
+            f"removed {pruned.removed} changes; the log now starts after {pruned.horizon} "
+            f"and holds {pruned.kept}"
+        )
+
+
 @app.command()
 def migrate(
     ctx: typer.Context,

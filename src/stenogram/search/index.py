@@ -485,6 +485,11 @@ class Indexer:
                 seen.add(row.event_id)
                 yield row
 
+        if pending.everything:  # the log no longer reaches back to this index's seq
+            try:
+                self._writer.delete_all_documents()
+            except ValueError as exc:
+                raise index_error(exc, self._open.path) from exc
         count = self.add(noted(source.index_rows_of(pending.event_ids)))
         for event_id in set(pending.event_ids) - seen:
             self.delete_event(event_id)
