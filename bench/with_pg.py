@@ -5,9 +5,11 @@ free port, an unprivileged owner when run as root, fsync off as it is thrown awa
 ``@DB@`` in the command becomes the URL of a new empty database of its own. ``@REPLICA@`` makes
 the cluster a hot standby too (``tests/pgreplica.py``: ``pg_basebackup -R``, streaming) and
 becomes the standby's URL of the first ``@DB@``'s database: what a node reading through a
-replica is given.
+replica is given. ``--durable`` (before the command) starts the cluster with PostgreSQL's own
+defaults for the disk (fsync, full page writes, synchronous commit), as a deployment runs it.
 
     .venv/bin/python bench/with_pg.py .venv/bin/python bench/serve.py --database @DB@
+    .venv/bin/python bench/with_pg.py --durable .venv/bin/python bench/ingest.py --database @DB@
     .venv/bin/python bench/with_pg.py .venv/bin/python bench/serve.py --database @DB@ \
         --read-replica @REPLICA@
 """
@@ -35,8 +37,11 @@ def main(argv: list[str]) -> int:
     if found is None:
         print("no PostgreSQL binaries (apt-get install postgresql)", file=sys.stderr)
         return 2
+    durable = argv[0] == "--durable"
+    if durable:
+        argv = argv[1:]
     cluster = Cluster(found)
-    cluster.start()
+    cluster.start(durable=durable)
     standby = Replica(cluster) if any(REPLICA_MARK in arg for arg in argv) else None
     try:
         command = []

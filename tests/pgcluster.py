@@ -69,16 +69,19 @@ class Cluster:
             cwd=self.folder,
         )
 
-    def start(self) -> None:
+    def start(self, *, durable: bool = False) -> None:
+        """``durable``: PostgreSQL's own defaults for the disk (fsync, full page writes,
+        synchronous commit) rather than a throwaway test cluster's, for benchmarks."""
         self._run(
             "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
             "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync",
         )  # fmt: skip
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.folder} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-c unix_socket_directories={self.folder} -c max_connections=200"
         )
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
             "-w", "start",
