@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -403,51 +403,81 @@ class Served:
     found: list[int]
 
 
-def load_stenogram(
-    args: argparse.Namespace,
-    archive: Path,
-    database: str | None,
-    label: str,
-    replica: str | None = None,
-) -> Served:
-    """CPU per request with one client, then every target under ``CLIENTS`` clients."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    stenogram = [sys.executable, "-m", "stenogram", "serve", "--archive", str(archive)]
-    stenogram += ["--port", str(port), "--workers", str(args.workers)]
-    if database:
-        stenogram += ["--database", database]
-    if replica:
-        stenogram += ["--read-replica", replica]
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One ``stenogram serve`` to load: its archive, database and read replica."""
+
+    label: str
+    archive: Path
+    database: str | None = None
+    replica: str | None = None
+
+    def command(self, port: int, workers: int) -> list[str]:
+        made = [sys.executable, "-m", "stenogram", "serve", "--archive", str(self.archive)]
+        made += ["--port", str(port), "--workers", str(workers)]
+        if self.database:
+            made += ["--database", self.database]
+        if self.replica:
+            made += ["--read-replica", self.replica]
+        return made
+
+
+def load_stenogram(args: argparse.Namespace, nodes: Sequence[Node]) -> dict[str, Served]:
+    """CPU per request with one client, then every target under ``CLIENTS`` clients.
+
+    The nodes serve side by side and take the load in turn, target by target: on a machine
+    whose load moves (other work, two cores), each target's figures of every node are then
+    taken minutes, not a quarter of an hour, apart, so their ratio is what the comparison reads.
+    """
     header = "| target | req/s | p50 ms | p99 ms | requests | errors |\n|---|---|---|---|---|---|"
-    costs: list[str] = []
-    with serving(stenogram, port, "/api/events") as server:
-        time.sleep(2)  # every worker up
-        pids = server_pids(server)
-        events = all_events(base)
+    with ExitStack() as stack:
+        bases: dict[str, str] = {}
+        pids: dict[str, list[int]] = {}
+        for node in nodes:
+            port = free_port()
+            server = stack.enter_context(
+                serving(node.command(port, args.workers), port, "/api/events")
+            )
+            bases[node.label] = f"http://127.0.0.1:{port}"
+            time.sleep(2)  # every worker up
+            pids[node.label] = server_pids(server)
+        events = all_events(bases[nodes[0].label])
         words = vocabulary(events, 2000)
-        urls = targets(base, events, words)
-        for mode, made in (("varied", urls.varied), ("fixed", urls.fixed)):
-            for name, url in made.items():
-                cost = cost_alone(pids, url, args.alone, mode == "fixed")
-                costs.append(f"| {name} | {mode} | {cost:.2f} |")
-        print(
-            f"\n{label}: server CPU per request, one client, {args.alone} requests each "
-            f"({args.workers} workers):\n\n| target | URLs | CPU ms |\n|---|---|---|\n"
-            + "\n".join(costs),
-            flush=True,
-        )
-        print(
-            f"\n{label}: {CLIENTS} clients, {args.seconds:.0f} s a target, load average "
-            f"{os.getloadavg()[0]:.1f}\n\n{header}",
-            flush=True,
-        )
-        runs: dict[tuple[str, str], Load] = {}
-        for mode, made in (("varied", urls.varied), ("fixed", urls.fixed)):
-            for name, url in made.items():
-                runs[mode, name] = run_load(f"stenogram {name}, {mode} URLs", url, args)
-        rss = [rss_mb(pid) for pid in pids]
-        return Served(runs, words, rss, pss_mb(pids), our_totals(base))
+        urls = {label: targets(base, events, words) for label, base in bases.items()}
+        costs: dict[str, list[str]] = {node.label: [] for node in nodes}
+        runs: dict[str, dict[tuple[str, str], Load]] = {node.label: {} for node in nodes}
+        for mode in MODES:
+            for name in getattr(urls[nodes[0].label], mode):
+                for node in nodes:
+                    url = getattr(urls[node.label], mode)[name]
+                    cost = cost_alone(pids[node.label], url, args.alone, mode == "fixed")
+                    costs[node.label].append(f"| {name} | {mode} | {cost:.2f} |")
+        for node in nodes:
+            print(
+                f"\n{node.label}: server CPU per request, one client, {args.alone} requests "
+                f"each ({args.workers} workers):\n\n| target | URLs | CPU ms |\n|---|---|---|\n"
+                + "\n".join(costs[node.label]),
+                flush=True,
+            )
+        for mode in MODES:
+            for name in getattr(urls[nodes[0].label], mode):
+                for node in nodes:
+                    url = getattr(urls[node.label], mode)[name]
+                    load = run_load(f"{node.label}: stenogram {name}, {mode} URLs", url, args)
+                    runs[node.label][mode, name] = load
+        served = {}
+        for node in nodes:
+            print(
+                f"\n{node.label}: {CLIENTS} clients, {args.seconds:.0f} s a target, the nodes "
+                f"in turn, load average {os.getloadavg()[0]:.1f} at the end\n\n{header}"
+            )
+            for load in runs[node.label].values():
+                print(load.row())
+            mine = pids[node.label]
+            rss = [rss_mb(pid) for pid in mine]
+            totals = our_totals(bases[node.label])
+            served[node.label] = Served(runs[node.label], words, rss, pss_mb(mine), totals)
+        return served
 
 
 def compare_backends(sqlite: Served, postgresql: Served, how: str) -> None:
@@ -472,17 +502,20 @@ def compare_backends(sqlite: Served, postgresql: Served, how: str) -> None:
 
 
 def bench(args: argparse.Namespace, archive: Path, work: Path) -> None:
-    served = load_stenogram(args, archive, None, "SQLite")
+    nodes = [Node("SQLite", archive)]
     if args.database:
         pg_archive = work / "pg-archive"
         ingest_corpus(args.corpus, pg_archive, args.database)
-        primary = load_stenogram(args, pg_archive, args.database, "PostgreSQL, primary")
-        compare_backends(served, primary, "reading from the primary")
+        nodes.append(Node("PostgreSQL, primary", pg_archive, args.database))
         if args.read_replica:
-            through = load_stenogram(
-                args, pg_archive, args.database, "PostgreSQL, replica", args.read_replica
-            )
-            compare_backends(served, through, "reading through a hot standby")
+            nodes.append(Node("PostgreSQL, replica", pg_archive, args.database, args.read_replica))
+    found = load_stenogram(args, nodes)
+    served = found["SQLite"]
+    if args.database:
+        compare_backends(served, found["PostgreSQL, primary"], "reading from the primary")
+        if args.read_replica:
+            how = "reading through a hot standby"
+            compare_backends(served, found["PostgreSQL, replica"], how)
         if not args.datasette:
             return
     runs, words, rss, pss, ours_found = (
