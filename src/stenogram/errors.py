@@ -111,6 +111,23 @@ class NotFound(StenogramError):
     code = "not_found"
 
 
+class Conflict(StenogramError):
+    """The request does not fit the current state of what it acts on (publishing a draft that
+    is still being written, correcting an event that was never published)."""
+
+    exit_code = 65  # EX_DATAERR
+    http_status = 409
+    code = "conflict"
+
+
+class BadUpload(StenogramError):
+    """An uploaded file was refused: not an image of an accepted type, too large, a bomb."""
+
+    exit_code = 65  # EX_DATAERR
+    http_status = 422
+    code = "upload"
+
+
 class PastTheEnd(NotFound):
     """A page number beyond the last page of a list; ``last_page`` is where the list ends."""
 
@@ -124,7 +141,9 @@ class PastTheEnd(NotFound):
 
 __all__ = [
     "AmbiguousName",
+    "BadUpload",
     "ConfigError",
+    "Conflict",
     "FetchError",
     "NotFound",
     "ParseError",

@@ -173,7 +173,7 @@ def merge_persons(settings: Settings, a: str, b: str) -> Person:
         directory = people_directory(archive)
         override = directory.merge(a, b)
         archive.apply_override(override, directory.changed(), [override.other_id])
-        _catch_up_quietly(archive)
+        catch_up_quietly(archive)
         return _person(directory, override.person_id)
 
 
@@ -183,7 +183,7 @@ def split_person(settings: Settings, person_id: str, names: Sequence[str]) -> Pe
         directory = people_directory(archive)
         override = directory.split(person_id, names)
         archive.apply_override(override, directory.changed(), [])
-        _catch_up_quietly(archive)
+        catch_up_quietly(archive)
         return _person(directory, override.other_id)
 
 
@@ -194,7 +194,7 @@ def _person(directory: PeopleDirectory, person_id: str) -> Person:
     return found[0]
 
 
-def _catch_up_quietly(archive: Archive) -> None:
+def catch_up_quietly(archive: Archive) -> None:
     """Catch the index up unless an ingest holds it (that ingest will)."""
     with suppress(StoreError):
         catch_up_index(archive)
