@@ -23,6 +23,7 @@ from ..errors import NotFound, PastTheEnd, QueryError
 from ..export.cite import cite
 from ..export.textversion import format_date, render_text
 from ..model import Document
+from ..publish import corrections
 from ..queries import event_record, person_record, pinned_permalink, search_people
 from ..search import Hit, search
 from ..search.engine import FACET_SIZE, MAX_FACET, SORTS, Sort
@@ -171,6 +172,8 @@ def event_page(
         "body": _body(stored, record),
         "revisions": [dataclasses.asdict(r) for r in revisions],
         "diff": diff,
+        # What the publisher said of each correction (events written in the editor).
+        "corrections": corrections(archive, stored.event_id),
         "text_link": f"/events/{stored.document.source_id or stored.event_id}/text",
         "citation": cite(
             stored.document, pinned_permalink(stored), base=at.base, accessed=at.accessed
