@@ -128,6 +128,43 @@ class BadUpload(StenogramError):
     code = "upload"
 
 
+class LoginRefused(StenogramError):
+    """A log-in with a wrong name or password (which of the two is not said)."""
+
+    exit_code = 77  # EX_NOPERM
+    http_status = 401
+    code = "unauthorized"
+
+
+class LoginNeeded(StenogramError):
+    """A page for logged-in users only, asked for without a session: a browser is sent to the
+    log-in page, a JSON client gets 401."""
+
+    exit_code = 77  # EX_NOPERM
+    http_status = 401
+    code = "unauthorized"
+
+
+class NotAllowed(StenogramError):
+    """The user (or nobody) may not do this: a role too low, or a form without its CSRF token."""
+
+    exit_code = 77  # EX_NOPERM
+    http_status = 403
+    code = "forbidden"
+
+
+class TooManyAttempts(StenogramError):
+    """Too many failed log-ins for an account or from an address; ``retry_after`` in seconds."""
+
+    exit_code = 75  # EX_TEMPFAIL
+    http_status = 429
+    code = "rate_limited"
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(reason)
+
+
 class PastTheEnd(NotFound):
     """A page number beyond the last page of a list; ``last_page`` is where the list ends."""
 
@@ -145,6 +182,9 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "FetchError",
+    "LoginNeeded",
+    "LoginRefused",
+    "NotAllowed",
     "NotFound",
     "ParseError",
     "PastTheEnd",
@@ -152,5 +192,6 @@ __all__ = [
     "SourceError",
     "StenogramError",
     "StoreError",
+    "TooManyAttempts",
     "Unavailable",
 ]

@@ -418,3 +418,58 @@ withdrawals = Table(
 
 #: Tables that hold one event's current revision, cleared and rewritten on each new revision.
 EVENT_PARTS = (speeches, participants, narrative, photos, event_tags, sections)
+
+#: People who log in to the web app (:mod:`stenogram.accounts`). ``role`` is the number of
+#: :class:`stenogram.accounts.Role`; ``password`` an argon2 hash (PHC string), never the password.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("password", Text, nullable=False),
+    Column("role", Integer, nullable=False),
+    Column("created", String(40), nullable=False),
+    Column("disabled", Integer, nullable=False, default=0),
+    UniqueConstraint("name", name="uq_users_name"),
+)
+
+#: Logged-in browser sessions. The cookie holds the token; only its SHA-256 is kept here, so a
+#: copy of the database opens no session. Times are seconds since the epoch (database clock).
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Index("ix_user_sessions_user_id", "user_id"),
+)
+
+#: Failed log-ins, one row each, per account name and per client address: the rate limit
+#: counts them in a window, in the database so that every worker process and node agrees.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # "account" or "address".
+    Column("scope", String(16), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_login_failures_scope", "scope", "key", "at"),
+)
+
+#: Every write, by whom: a user (``user_id`` and ``actor``), the admin token or the command line
+#: (``via``), when (ISO, UTC), what (``action`` on ``target``) and a short ``detail``.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(40), nullable=False),
+    Column("user_id", Integer),
+    Column("actor", String(100), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_audit_log_at", "at"),
+)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, Final, cast
 from urllib.parse import quote_plus
 
+from ..accounts import audit_entries
 from ..archive import Archive, StoredEvent
 from ..archive.browse import BROWSE_KINDS, BrowseKind, EventFilter
 from ..errors import NotFound, PastTheEnd, QueryError
@@ -437,3 +438,9 @@ def search_page(
         ),
         "pagination": _pagination(found.total, at),
     }
+
+
+def audit_page(archive: Archive, at: Paging) -> dict[str, Any]:
+    """The audit log, newest first (``/admin/audit``)."""
+    total, entries = audit_entries(archive, (at.page - 1) * at.per_page, at.per_page)
+    return {"entries": [e.to_dict() for e in entries], "pagination": _pagination(total, at)}
