@@ -195,9 +195,11 @@ def _person(directory: PeopleDirectory, person_id: str) -> Person:
 
 
 def catch_up_quietly(archive: Archive) -> None:
-    """Catch the index up unless an ingest holds it (that ingest will)."""
+    """Catch the index up, waiting out a node's follower that holds it a moment (so a write made
+    through a node is searchable there when it returns), unless an ingest holds it (that ingest
+    will catch up)."""
     with suppress(StoreError):
-        catch_up_index(archive)
+        _when_free(lambda: catch_up_index(archive))
 
 
 def ingest(

@@ -241,12 +241,16 @@ def publish_due(archive: Archive, now: dt.datetime | None = None) -> list[int]:
     return done
 
 
-def corrections(archive: Archive, event_id: int) -> list[dict[str, object]]:
-    """The public correction notes of a stored event, oldest first."""
+def corrections(
+    archive: Archive, event_id: int, upto: int | None = None
+) -> list[dict[str, object]]:
+    """The public correction notes of a stored event, oldest first (up to revision ``upto``:
+    an older revision's page does not announce corrections made after it)."""
     with archive.reading() as conn:
         return [
             {"revision": revision, "note": note, "corrected": when}
             for revision, note, when in corrections_of(conn, event_id)
+            if upto is None or revision <= upto
         ]
 
 

@@ -35,8 +35,9 @@ from ..accounts.sessions import session_secret
 from ..errors import LoginNeeded, PastTheEnd, StenogramError, Unavailable
 from ..follow import Follower
 from ..ingest import open_archive
+from ..publish.scheduler import Scheduler
 from ..settings import Settings, load_settings
-from . import adminpages, api, exports, feeds, health, login, pages
+from . import adminpages, api, editor, exports, feeds, health, login, pages
 from .auth import Signer, login_redirect
 from .cache import Generation, ResponseCache
 from .health import RequestMetrics
@@ -153,6 +154,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     signer = Signer(session_secret(archive, settings.session_secret))
     generation = Generation(archive.watch(), archive.max_seq, archive.index_path)
     follower = Follower(archive)
+    scheduler = Scheduler(archive)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -163,7 +165,9 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
         gc.collect()
         gc.freeze()
         follower.start()
+        scheduler.start()
         yield
+        scheduler.stop()
         follower.stop()
         generation.close()
         archive.close()
@@ -191,6 +195,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.include_router(feeds.router)
     app.include_router(login.router)
     app.include_router(adminpages.router)
+    app.include_router(editor.router)
     app.include_router(pages.router)
     # Swagger UI's files for /docs, from the swagger-ui-bundle-v2 package: served here, offline.
     app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger")

@@ -173,8 +173,8 @@ def event_page(
         "body": _body(stored, record),
         "revisions": [dataclasses.asdict(r) for r in revisions],
         "diff": diff,
-        # What the publisher said of each correction (events written in the editor).
-        "corrections": corrections(archive, stored.event_id),
+        # What the publisher said of each correction up to this revision (editor's events).
+        "corrections": corrections(archive, stored.event_id, stored.revision),
         "text_link": f"/events/{stored.document.source_id or stored.event_id}/text",
         "citation": cite(
             stored.document, pinned_permalink(stored), base=at.base, accessed=at.accessed
