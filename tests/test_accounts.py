@@ -82,6 +82,16 @@ def test_a_success_clears_the_account_count(settings: Settings) -> None:
         assert log_in(web, "forgetful", "remembered at last") == 303
 
 
+def test_a_session_opened_on_one_instance_holds_on_another(settings: Settings) -> None:
+    """No ``session_secret`` is set: the key made on first use is kept in the database, so
+    every worker signs and checks cookies alike."""
+    assert settings.session_secret is None
+    one, two = client(settings, client=("10.0.5.1", 1)), client(settings, client=("10.0.5.1", 1))
+    assert log_in(one, "editor", password_of(Role.EDITOR)) == 303
+    two.cookies = one.cookies
+    assert two.get("/login.json").json()["user"] == "editor"
+
+
 def test_an_outdated_hash_is_replaced_at_log_in(settings: Settings) -> None:
     with open_settings(settings) as archive:
         add_user(archive, "old-timer", "an old password", Role.EDITOR)
@@ -138,7 +148,8 @@ def test_the_users_commands(settings: Settings) -> None:
     assert "$argon2" not in out and "$argon2" not in _users("list", *where)[1]
     # Refusals: a one-line message and the error's exit code, never a traceback.
     code, _, err = _users("role", "clerk", "boss", *where)
-    assert code == QueryError.exit_code and err.startswith("error: boss: no such role; roles: reader")
+    assert code == QueryError.exit_code
+    assert err.startswith("error: boss: no such role; roles: reader")
     code, _, err = _users("passwd", "nobody-here", *where, stdin="whatever password\n")
     assert code == 2 and "no such user" in err
     code, _, err = _users("add", "clerk", *where, stdin="clerk's password\n")
