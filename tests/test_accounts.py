@@ -3,6 +3,7 @@ commands, and the limit as two app instances on one database see it."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import orjson
@@ -70,6 +71,26 @@ def test_failed_log_ins_from_one_address_are_limited(settings: Settings) -> None
         log_in(client(settings, client=("10.0.0.10", 1)), "publisher", password_of(Role.PUBLISHER))
         == 303
     )
+
+
+def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_limit(
+    settings: Settings,
+) -> None:
+    behind = dataclasses.replace(settings, trusted_proxies=("10.9.9.9",))
+    proxy = client(behind, client=("10.9.9.9", 1))
+    for number in range(5):
+        forwarded = {"x-forwarded-for": f"1.2.3.4, 10.0.6.{number % 2}"}
+        proxy.headers.update(forwarded)
+        assert log_in(proxy, f"nobody-{number}", "wrong password") == 401
+    # 10.0.6.0 failed three times, 10.0.6.1 twice: both under the limit of 5, as a third
+    # client is, whatever it writes in front of the header.
+    proxy.headers.update({"x-forwarded-for": "10.0.6.2"})
+    assert log_in(proxy, "publisher", password_of(Role.PUBLISHER)) == 303
+    # Not trusted: the header is ignored, and the sender's own address counts.
+    direct = client(settings, client=("10.0.7.1", 1), headers={"x-forwarded-for": "10.0.6.3"})
+    for number in range(5):
+        assert log_in(direct, f"nobody-{number}", "wrong password") == 401
+    assert log_in(direct, "publisher", password_of(Role.PUBLISHER)) == 429
 
 
 def test_a_success_clears_the_account_count(settings: Settings) -> None:

@@ -15,7 +15,7 @@ from authutil import password_of, seeded
 from serveutil import served
 from stenogram.accounts import Role
 from stenogram.web.auth import SESSION_COOKIE
-from test_browser import CHROMIUM, DESKTOP, FLAGS
+from test_browser import CHROMIUM, DESKTOP, FLAGS, SHOTS
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install)"
@@ -60,6 +60,8 @@ def test_log_in_then_log_out(page: Page) -> None:
     assert page.locator("#account-name").inner_text() == "admin (admin)"
     assert page.locator("#audit td", has_text="login").count() >= 1
     assert _serious(page) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "admin.png", full_page=True)
     cookie = next(c for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     page.click("#logout")
