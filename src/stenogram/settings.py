@@ -44,7 +44,7 @@ def _base_url(value: str) -> str:
 
 
 def _urls(value: str) -> tuple[str, ...]:
-    """Database URLs separated by spaces or commas (a URL holds neither)."""
+    """Database URLs (or addresses) separated by spaces or commas (a URL holds neither)."""
     return tuple(value.replace(",", " ").split())
 
 
@@ -131,6 +131,13 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         _count,
     ),
     Setting(
+        "trusted_proxies",
+        (),
+        "Addresses of the reverse proxies in front of the app: from them, the client address "
+        "(for the log-in rate limit) is read from X-Forwarded-For.",
+        _urls,
+    ),
+    Setting(
         "login_window",
         900.0,
         "Seconds over which failed log-ins are counted for the rate limit.",
@@ -213,6 +220,7 @@ class Settings:
     session_hours: float = 12.0
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
+    trusted_proxies: tuple[str, ...] = ()
     login_window: float = 900.0
     crawl_delay: float = 2.0
     crawl_max_delay: float = 60.0

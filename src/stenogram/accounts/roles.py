@@ -25,7 +25,7 @@ class Role(enum.IntEnum):
             return cls[name.strip().upper()]
         except KeyError:
             known = ", ".join(r.label for r in cls)
-            raise QueryError(f"no role {name!r}; roles: {known}", document=name) from None
+            raise QueryError(f"no such role; roles: {known}", document=name) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,17 @@ def local_path(value: object) -> str:
     return text
 
 
+def client_address(request: Request, proxies: tuple[str, ...]) -> str:
+    """The address the rate limit counts: the peer's, or behind trusted proxies the last
+    address of ``X-Forwarded-For`` that is not one of them (the ones before it could be
+    made up by the client)."""
+    peer = request.client.host if request.client else "unknown"
+    if peer not in proxies:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    return next((hop for hop in reversed(hops) if hop not in proxies), peer)
+
+
 def login_data(request: Request, next_page: str, error: str | None = None) -> dict[str, Any]:
     user = current_user(request)
     return {"next": local_path(next_page), "user": user.name if user else None, "error": error}
@@ -57,7 +68,7 @@ async def login(request: Request) -> Response:
     form = await request.form()
     name, password, next_page = (str(form.get(k) or "") for k in ("name", "password", "next"))
     settings = settings_of(request)
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request, settings.trusted_proxies)
     try:
         _user, token = await run_in_threadpool(
             log_in,
