@@ -16,7 +16,7 @@ from stenogram.archive import Archive
 from stenogram.errors import BadUpload, Conflict, NotFound, QueryError
 from stenogram.ingest import ingest, open_archive, people_directory
 from stenogram.publish import State, compose, photos, workflow
-from stenogram.publish.scheduler import run_once
+from stenogram.publish.scheduler import LEASE, lead, run_once
 from stenogram.queries import search_archive
 from stenogram.settings import Settings
 
@@ -116,18 +116,26 @@ def test_scheduled_appears_at_its_time_and_survives_restart(
         made = workflow.create(archive, pasted(shared_dir))
         due = T0 + dt.timedelta(hours=1)
         workflow.schedule(archive, made.id, due, BASE, now=T0)
-        assert run_once(archive, "node-a", due - dt.timedelta(seconds=10)) == []
+        assert run_once(archive, "node-a", due - dt.timedelta(seconds=1)) == []
         assert hits(settings, "zebrafish") == 0
-    # A restart: a new process, another owner once the first one's lease has run out.
+    # A restart: a new process finds the schedule in the database.
     with open_archive(settings) as archive:
         assert workflow.draft(archive, made.id).state is State.SCHEDULED
-        assert run_once(archive, "node-b", due) == []  # node-a's lease still runs
         later = due + dt.timedelta(minutes=5)
         assert run_once(archive, "node-b", later) == [made.id]
         assert run_once(archive, "node-b", later) == []
         assert workflow.draft(archive, made.id).state is State.PUBLISHED
         assert archive.event(f"p{made.id}").document.published == later
     assert hits(settings, "zebrafish") == 1
+
+
+def test_one_scheduler_leads(archive: Archive) -> None:
+    assert lead(archive, "node-a", T0)
+    assert lead(archive, "node-a", T0 + dt.timedelta(seconds=10))  # renewed
+    assert not lead(archive, "node-b", T0 + dt.timedelta(seconds=20))
+    # node-a died: its lease runs out, and node-b takes over.
+    assert lead(archive, "node-b", T0 + dt.timedelta(seconds=10 + LEASE + 1))
+    assert not lead(archive, "node-a", T0 + dt.timedelta(seconds=10 + LEASE + 2))
 
 
 def test_correction_is_a_public_revision(archive: Archive, shared_dir: Path) -> None:

@@ -191,12 +191,28 @@ def test_stored_xss_renders_inert(
 ) -> None:
     hostile = {
         name: f"{IMG} {SCRIPT}"
-        for name in ("category", "summary", "place", "narrative", "tags_geography", "tags_topics")
+        for name in (
+            "category",
+            "summary",
+            "place",
+            "narrative",
+            "tags_geography",
+            "tags_topics",
+            "tags_persons",
+        )
     }
     hostile["participants"] = f"{IMG} | {SCRIPT}"
     hostile["transcript"] = f"President of Russia Vladimir Putin: {SCRIPT} {IMG} {WORD}"
     hostile["new_sections"] = f"News, {IMG}"
     draft_id = create(editor, f"{SCRIPT} zebrafish", **hostile)
+    token = form_token(editor.get(f"/editor/drafts/{draft_id}").text)
+    uploaded = editor.post(
+        f"/editor/drafts/{draft_id}/photos",
+        data={"caption": SCRIPT, "credit": IMG, "csrf_token": token},
+        files={"photo": ("x.png", _png((8, 8)), "image/png")},
+        follow_redirects=False,
+    )
+    assert uploaded.status_code == 303
     assert act(publisher, draft_id, "publish") == 303
     for web, path in (
         (editor, f"/editor/drafts/{draft_id}"),

@@ -1,8 +1,9 @@
 """The scheduler: publishes scheduled drafts when their time comes, from the serving processes.
 
-Every worker of every node runs one :class:`Scheduler` thread, and one of them leads: the leader
-holds a lease in the archive's ``meta`` table, renewed at each wake and taken over by another
-process when it runs out (its holder died). The lease is only to spare the others the work: a
+Every worker of every node runs one :class:`Scheduler` thread, and one of them leads: when a
+draft is due, the leader holds a lease in the archive's ``meta`` table, renewed at each wake and
+taken over by another process when it runs out (its holder died). While nothing is due the
+threads only read. The lease is only to spare the others the work: a
 draft is published by a write transaction that re-checks it is still scheduled under the
 archive's write lock, so even two leaders could not publish it twice. The schedule is in the
 database, so a restart loses nothing: a draft due while no process ran is published at the next
@@ -24,7 +25,7 @@ from sqlalchemy import insert, select, update
 from ..archive import Archive
 from ..archive.schema import meta
 from ..errors import StenogramError
-from .workflow import publish_due
+from .workflow import due_now, publish_due
 
 #: Seconds between two looks at the schedule (a draft appears at most this late).
 TICK: Final = 5.0
@@ -57,8 +58,11 @@ def lead(archive: Archive, owner: str, now: dt.datetime, lease: float = LEASE) -
 
 
 def run_once(archive: Archive, owner: str, now: dt.datetime) -> list[int]:
-    """One wake: if this process leads, publish what is due; the draft ids published."""
-    return publish_due(archive, now) if lead(archive, owner, now) else []
+    """One wake: if anything is due and this process leads, publish it; the draft ids published.
+    Nothing is written while nothing is due (the lease too is only taken then)."""
+    if not due_now(archive, now) or not lead(archive, owner, now):
+        return []
+    return publish_due(archive, now)
 
 
 class Scheduler:

@@ -225,14 +225,18 @@ def unpublish(archive: Archive, draft_id: int, reason: str, user: str | None = N
     return withdrawn
 
 
+def due_now(archive: Archive, now: dt.datetime | None = None) -> list[int]:
+    """The scheduled drafts whose time has come, the earliest first."""
+    with archive.reading(primary=True) as conn:
+        return rows.due(conn, _now(now))
+
+
 def publish_due(archive: Archive, now: dt.datetime | None = None) -> list[int]:
     """Publish every scheduled draft whose time has come; the ids published. A draft that fails
     (another node published it first, its content no longer passes) is left as it is."""
     at = _now(now)
-    with archive.reading(primary=True) as conn:
-        waiting = rows.due(conn, at)
     done = []
-    for draft_id in waiting:
+    for draft_id in due_now(archive, at):
         try:
             publish(archive, draft_id, now=at, due=True)
         except (Conflict, NotFound, QueryError):
