@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
@@ -21,6 +20,7 @@ from authutil import password_of, seeded
 from serveutil import served
 from stenogram.accounts import Role
 from test_browser import CHROMIUM, DESKTOP, FLAGS, SHOTS
+from test_browser_auth import _serious
 from webutil import SEED_NAME
 
 pytestmark = pytest.mark.skipif(
@@ -33,6 +33,7 @@ PUBLISH_WAIT = 60
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[str]:
+    """``stenogram serve`` on the seed with a user of each role (the scheduler runs in it)."""
     folder = tmp_path_factory.mktemp("browser-publish")
     settings = seeded(folder, shared_dir, None)
     with served("--archive", str(settings.archive), log=folder / "server.log") as base:
@@ -47,11 +48,6 @@ def page(server: str) -> Iterator[Page]:
             yield chromium.new_context(viewport=DESKTOP, base_url=server).new_page()
         finally:
             chromium.close()
-
-
-def _serious(page: Page) -> list[str]:
-    violations = Axe().run(page).response["violations"]
-    return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def _text_version(shared_dir: Path) -> str:
