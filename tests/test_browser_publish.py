@@ -113,6 +113,8 @@ def test_write_schedule_publish_correct(
     page.click("#upload")
     page.wait_for_selector(".photos img")
     assert page.locator(".photos figcaption").inner_text().startswith("The heads of delegation")
+    assert _serious(page) == []
+    _shot(page, "editor-draft")
 
     # Scheduled a few seconds ahead: not there yet, then published by the scheduler.
     at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) + dt.timedelta(seconds=6)

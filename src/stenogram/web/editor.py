@@ -113,6 +113,16 @@ async def _form(request: Request) -> tuple[FormData, dict[str, str]]:
     return form, {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _posted_draft(archive: Archive, fields: dict[str, str]) -> Draft | None:
+    """The draft a form posted to the preview or the paste belongs to (None: a new one)."""
+    value = fields.get("draft_id", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 10:
+        raise QueryError(f"no draft {value!r}")
+    return workflow.draft(archive, int(value))
+
+
 def _content(form: FormData, fields: dict[str, str]) -> DraftContent:
     ticked = tuple(v for v in form.getlist("sections") if isinstance(v, str))
     return forms.content_from_form(fields, ticked)
@@ -157,8 +167,7 @@ async def fill(request: Request, user: Editor) -> Response:
         raise QueryError("paste a text version first", document=request.url.path)
     content = compose.from_text_version(pasted.encode("utf-8"))
     archive = archive_of(request)
-    found = workflow.draft(archive, int(fields["draft_id"])) if fields.get("draft_id") else None
-    return _page(request, editor_page(archive, user, found, content))
+    return _page(request, editor_page(archive, user, _posted_draft(archive, fields), content))
 
 
 @router.post("/editor/preview", dependencies=_CSRF)
@@ -166,7 +175,7 @@ async def preview(request: Request, user: Editor) -> Response:
     """The form as posted, with the transcript's preview (htmx swaps in ``#preview`` only)."""
     form, fields = await _form(request)
     archive = archive_of(request)
-    found = workflow.draft(archive, int(fields["draft_id"])) if fields.get("draft_id") else None
+    found = _posted_draft(archive, fields)
     return _page(request, editor_page(archive, user, found, _content(form, fields)))
 
 
