@@ -25,7 +25,6 @@ from ..archive.withdraw import add_correction, corrections_of, withdraw
 from ..errors import Conflict, NotFound, QueryError
 from ..ingest import catch_up_quietly, people_directory, resolve_key
 from ..model import Document, Photo
-from ..resolve import PeopleDirectory
 from . import compose, rows
 from .model import Draft, DraftContent, State
 from .photos import process
@@ -148,7 +147,6 @@ def publish(
     was before it was withdrawn) and mark it published, in one transaction; ``due``: only if it
     is still scheduled (the scheduler's call, which another node may have beaten)."""
     at = _now(now)
-    directory = people_directory(archive)
     with archive.writing(f"draft {draft_id}") as conn:
         found = rows.load(conn, draft_id)
         _expect(found, (State.SCHEDULED,) if due else PUBLISHABLE, "publish")
@@ -159,7 +157,7 @@ def publish(
         if not base:
             raise QueryError("publishing needs the public base URL of the site")
         doc = _document(found, base, at)
-        result = _store(conn, archive, doc, directory)
+        result = _store(conn, archive, doc)
         rows.save(
             conn,
             draft_id,
@@ -191,7 +189,6 @@ def correct(
     if len(note) > MAX_NOTE_CHARS:
         raise QueryError(f"the note is longer than {MAX_NOTE_CHARS} characters")
     compose.check(content)
-    directory = people_directory(archive)
     with archive.writing(f"draft {draft_id}") as conn:
         found = rows.load(conn, draft_id)
         _expect(found, (State.PUBLISHED,), "correct")
@@ -199,7 +196,7 @@ def correct(
         _ready(changed)
         base = rows.public_base(conn, draft_id) or ""
         doc = _document(changed, base, found.publish_at or _now(None))
-        result = _store(conn, archive, doc, directory)
+        result = _store(conn, archive, doc)
         if result.status == "unchanged":
             raise Conflict("the correction changes nothing", document=f"draft {draft_id}")
         add_correction(conn, result.event_id, result.revision, note)
@@ -312,10 +309,13 @@ def _document(found: Draft, base: str, published: dt.datetime) -> Document:
     )
 
 
-def _store(
-    conn: Connection, archive: Archive, doc: Document, directory: PeopleDirectory
-) -> StoreResult:
-    """Store ``doc`` with its people resolved, and the persons that made new, in ``conn``."""
+def _store(conn: Connection, archive: Archive, doc: Document) -> StoreResult:
+    """Store ``doc`` with its people resolved, and the persons that made new, in ``conn``.
+
+    The directory is read here, under the write lock that ``conn`` holds, so that no other
+    writer can add a person between reading it and saving what resolving changed (a stale
+    directory would write its own version of a person over the newer one)."""
+    directory = people_directory(archive)
     people = directory.resolve(doc, resolve_key(doc))
     persons = directory.changed()
     if persons:
