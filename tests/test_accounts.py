@@ -183,6 +183,24 @@ def test_the_users_commands(settings: Settings) -> None:
     assert ("user.role", "clerk", "cli") in done
 
 
+def test_people_fixes_from_the_command_line_are_audited(settings: Settings) -> None:
+    with open_settings(settings) as archive:
+        keep, fold = (p.id for p in archive.persons()[-2:])
+    merged = CliRunner().invoke(
+        app, ["persons", "merge", keep, fold, "--archive", str(settings.archive)]
+    )
+    assert merged.exit_code == 0, merged.stderr
+    with open_settings(settings) as archive:
+        last = audit_entries(archive, 0, 1)[1][0]
+    assert (last.action, last.target, last.actor, last.via) == (
+        "persons.merge",
+        keep,
+        "command line",
+        "cli",
+    )
+    assert fold in last.detail
+
+
 def test_the_admin_api_keeps_its_token_and_is_audited(settings: Settings) -> None:
     web = client(settings, client=("10.0.4.1", 1))
     people = web.get("/api/persons?per_page=100").json()["persons"]

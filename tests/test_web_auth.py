@@ -166,6 +166,50 @@ def test_admin_writes_from_the_browser_are_audited(settings: Settings) -> None:
     assert any(e["action"] == "login" and e["actor"] == "admin" for e in entries)
 
 
+def test_an_admin_splits_a_person_and_ingests_an_upload(
+    settings: Settings, fixtures_dir: Path
+) -> None:
+    web = client(settings)
+    assert log_in(web, "admin", password_of(Role.ADMIN)) == 303
+    token = form_token(web.get("/admin").text)
+    # Fold one person into another, then split the folded one's names out again.
+    listed = web.get("/api/persons?per_page=100").json()["persons"]
+    keep, fold = listed[0]["person_id"], listed[1]["person_id"]
+    moved = [n["text"] for n in web.get(f"/api/persons/{fold}").json()["person"]["names"]]
+    merge = {"into": keep, "other": fold, "csrf_token": token}
+    assert web.post("/admin/persons/merge", data=merge, follow_redirects=False).status_code == 303
+    split = web.post(
+        "/admin/persons/split",
+        data={"person": keep, "names": "\n".join(moved), "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert split.status_code == 303, split.text
+    new_id = split.headers["location"].removeprefix("/persons/")
+    assert new_id != keep
+    names = web.get(f"/api/persons/{new_id}").json()["person"]["names"]
+    assert sorted(n["text"] for n in names) == sorted(moved)
+    page = next((fixtures_dir / "kremlin-html").glob("*.html"))
+    ingested = web.post(
+        "/admin/ingest",
+        data={"csrf_token": token},
+        files={"document": (page.name, page.read_bytes(), "text/html")},
+    )
+    assert ingested.status_code == 200 and "1 new" in ingested.text
+    refused = web.post(
+        "/admin/ingest",
+        data={"csrf_token": token},
+        files={"document": ("junk.bin", b"\x00\x01", "application/octet-stream")},
+        headers={"accept": "application/json"},
+    )
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "parse"
+    done = [
+        (e["action"], e["target"], e["actor"])
+        for e in web.get("/admin/audit.json").json()["entries"]
+    ]
+    assert done[0] == ("ingest", page.name, "admin")
+    assert ("persons.split", keep, "admin") in done
+
+
 def test_a_new_password_ends_the_sessions(settings: Settings) -> None:
     web = client(settings)
     with open_settings(settings) as archive:

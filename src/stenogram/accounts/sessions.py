@@ -93,9 +93,12 @@ def session_secret(archive: Archive, configured: str | None) -> bytes:
     everyone logged in."""
     if configured:
         return configured.encode()
-    with archive.writing("session secret") as conn:  # queued: two workers starting make one
+    with archive.reading(primary=True) as conn:  # a database that has one is not written to
         found = conn.scalar(select(meta.c.value).where(meta.c.key == SECRET_KEY))
-        if found is None:
-            found = secrets.token_hex(32)
-            conn.execute(insert(meta).values(key=SECRET_KEY, value=found))
+    if found is None:
+        with archive.writing("session secret") as conn:  # queued: two workers make one
+            found = conn.scalar(select(meta.c.value).where(meta.c.key == SECRET_KEY))
+            if found is None:
+                found = secrets.token_hex(32)
+                conn.execute(insert(meta).values(key=SECRET_KEY, value=found))
     return str(found).encode()

@@ -60,16 +60,14 @@ def ingest_bytes(settings: Settings, body: bytes, name: str, author: Author) -> 
 
 
 def merge(settings: Settings, into: str, other: str, author: Author) -> dict[str, Any]:
-    person = merge_persons(settings, into, other)
-    author.record("persons.merge", person.id, f"{other} into {into}")
+    person = merge_persons(settings, into, other, by=author.user, via=author.via)
     return {"person": person_record(person)}
 
 
 def split(
     settings: Settings, person_id: str, names: Sequence[str], author: Author
 ) -> dict[str, Any]:
-    person = split_person(settings, person_id, names)
-    author.record("persons.split", person_id, f"{'; '.join(names)} -> {person.id}")
+    person = split_person(settings, person_id, names, by=author.user, via=author.via)
     return {"person": person_record(person)}
 
 

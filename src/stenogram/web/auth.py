@@ -67,7 +67,10 @@ def signer_of(request: Request) -> Signer:
 
 
 def session_token(request: Request) -> str | None:
-    return signer_of(request).unsign("session", request.cookies.get(SESSION_COOKIE))
+    signed = request.cookies.get(SESSION_COOKIE)
+    # A reader sends no cookie: nothing to look up (not even the app, which a page rendered by
+    # a middleware outside it, such as the busy answer, has not got).
+    return None if signed is None else signer_of(request).unsign("session", signed)
 
 
 def current_user(request: Request) -> User | None:

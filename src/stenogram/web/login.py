@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from ..accounts import User
 from ..accounts.ratelimit import Limits
 from ..accounts.sessions import log_in, log_out
 from ..errors import LoginRefused, TooManyAttempts
@@ -93,7 +94,7 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
-def logout(request: Request, user: Annotated[Any, Depends(current_user)]) -> Response:
+def logout(request: Request, user: Annotated[User | None, Depends(current_user)]) -> Response:
     token = session_token(request)
     if token is not None:
         log_out(archive_of(request), token, user)
