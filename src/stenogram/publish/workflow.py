@@ -39,7 +39,8 @@ MAX_NOTE_CHARS = 2000
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or dt.datetime.now(dt.UTC)
+    """The time of a step, to the second (a publication time is printed as it is)."""
+    return (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
 
 
 def _expect(draft: Draft, allowed: Sequence[State], action: str) -> None:
