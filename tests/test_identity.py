@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from dbutil import LATER_TABLES
 from stenogram.archive import Archive, migrate, migrate_archive
 from stenogram.archive.identity import CONTENT_ID_PREFIX, document_content_id
 from stenogram.errors import StoreError
@@ -98,7 +99,7 @@ def test_an_archive_keyed_by_the_old_hash_is_migrated(seed_path: Path, tmp_path:
         db.execute("UPDATE revisions SET record = ?", (orjson.dumps(old).decode(),))
         db.execute("UPDATE alembic_version SET version_num = '0004'")
         # The tables of later migrations, which the upgrade creates again.
-        for table in ("changes", "frontier", "frontier_hosts"):
+        for table in LATER_TABLES:
             db.execute(f"DROP TABLE {table}")
 
     with pytest.raises(StoreError, match="run `stenogram migrate`"):

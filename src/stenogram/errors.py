@@ -111,6 +111,60 @@ class NotFound(StenogramError):
     code = "not_found"
 
 
+class Conflict(StenogramError):
+    """The request does not fit the current state of what it acts on (publishing a draft that
+    is still being written, correcting an event that was never published)."""
+
+    exit_code = 65  # EX_DATAERR
+    http_status = 409
+    code = "conflict"
+
+
+class BadUpload(StenogramError):
+    """An uploaded file was refused: not an image of an accepted type, too large, a bomb."""
+
+    exit_code = 65  # EX_DATAERR
+    http_status = 422
+    code = "upload"
+
+
+class LoginRefused(StenogramError):
+    """A log-in with a wrong name or password (which of the two is not said)."""
+
+    exit_code = 77  # EX_NOPERM
+    http_status = 401
+    code = "unauthorized"
+
+
+class LoginNeeded(StenogramError):
+    """A page for logged-in users only, asked for without a session: a browser is sent to the
+    log-in page, a JSON client gets 401."""
+
+    exit_code = 77  # EX_NOPERM
+    http_status = 401
+    code = "unauthorized"
+
+
+class NotAllowed(StenogramError):
+    """The user (or nobody) may not do this: a role too low, or a form without its CSRF token."""
+
+    exit_code = 77  # EX_NOPERM
+    http_status = 403
+    code = "forbidden"
+
+
+class TooManyAttempts(StenogramError):
+    """Too many failed log-ins for an account or from an address; ``retry_after`` in seconds."""
+
+    exit_code = 75  # EX_TEMPFAIL
+    http_status = 429
+    code = "rate_limited"
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(reason)
+
+
 class PastTheEnd(NotFound):
     """A page number beyond the last page of a list; ``last_page`` is where the list ends."""
 
@@ -124,8 +178,13 @@ class PastTheEnd(NotFound):
 
 __all__ = [
     "AmbiguousName",
+    "BadUpload",
     "ConfigError",
+    "Conflict",
     "FetchError",
+    "LoginNeeded",
+    "LoginRefused",
+    "NotAllowed",
     "NotFound",
     "ParseError",
     "PastTheEnd",
@@ -133,5 +192,6 @@ __all__ = [
     "SourceError",
     "StenogramError",
     "StoreError",
+    "TooManyAttempts",
     "Unavailable",
 ]

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .accounts import User, record_audit
+from .accounts.audit import Via
 from .archive import Archive, event_key
 from .archive.batch import Item, StoreResult
 from .archive.people import mention_key
@@ -167,23 +169,36 @@ def resolve_key(doc: Document) -> str:
     return mention_key(doc.source, event_key(doc))
 
 
-def merge_persons(settings: Settings, a: str, b: str) -> Person:
-    """Fold person ``b`` into ``a``, for good: the fix is recorded and every ingest replays it."""
+def merge_persons(
+    settings: Settings, a: str, b: str, *, by: User | None = None, via: Via = "cli"
+) -> Person:
+    """Fold person ``b`` into ``a``, for good: the fix is recorded and every ingest replays it.
+    ``by`` and ``via`` say who asked, for the audit log."""
     with open_archive(settings) as archive:
         directory = people_directory(archive)
         override = directory.merge(a, b)
         archive.apply_override(override, directory.changed(), [override.other_id])
-        _catch_up_quietly(archive)
+        record_audit(archive, by, "persons.merge", override.person_id, f"{b} into {a}", via=via)
+        catch_up_quietly(archive)
         return _person(directory, override.person_id)
 
 
-def split_person(settings: Settings, person_id: str, names: Sequence[str]) -> Person:
+def split_person(
+    settings: Settings,
+    person_id: str,
+    names: Sequence[str],
+    *,
+    by: User | None = None,
+    via: Via = "cli",
+) -> Person:
     """Move the name forms ``names`` of a person to a new person, which is returned."""
     with open_archive(settings) as archive:
         directory = people_directory(archive)
         override = directory.split(person_id, names)
         archive.apply_override(override, directory.changed(), [])
-        _catch_up_quietly(archive)
+        detail = f"{'; '.join(names)} -> {override.other_id}"
+        record_audit(archive, by, "persons.split", person_id, detail, via=via)
+        catch_up_quietly(archive)
         return _person(directory, override.other_id)
 
 
@@ -194,10 +209,12 @@ def _person(directory: PeopleDirectory, person_id: str) -> Person:
     return found[0]
 
 
-def _catch_up_quietly(archive: Archive) -> None:
-    """Catch the index up unless an ingest holds it (that ingest will)."""
+def catch_up_quietly(archive: Archive) -> None:
+    """Catch the index up, waiting out a node's follower that holds it a moment (so a write made
+    through a node is searchable there when it returns), unless an ingest holds it (that ingest
+    will catch up)."""
     with suppress(StoreError):
-        catch_up_index(archive)
+        _when_free(lambda: catch_up_index(archive))
 
 
 def ingest(

@@ -44,7 +44,7 @@ def _base_url(value: str) -> str:
 
 
 def _urls(value: str) -> tuple[str, ...]:
-    """Database URLs separated by spaces or commas (a URL holds neither)."""
+    """Database URLs (or addresses) separated by spaces or commas (a URL holds neither)."""
     return tuple(value.replace(",", " ").split())
 
 
@@ -108,7 +108,40 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
     Setting(
         "admin_token",
         None,
-        "Bearer token that enables the web admin writes (ingest, merge); unset: no writes.",
+        "Bearer token for the admin API (/api/admin: ingest, merge) used by automation; "
+        "unset: no admin API (browser admins log in instead).",
+    ),
+    Setting(
+        "session_secret",
+        None,
+        "Key that signs the session and form cookies; unset: one made on first use and kept in "
+        "the archive's database (so every worker and node shares it).",
+    ),
+    Setting("session_hours", 12.0, "A log-in lasts this many hours.", _seconds),
+    Setting(
+        "login_failures_per_account",
+        5,
+        "Failed log-ins to one account within login_window, after which it is refused a while.",
+        _count,
+    ),
+    Setting(
+        "login_failures_per_address",
+        20,
+        "Failed log-ins from one client address within login_window, after which it is refused.",
+        _count,
+    ),
+    Setting(
+        "trusted_proxies",
+        (),
+        "Addresses of the reverse proxies in front of the app: from them, the client address "
+        "(for the log-in rate limit) is read from X-Forwarded-For.",
+        _urls,
+    ),
+    Setting(
+        "login_window",
+        900.0,
+        "Seconds over which failed log-ins are counted for the rate limit.",
+        _seconds,
     ),
     Setting("crawl_delay", 2.0, "Seconds between two requests to the same host.", float),
     Setting(
@@ -183,6 +216,12 @@ class Settings:
     ready_max_index_lag: int = 1000
     max_document_bytes: int = 20 * 1024 * 1024
     admin_token: str | None = None
+    session_secret: str | None = None
+    session_hours: float = 12.0
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    trusted_proxies: tuple[str, ...] = ()
+    login_window: float = 900.0
     crawl_delay: float = 2.0
     crawl_max_delay: float = 60.0
     crawl_lease: float = 600.0

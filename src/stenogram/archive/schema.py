@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -345,5 +346,130 @@ changes = Table(
     Column("committed_at", Float, nullable=False),
 )
 
+#: Events being written in the editor (:mod:`stenogram.publish`). Kept apart from ``events`` so
+#: that no reader path (pages, search, feeds, exports, API) can see a draft: only publishing writes
+#: an event, through the normal store. ``content`` is the editor's JSON (every field of the form);
+#: ``state`` is draft, in_review, scheduled, published or withdrawn. The event it became, and the
+#: source, id and URL it was published under, stay fixed so that a correction is a new revision of
+#: the same event. ``publish_at`` (seconds since the epoch) is when a scheduled draft is due.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("publish_at", Float),
+    Column("public_base", Text),
+    Column("event_id", Integer),
+    Column("source", String(200)),
+    Column("source_id", String(200)),
+    Column("reason", Text),
+    Column("created", String(40), nullable=False),
+    Column("updated", String(40), nullable=False),
+    Column("created_by", String(200)),
+    Column("updated_by", String(200)),
+    Index("ix_drafts_state_publish_at", "state", "publish_at"),
+)
+
+#: A draft's photos: the re-encoded image (metadata stripped) and its thumbnail, in the database
+#: so that every node serves them. Served to readers only once their draft is published.
+draft_photos = Table(
+    "draft_photos",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("caption", Text),
+    Column("credit", Text),
+    Column("media_type", String(64), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("image", LargeBinary, nullable=False),
+    Column("thumbnail", LargeBinary, nullable=False),
+    Index("ix_draft_photos_draft_id", "draft_id"),
+)
+
+#: The public note of each correction of a published event ("corrected on ..."): one row per
+#: revision the publisher made after the first.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=False),
+    Column("revision", Integer, primary_key=True, autoincrement=False),
+    Column("note", Text, nullable=False),
+    Column("corrected", String(40), nullable=False),
+)
+
+#: Events taken off the archive (unpublished): their identity, the reason, and every revision's
+#: record, so that nothing stored is lost although no reader can reach them any more.
+withdrawals = Table(
+    "withdrawals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Integer, nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("key", String(300), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("withdrawn", String(40), nullable=False),
+    # JSON list of every revision's record, oldest first.
+    Column("revisions", Text, nullable=False),
+    Index("ix_withdrawals_event_id", "event_id"),
+)
+
 #: Tables that hold one event's current revision, cleared and rewritten on each new revision.
 EVENT_PARTS = (speeches, participants, narrative, photos, event_tags, sections)
+
+#: People who log in to the web app (:mod:`stenogram.accounts`). ``role`` is the number of
+#: :class:`stenogram.accounts.Role`; ``password`` an argon2 hash (PHC string), never the password.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("password", Text, nullable=False),
+    Column("role", Integer, nullable=False),
+    Column("created", String(40), nullable=False),
+    Column("disabled", Integer, nullable=False, default=0),
+    UniqueConstraint("name", name="uq_users_name"),
+)
+
+#: Logged-in browser sessions. The cookie holds the token; only its SHA-256 is kept here, so a
+#: copy of the database opens no session. Times are seconds since the epoch (database clock).
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Index("ix_user_sessions_user_id", "user_id"),
+)
+
+#: Failed log-ins, one row each, per account name and per client address: the rate limit
+#: counts them in a window, in the database so that every worker process and node agrees.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # "account" or "address".
+    Column("scope", String(16), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_login_failures_scope", "scope", "key", "at"),
+)
+
+#: Every write, by whom: a user (``user_id`` and ``actor``), the admin token or the command line
+#: (``via``), when (ISO, UTC), what (``action`` on ``target``) and a short ``detail``.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(40), nullable=False),
+    Column("user_id", Integer),
+    Column("actor", String(100), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_audit_log_at", "at"),
+)

@@ -61,7 +61,7 @@ def render_text(doc: Document) -> str:
         if line
     ]
     lines += _photos(doc, labels)
-    lines += _body(doc)
+    lines += body_lines(doc)
     lines += _footer(doc, labels, language)
     return "\n".join(lines)
 
@@ -78,7 +78,7 @@ def _photos(doc: Document, labels: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _body(doc: Document) -> list[str]:
+def body_lines(doc: Document) -> list[str]:
     """Narrative and turns interleaved: a Narrative sits after ``position`` speeches."""
     before: dict[int, list[Narrative]] = {}
     for item in doc.narrative:

@@ -702,6 +702,28 @@ def _participants(turns: _Turns, links: Sequence[str], language: str) -> tuple[P
     return tuple(found)
 
 
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A text version's body alone: turns, narrative, prose participants, omission count."""
+
+    speeches: tuple[Speech, ...]
+    narrative: tuple[Narrative, ...]
+    participants: tuple[Participant, ...]
+    omissions: int
+
+
+def read_body(text: str, language: str) -> Body:
+    """The body of a text version that has no header or footer (what an editor writes below
+    the title), read exactly as :func:`parse` reads a page's body, one paragraph a line."""
+    cues = cues_for(language)
+    lines, links = _rejoin(
+        [line for line in map(normalize_space, text.splitlines()) if line], language
+    )
+    turns = _read_body([_line_label(line, language) for line in lines], cues)
+    participants = _participants(turns, links, language)
+    return Body(tuple(turns.speeches), tuple(turns.narrative), participants, turns.omissions)
+
+
 # --- entry point ------------------------------------------------------------------------------
 
 

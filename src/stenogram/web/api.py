@@ -242,9 +242,17 @@ async def ingest(
             raise admin_writes.TooLarge("the document is too large", document=name)
         chunks.append(chunk)
     body = b"".join(chunks)
-    return json_response(await run_in_threadpool(admin_writes.ingest_bytes, settings, body, name))
+    author = _token_author(request)
+    done = await run_in_threadpool(admin_writes.ingest_bytes, settings, body, name, author)
+    return json_response(done)
 
 
 @admin.post("/persons/merge", response_model=models.MergeResult)
 def merge(request: Request, body: Merge) -> Response:
-    return json_response(admin_writes.merge(settings_of(request), body.into, body.other))
+    author = _token_author(request)
+    return json_response(admin_writes.merge(settings_of(request), body.into, body.other, author))
+
+
+def _token_author(request: Request) -> admin_writes.Author:
+    """The admin API's writes are the admin token's, which names no user."""
+    return admin_writes.Author(archive_of(request), None, "api")

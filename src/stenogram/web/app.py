@@ -31,14 +31,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
-from ..errors import PastTheEnd, StenogramError, Unavailable
+from ..accounts.sessions import session_secret
+from ..errors import LoginNeeded, PastTheEnd, StenogramError, Unavailable
 from ..follow import Follower
 from ..ingest import open_archive
+from ..publish.scheduler import Scheduler
 from ..settings import Settings, load_settings
-from . import api, exports, feeds, health, pages
+from . import adminpages, api, editor, exports, feeds, health, login, pages
+from .auth import Signer, login_redirect
 from .cache import Generation, ResponseCache
 from .health import RequestMetrics
-from .respond import JSON_FLAG, absolute_url, error_response
+from .respond import JSON_FLAG, absolute_url, error_response, wants_json
 from .security import SecurityHeaders
 from .turns import RETRY_AFTER, Busy, Turns
 
@@ -103,6 +106,8 @@ def _install_errors(app: FastAPI) -> None:
         reason = " ".join(exc.reason.split())
         last = exc.last_page if isinstance(exc, PastTheEnd) else None
         response = error_response(request, exc.http_status, exc.code, reason, last_page=last)
+        if isinstance(exc, LoginNeeded) and not wants_json(request):
+            return RedirectResponse(login_redirect(request), 303)
         if isinstance(exc, Unavailable):
             response.headers["retry-after"] = UNAVAILABLE_RETRY
         return response
@@ -146,8 +151,10 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     ``cache_bytes`` bounds the cache of finished responses (0: no cache; see :mod:`.cache`).
     """
     archive = open_archive(settings, replicas=True)
+    signer = Signer(session_secret(archive, settings.session_secret))
     generation = Generation(archive.watch(), archive.max_seq, archive.index_path)
     follower = Follower(archive)
+    scheduler = Scheduler(archive)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -158,7 +165,9 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
         gc.collect()
         gc.freeze()
         follower.start()
+        scheduler.start()
         yield
+        scheduler.stop()
         follower.stop()
         generation.close()
         archive.close()
@@ -175,6 +184,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     app.state.archive = archive
     app.state.settings = settings
+    app.state.signer = signer
     _install_errors(app)
 
     app.include_router(health.router)
@@ -183,6 +193,9 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     if settings.admin_token:
         app.include_router(api.admin)
     app.include_router(feeds.router)
+    app.include_router(login.router)
+    app.include_router(adminpages.router)
+    app.include_router(editor.router)
     app.include_router(pages.router)
     # Swagger UI's files for /docs, from the swagger-ui-bundle-v2 package: served here, offline.
     app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger")

@@ -14,7 +14,7 @@ The ``ETag`` is a hash of the body, so every worker process and every restart ag
 revalidating client gets a 304 whichever worker answers. Only complete ``200`` answers to ``GET``
 are kept, each under its full URL *and* ``Host`` (pages and feeds embed absolute links) and its
 ``Accept`` (a page and its JSON twin share a URL); the admin writes and static files never pass
-through.
+through, nor does a request of a logged-in user (its pages show who is logged in).
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..archive.dialects import ChangeWatch
 from ..errors import StenogramError
 from ..search.index import STATE_FILE, read_seq
+from .auth import SESSION_COOKIE
 from .health import PATHS
 
 #: Paths never cached: writes, files that carry their own validators, and the node's health.
-_BYPASS: Final = ("/api/admin", "/static/", *PATHS)
+_BYPASS: Final = ("/api/admin", "/admin", "/login", "/static/", *PATHS)
 #: Bodies larger than this are served but not kept (one huge page must not evict the rest).
 MAX_ENTRY_BYTES: Final = 2 * 1024 * 1024
 _DROP_ON_304: Final = {b"content-length", b"content-type"}
@@ -117,7 +118,12 @@ class ResponseCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or scope["method"] != "GET" or path.startswith(_BYPASS):
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or path.startswith(_BYPASS)
+            or SESSION_COOKIE.encode() in _header(scope, b"cookie")
+        ):
             await self.app(scope, receive, send)
             return
         accept = _header(scope, b"accept")

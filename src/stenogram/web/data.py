@@ -17,12 +17,14 @@ from functools import lru_cache
 from typing import Any, Final, cast
 from urllib.parse import quote_plus
 
+from ..accounts import audit_entries
 from ..archive import Archive, StoredEvent
 from ..archive.browse import BROWSE_KINDS, BrowseKind, EventFilter
 from ..errors import NotFound, PastTheEnd, QueryError
 from ..export.cite import cite
 from ..export.textversion import format_date, render_text
 from ..model import Document
+from ..publish import corrections
 from ..queries import event_record, person_record, pinned_permalink, search_people
 from ..search import Hit, search
 from ..search.engine import FACET_SIZE, MAX_FACET, SORTS, Sort
@@ -171,6 +173,8 @@ def event_page(
         "body": _body(stored, record),
         "revisions": [dataclasses.asdict(r) for r in revisions],
         "diff": diff,
+        # What the publisher said of each correction up to this revision (editor's events).
+        "corrections": corrections(archive, stored.event_id, stored.revision),
         "text_link": f"/events/{stored.document.source_id or stored.event_id}/text",
         "citation": cite(
             stored.document, pinned_permalink(stored), base=at.base, accessed=at.accessed
@@ -434,3 +438,9 @@ def search_page(
         ),
         "pagination": _pagination(found.total, at),
     }
+
+
+def audit_page(archive: Archive, at: Paging) -> dict[str, Any]:
+    """The audit log, newest first (``/admin/audit``)."""
+    total, entries = audit_entries(archive, (at.page - 1) * at.per_page, at.per_page)
+    return {"entries": [e.to_dict() for e in entries], "pagination": _pagination(total, at)}

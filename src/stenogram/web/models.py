@@ -166,12 +166,21 @@ class Citation(BaseModel):
     text: str
 
 
+class Correction(BaseModel):
+    """The publisher's public note on a revision it made to an event it published."""
+
+    revision: int
+    note: str
+    corrected: str
+
+
 class EventPage(BaseModel):
     event: EventRecord
     date_line: str
     body: list[dict[str, Any]]
     revisions: list[RevisionInfo]
     diff: dict[str, Any] | None
+    corrections: list[Correction]
     text_link: str
     citation: Citation
 

@@ -107,6 +107,11 @@ def templates() -> Environment:
     env.globals["stream_exports"] = stream_exports
     env.globals["document_exports"] = DOCUMENT_EXPORTS
     env.globals["export_cap"] = MAX_QUERY_SPEECHES
+    # Here, not at the top: .auth answers through this module.
+    from .auth import csrf_field, viewer
+
+    env.globals["csrf_field"] = csrf_field
+    env.globals["viewer"] = viewer
     return env
 
 
