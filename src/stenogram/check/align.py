@@ -127,10 +127,7 @@ def _ops(piece: Words, speech: Words, first: int, last: int) -> list[_Op]:
         (op.tag, op.src_start, op.src_end, first + op.dest_start, first + op.dest_end)
         for op in Levenshtein.opcodes(piece.keys, speech.keys[first:last])
     ]
-    while ops and ops[0][0] == "insert":
-        ops.pop(0)
-    while ops and ops[-1][0] == "insert":
-        ops.pop()
+    ops = _edges(ops)
     if len(ops) > 2 and ops[0][0] == "equal" and ops[1][0] == "insert":
         (_, s0, s1, _, _), (_, _, _, _, d1) = ops[0], ops[1]
         if speech.keys[d1 - (s1 - s0) : d1] == piece.keys[s0:s1]:
@@ -140,6 +137,28 @@ def _ops(piece: Words, speech: Words, first: int, last: int) -> list[_Op]:
         if speech.keys[d0 : d0 + (s1 - s0)] == piece.keys[s0:s1]:
             ops[-2:] = [("equal", s0, s1, d0, d0 + (s1 - s0))]
     return ops
+
+
+def _edges(ops: list[_Op]) -> list[_Op]:
+    """The passage from the first to the last word the quote shares with it: the words around
+    are context, and the quote's words beyond them are ``added`` (a changed word at an edge
+    would only stretch the passage over its context and lower the score)."""
+    equal = [n for n, op in enumerate(ops) if op[0] == "equal"]
+    if not equal:
+        return []
+    head = [
+        ("delete", s0, s1, ops[equal[0]][3], ops[equal[0]][3])
+        for _, s0, s1, _, _ in ops[: equal[0]]
+    ]
+    tail = [
+        ("delete", s0, s1, ops[equal[-1]][4], ops[equal[-1]][4])
+        for _, s0, s1, _, _ in ops[equal[-1] + 1 :]
+    ]
+    return [
+        *(op for op in head if op[2] > op[1]),
+        *ops[equal[0] : equal[-1] + 1],
+        *(op for op in tail if op[2] > op[1]),
+    ]
 
 
 def _part(piece: Words, speech: Words, first: int, last: int) -> Part | None:
