@@ -7,10 +7,11 @@ pages stays readable and greppable. A :class:`StenogramError` ends a command wit
 exit code and a one-line message, never a traceback.
 
 The archive commands (``ingest``, ``search``, ``check``, ``show``, ``persons``, ``info``,
-``reindex``, ``serve``, ``crawl``) work on the folder named by ``--archive`` (after the command,
-or before it for all of them), else by ``STENOGRAM_ARCHIVE``, else ``./archive``; its database is the
-folder's SQLite file unless ``--database URL`` (``STENOGRAM_DATABASE``) names a PostgreSQL one,
-and ``--index DIR`` (``STENOGRAM_INDEX``) moves this node's search index out of the folder.
+``reindex``, ``serve``, ``crawl``) work on the folder named by ``--archive`` (after the
+command, or before it for all of them), else by ``STENOGRAM_ARCHIVE``, else ``./archive``; its
+database is the folder's SQLite file unless ``--database URL`` (``STENOGRAM_DATABASE``) names a
+PostgreSQL one, and ``--index DIR`` (``STENOGRAM_INDEX``) moves this node's search index out of
+the folder.
 ``migrate`` upgrades an archive's schema; ``copy`` moves an archive between backends.
 
 The commands import the archive, the index and the ingester when they run, not at the top of their
