@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .archive import Activity, Archive, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent, permalink
-from .check import CheckResult, check_quote
+from .check import CheckResult, check_quote, vectors
 from .errors import NotFound
 from .export.cite import Citation, cite
 from .ingest import open_archive, open_settings, people_directory
@@ -274,7 +274,13 @@ def archive_info(settings: Settings) -> ArchiveInfo:
     with open_settings(settings) as archive:
         facts = archive.info()
         lag = archive.change_lag(read_seq(archive.index_path))
-        return replace(facts, index=archive.index_path, index_lag=lag)
+        kept = vectors.info(archive)
+        return replace(
+            facts,
+            index=archive.index_path,
+            index_lag=lag,
+            vectors=kept.to_dict() if kept else None,
+        )
 
 
 __all__ = [
