@@ -186,6 +186,7 @@ def test_words_never_said_are_not_found_with_real_nearest_passages(
     with open_settings(settings) as archive:
         result = check_quote(archive, "Purple giraffes negotiate lunar tariffs with accordion")
         for found in result.matches:
+            assert found.position is not None
             said = archive.event(found.event_id).document.speeches[found.position - 1].text
             assert said[found.start : found.end] == found.text  # never an invented passage
     assert result.verdict == "not_found"

@@ -79,6 +79,8 @@ def check_quote(
     quoted = words(text)
     pieces = segments(quoted)
     units = [u for piece in pieces for u in sentences(piece)]
+    if [u.spans for u in units] == [p.spans for p in pieces]:
+        units = pieces  # one sentence a piece: aligned once
     claim = _claim(archive, speaker, date)
     schema = opened.schema
     rare = cs.rare_words(searcher, quoted)
