@@ -74,8 +74,9 @@ def check_quote(
     """Where and by whom ``quote`` was said, and how it differs (see the module docstring)."""
     opened = engine.reader(archive.index_path)
     searcher = opened.index.searcher()
+    # The semantic model reads any script, so only an archive without it refuses one.
     held = {s for lang, s in scripts().items() if searcher.doc_freq("lang", lang)}
-    text = checked(quote, held or None)
+    text = checked(quote, None if available(archive) else held or None)
     quoted = words(text)
     pieces = segments(quoted)
     units = [u for piece in pieces for u in sentences(piece)]
