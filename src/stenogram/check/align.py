@@ -60,10 +60,19 @@ class Part:
     quote_words: int
     passage_words: int
     differences: tuple[Difference, ...]
+    #: Of the quote's words other than common ones: how many, and how many the passage has.
+    content_words: int = 0
+    content_same: int = 0
 
     @property
     def score(self) -> float:
         return dice(self.same, self.quote_words, self.passage_words)
+
+    @property
+    def content(self) -> float:
+        """The share of the quote's meaningful words the passage has: "we are ... when we are
+        ... together" shares most of its words with many passages, its content with few."""
+        return self.content_same / self.content_words if self.content_words else 1.0
 
 
 def dice(same: int, a: int, b: int) -> float:
@@ -222,6 +231,9 @@ def _part(piece: Words, speech: Words, first: int, last: int) -> Part | None:
     same = sum(s1 - s0 for tag, s0, s1, _, _ in ops if tag == "equal")
     if not same:
         return None
+    common = stop_words()
+    content = [w not in common for w in piece.keys]
+    content_same = sum(sum(content[s0:s1]) for tag, s0, s1, _, _ in ops if tag == "equal")
     lo = min(d0 for tag, _, _, d0, _ in ops if tag != "delete")
     hi = max(d1 for tag, _, _, _, d1 in ops if tag != "delete")
     differences = []
@@ -242,6 +254,8 @@ def _part(piece: Words, speech: Words, first: int, last: int) -> Part | None:
         len(piece),
         hi - lo,
         tuple(differences),
+        sum(content),
+        content_same,
     )
 
 
@@ -279,4 +293,6 @@ def joined(parts: Sequence[Part], speech: Words) -> Part:
         sum(p.quote_words for p in parts),
         sum(p.passage_words for p in parts),
         tuple(differences),
+        sum(p.content_words for p in parts),
+        sum(p.content_same for p in parts),
     )

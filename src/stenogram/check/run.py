@@ -129,7 +129,14 @@ class _Run:
 
     def passage(self, scored: list[Scored]) -> CheckResult | None:
         """exact, close, translation, other_speaker or other_date: one passage holds the quote."""
-        whole = [s for s in scored if s.whole is not None and s.score >= self.limits.close]
+        limits = self.limits
+        whole = [
+            s
+            for s in scored
+            if s.whole is not None
+            and s.score >= limits.close
+            and s.whole.content >= limits.close_content
+        ]
         if not whole:
             return None
         same = [s for s in whole if s.score >= whole[0].score - self.limits.same_words]
