@@ -16,7 +16,7 @@ aligned words).
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -28,6 +28,9 @@ from .text import Words, stop_words
 Kind = Literal["dropped", "added", "changed", "skipped"]
 #: How many diagonals (candidate passages) of one speech are aligned for one piece of a quote.
 WINDOWS: Final = 3
+#: A word repeated in a piece votes this many times at most (a quote of one word repeated would
+#: otherwise cast thousands of votes).
+MAX_REPEATS: Final = 3
 #: Passage words a quote may leave out between two of its words without an ellipsis and still
 #: be one passage, however few words come before the gap (see ``_islands``).
 MAX_INNER_GAP: Final = 2
@@ -93,24 +96,31 @@ def _diagonals(
     first (a word dropped or added shifts the rest of the quote by one diagonal)."""
     common = stop_words()
     votes: list[tuple[int, int]] = []
+    seen: Counter[str] = Counter()
     for i, word in enumerate(piece.keys):
+        seen[word] += 1
         found = where.get(word, ())
-        if word not in common and len(found) <= MAX_OCCURRENCES:
+        if word not in common and len(found) <= MAX_OCCURRENCES and seen[word] <= MAX_REPEATS:
             votes.extend((p - i, i) for p in found if p >= after)
     if not votes:  # only common words: let them vote
         votes = [
             (p - i, i)
-            for i, w in enumerate(piece.keys)
+            for i, w in enumerate(piece.keys[:MAX_OCCURRENCES])
             for p in [p for p in where.get(w, ()) if p >= after][:10]
         ]
     votes.sort()
     ranked: list[tuple[int, int, int]] = []
+    inside: Counter[int] = Counter()
     low = 0
-    for high, (diagonal, _) in enumerate(votes):
+    for diagonal, i in votes:
+        inside[i] += 1
         while votes[low][0] < diagonal - slack:
+            gone = votes[low][1]
+            inside[gone] -= 1
+            if not inside[gone]:
+                del inside[gone]
             low += 1
-        distinct = len({i for _, i in votes[low : high + 1]})
-        ranked.append((distinct, votes[low][0], diagonal))
+        ranked.append((len(inside), votes[low][0], diagonal))
     ranked.sort(key=lambda item: (-item[0], item[1]))
     chosen: list[tuple[int, int]] = []
     for _, lowest, highest in ranked:

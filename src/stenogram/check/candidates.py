@@ -30,6 +30,9 @@ RARE: Final = 8
 #: Phrases longer than this are cut into pieces of this length (a long quote is rarely verbatim
 #: throughout, and a phrase query's cost grows with its length).
 PHRASE: Final = 12
+#: Phrases searched at most (a 5,000-character quote has ~70): the first ones, which a quote
+#: that long shares with its passage anyway.
+MAX_PHRASES: Final = 16
 #: Three-word phrases are made around this many of the rarest words.
 WINDOWS: Final = 4
 #: Verbatim passages read per quote (the phrase search), beside ``LIMIT`` by words.
@@ -72,7 +75,8 @@ def _phrase(schema: tantivy.Schema, words: list[str]) -> tantivy.Query:
 def phrase_query(schema: tantivy.Schema, pieces: Sequence[Words]) -> tantivy.Query | None:
     """Every piece of the quote as it is: the verbatim passages, ranked on their own so that
     common words elsewhere in the quote never push them out of the candidates."""
-    clauses = [(tantivy.Occur.Should, _counted(schema, chunk)) for chunk in _chunks(pieces)]
+    unique = list(dict.fromkeys(tuple(chunk) for chunk in _chunks(pieces)))[:MAX_PHRASES]
+    clauses = [(tantivy.Occur.Should, _counted(schema, list(chunk))) for chunk in unique]
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 

@@ -30,6 +30,9 @@ from .semantics import available, neighbours
 from .text import Words, checked, original_language, scripts, segments, sentences, words
 from .thresholds import Thresholds, thresholds
 
+#: A quote of more sentences than this is read as one passage, not looked for as stitched parts
+#: (each part is aligned against every candidate: the cost grows with the parts).
+MAX_PARTS: Final = 6
 #: Words between two sentences of a quote that still make them one passage (a dropped aside);
 #: more, and the quote was stitched from two places.
 MAX_GAP: Final = 3
@@ -80,8 +83,8 @@ def check_quote(
     quoted = words(text)
     pieces = segments(quoted)
     units = [u for piece in pieces for u in sentences(piece)]
-    if [u.spans for u in units] == [p.spans for p in pieces]:
-        units = pieces  # one sentence a piece: aligned once
+    if len(units) > MAX_PARTS or [u.spans for u in units] == [p.spans for p in pieces]:
+        units = pieces  # one sentence a piece (aligned once), or too many to be stitched
     claim = _claim(archive, speaker, date)
     schema = opened.schema
     rare = cs.rare_words(searcher, quoted)
