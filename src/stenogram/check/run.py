@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+import tantivy
+
 from ..archive import Archive
 from ..errors import NotFound
 from ..search import engine
@@ -86,7 +88,29 @@ def check_quote(
     if len(units) > MAX_PARTS or [u.spans for u in units] == [p.spans for p in pieces]:
         units = pieces  # one sentence a piece (aligned once), or too many to be stitched
     claim = _claim(archive, speaker, date)
-    schema = opened.schema
+    found = _candidates(searcher, opened.schema, quoted, pieces, units, claim)
+    scored = sorted(
+        (score(c, pieces, units) for c in found), key=lambda s: (-s.score, -s.candidate.rank)
+    )
+    run = _Run(archive, Events(archive), claim, thresholds(), text, max(limit, 1))
+    passage = run.passage(scored)
+    stitched = run.stitched(scored, units) if len(units) > 1 else None
+    if stitched is not None and (passage is None or stitched.score > passage.score):
+        return stitched
+    return passage or run.paraphrase() or run.not_found(scored)
+
+
+def _candidates(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    quoted: Words,
+    pieces: list[Words],
+    units: list[Words],
+    claim: Claim,
+) -> list[cs.Candidate]:
+    """The speeches of the three searches (see :mod:`.candidates`), and of each among the
+    claimed speaker's and day's speeches, so that the passage claimed is weighed even when
+    others say the same words more often."""
     rare = cs.rare_words(searcher, quoted)
     found: list[cs.Candidate] = []
     for query, size in (
@@ -101,16 +125,7 @@ def check_quote(
             found += cs.fetch(searcher, cs.restricted(schema, query, persons=claim.persons), 2)
         if claim.date is not None:
             found += cs.fetch(searcher, cs.restricted(schema, query, date=claim.date), 2)
-    unique = list({c.key: c for c in found}.values())
-    scored = sorted(
-        (score(c, pieces, units) for c in unique), key=lambda s: (-s.score, -s.candidate.rank)
-    )
-    run = _Run(archive, Events(archive), claim, thresholds(), text, max(limit, 1))
-    passage = run.passage(scored)
-    stitched = run.stitched(scored, units) if len(units) > 1 else None
-    if stitched is not None and (passage is None or stitched.score > passage.score):
-        return stitched
-    return passage or run.paraphrase() or run.not_found(scored)
+    return list({c.key: c for c in found}.values())
 
 
 @dataclass(frozen=True, slots=True)
