@@ -140,7 +140,7 @@ def test_a_new_revision_replaces_the_old_vectors(fixtures_dir: Path, node: Setti
         assert any("Zanzibarish" in text for text in after)
         assert not any(text == "Very well." for text in after)
         info = vectors.info(archive)
-        assert info is not None and info.changes_behind == 0 and info.applied == archive.max_seq()
+        assert info is not None and info.lag.changes == 0 and info.lag.applied == archive.max_seq()
         best = semantic.nearest(archive, "Tea from Zanzibarish hills: we must buy more.", k=1)[0]
         ref = archive.speech(best.speech_id)
         assert ref.current
@@ -194,7 +194,7 @@ def test_another_node_follows_and_reindex_rebuilds_or_drops(
     with open_archive(other) as archive:
         assert _passage_texts(archive) == followed
         info = vectors.info(archive)
-        assert info is not None and info.applied == archive.max_seq()
+        assert info is not None and info.lag.applied == archive.max_seq()
     shown = CliRunner().invoke(
         app, ["info", "--archive", str(other.archive), "--index", str(other.index)]
     )

@@ -39,6 +39,7 @@ import numpy.typing as npt
 from usearch.index import Index
 
 from ..archive import Archive
+from ..archive.changes import Lag
 from ..archive.rows import IndexRow
 from ..errors import IndexBusy, StoreError
 from .passages import passage_text, passages
@@ -365,22 +366,18 @@ def _noted(rows: Iterable[IndexRow], seen: set[int]) -> Iterator[IndexRow]:
 
 @dataclass(frozen=True, slots=True)
 class VectorInfo:
-    """What ``stenogram info`` shows of the node's vectors."""
+    """What ``stenogram info`` shows of the node's vectors: how many, and how far behind."""
 
     path: Path
     passages: int
-    applied: int
-    changes_behind: int
-    seconds_behind: float
+    lag: Lag
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": str(self.path),
             "model": MODEL,
             "passages": self.passages,
-            "applied": self.applied,
-            "changes_behind": self.changes_behind,
-            "seconds_behind": round(self.seconds_behind, 3),
+            **self.lag.to_dict(),
         }
 
 
@@ -390,5 +387,4 @@ def info(archive: Archive) -> VectorInfo | None:
     state = read_state(path)
     if state is None:
         return None
-    lag = archive.change_lag(state.seq)
-    return VectorInfo(path, count(path), state.seq, lag.changes, lag.seconds)
+    return VectorInfo(path, count(path), archive.change_lag(state.seq))
