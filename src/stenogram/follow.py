@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Final
 
 from .archive import Archive, changes
+from .check import vectors
 from .errors import QueryError, StenogramError
 from .search import catch_up, read_seq
 
@@ -54,11 +55,15 @@ def prune_log(archive: Archive, keep_days: float) -> changes.Pruned:
 
 
 def catch_up_index(archive: Archive) -> int:
-    """Apply the changes the archive's index has not seen; return the rows written."""
+    """Apply the changes the archive's index has not seen, then those its passage vectors
+    have not (a node that keeps them: :mod:`stenogram.check.vectors`); return the index rows
+    written."""
     path = archive.index_path
-    if path.exists() and read_seq(path) >= archive.max_seq():
-        return 0
-    return catch_up(path, archive)
+    written = 0
+    if not path.exists() or read_seq(path) < archive.max_seq():
+        written = catch_up(path, archive)
+    vectors.catch_up(archive)
+    return written
 
 
 class Follower:

@@ -49,6 +49,7 @@ from .archive import Archive, event_key
 from .archive.batch import Item, StoreResult
 from .archive.people import mention_key
 from .archive.replicas import ReplicaPolicy
+from .check import vectors
 from .errors import IndexBusy, NotFound, ParseError, SourceError, StenogramError, StoreError
 from .follow import catch_up_index, index_lag
 from .metrics import INGESTED
@@ -104,12 +105,23 @@ class IngestSummary:
 def open_archive(settings: Settings, *, create: bool = False, replicas: bool = False) -> Archive:
     """Open the archive of ``settings``; a search index that lags the database is caught up first.
 
+    With ``create`` (a writer: ingest, crawl) and the ``vectors`` setting, a node without
+    passage vectors gets an empty store, which this catch-up and every later one fill: on an
+    archive that already holds much, that is a long first catch-up (docs/check.md). A reader
+    (``serve``) never starts one: ``stenogram reindex`` builds them.
+
     When the index cannot be caught up (another process holds its writer, its disk is full),
     the archive opens anyway and the index is read as it is, with a warning that says how far
     behind it is and why: a reader must not be refused because a derived copy cannot be written.
     """
     archive = open_settings(settings, create=create, replicas=replicas)
     try:
+        if (
+            create
+            and settings.vectors
+            and not vectors.exists(vectors.vectors_path(archive.index_path))
+        ):
+            vectors.create(vectors.vectors_path(archive.index_path))  # the catch-up fills it
         catch_up_index(archive)
     except StoreError as exc:
         if not archive.index_path.exists():
@@ -153,9 +165,15 @@ def open_settings(settings: Settings, *, create: bool = False, replicas: bool = 
 
 
 def reindex(settings: Settings) -> int:
-    """Rebuild the search index from the database; return how many rows were indexed."""
+    """Rebuild the search index from the database, and the passage vectors if the node keeps
+    them (the ``vectors`` setting; off, they are dropped); return how many rows were indexed."""
     with open_settings(settings, create=False) as archive:
-        return rebuild(archive.index_path, archive.index_rows(0), archive.max_seq())
+        rows = rebuild(archive.index_path, archive.index_rows(0), archive.max_seq())
+        if settings.vectors:
+            vectors.rebuild(archive)
+        else:
+            vectors.remove(vectors.vectors_path(archive.index_path))
+        return rows
 
 
 def people_directory(archive: Archive) -> PeopleDirectory:
