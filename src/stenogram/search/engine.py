@@ -167,6 +167,12 @@ def _open(index_dir: Path) -> ix.OpenIndex:
     return opened
 
 
+def reader(index_dir: Path) -> ix.OpenIndex:
+    """The opened index at ``index_dir``, kept and reloaded as for a search (the quote check
+    builds its own queries on it)."""
+    return _open(index_dir)
+
+
 def _terms(field: str, size: int, segment_size: int) -> dict[str, Any]:
     return {"terms": {"field": field, "size": size, "segment_size": segment_size}}
 

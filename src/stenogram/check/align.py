@@ -1,0 +1,176 @@
+"""Where a piece of a quote sits in a speech, and how its words differ: a local alignment of
+word sequences.
+
+Aligning a quote against a whole speech word by word costs quote x speech cells, thousands of
+speeches' worth at a time. So the speech is first narrowed to the few windows where the quote's
+words fall on one diagonal (a word ``i`` of the quote found at word ``p`` of the speech votes
+for the passage starting at ``p - i``), and only those windows are aligned, by rapidfuzz's
+Levenshtein opcodes over words (C, a few microseconds a window). The passage words before the
+first and after the last word the quote shares with it are context, not differences.
+
+The score is 2 x words in common / (quote words + passage words): 1 for the words verbatim,
+falling with every dropped, added or changed word on either side (Sørensen-Dice over the
+aligned words).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from rapidfuzz.distance import Levenshtein
+
+from .text import Words, stop_words
+
+Kind = Literal["dropped", "added", "changed", "skipped"]
+#: How many diagonals (candidate passages) of one speech are aligned for one piece of a quote.
+WINDOWS: Final = 3
+#: A word found more often than this in one speech does not vote: it says nothing of where.
+MAX_OCCURRENCES: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One way the quote departs from the passage. ``start``/``end``: the passage words'
+    character span in the speech text (where the quote's words would go, for ``added``)."""
+
+    kind: Kind
+    quote: str
+    passage: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A piece of the quote (``quote_start``/``quote_end``, characters of the quote) aligned in
+    one speech text at ``start``/``end``."""
+
+    quote_start: int
+    quote_end: int
+    start: int
+    end: int
+    same: int
+    quote_words: int
+    passage_words: int
+    differences: tuple[Difference, ...]
+
+    @property
+    def score(self) -> float:
+        return dice(self.same, self.quote_words, self.passage_words)
+
+
+def dice(same: int, a: int, b: int) -> float:
+    return 2 * same / (a + b) if a + b else 0.0
+
+
+def positions(speech: Words) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for at, word in enumerate(speech.keys):
+        found[word].append(at)
+    return found
+
+
+def _diagonals(piece: Words, where: dict[str, list[int]], slack: int) -> list[int]:
+    """The starts of the passages most of the piece's words point at, best first."""
+    common = stop_words()
+    votes: list[tuple[int, int]] = []
+    for i, word in enumerate(piece.keys):
+        found = where.get(word, ())
+        if word not in common and len(found) <= MAX_OCCURRENCES:
+            votes.extend((p - i, i) for p in found)
+    if not votes:  # only common words: let them vote
+        votes = [(p - i, i) for i, w in enumerate(piece.keys) for p in where.get(w, ())[:10]]
+    votes.sort()
+    ranked: list[tuple[int, int]] = []
+    low = 0
+    for high, (diagonal, _) in enumerate(votes):
+        while votes[low][0] < diagonal - 2 * slack:
+            low += 1
+        distinct = len({i for _, i in votes[low : high + 1]})
+        ranked.append((distinct, votes[low][0]))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    starts: list[int] = []
+    for _, start in ranked:
+        if all(abs(start - s) > slack for s in starts):
+            starts.append(start)
+            if len(starts) == WINDOWS:
+                break
+    return starts
+
+
+def _text(words: Words, a: int, b: int) -> str:
+    return words.text[words.spans[a][0] : words.spans[b - 1][1]] if b > a else ""
+
+
+def _part(piece: Words, speech: Words, first: int, last: int) -> Part | None:
+    """The alignment of the whole piece against speech words [first, last), context trimmed."""
+    ops = [op for op in Levenshtein.opcodes(piece.keys, speech.keys[first:last])]
+    while ops and ops[0].tag == "insert":
+        ops.pop(0)
+    while ops and ops[-1].tag == "insert":
+        ops.pop()
+    same = sum(op.src_end - op.src_start for op in ops if op.tag == "equal")
+    if not same:
+        return None
+    lo = first + min(op.dest_start for op in ops if op.tag != "delete")
+    hi = first + max(op.dest_end for op in ops if op.tag != "delete")
+    differences = []
+    for op in ops:
+        a, b = first + op.dest_start, first + op.dest_end
+        if op.tag == "equal":
+            continue
+        kind: Kind = {"insert": "dropped", "delete": "added", "replace": "changed"}[op.tag]  # type: ignore[assignment]
+        at = speech.spans[a][0] if a < len(speech) else speech.spans[-1][1]
+        end = speech.spans[b - 1][1] if b > a else at
+        quote = _text(piece, op.src_start, op.src_end)
+        differences.append(Difference(kind, quote, _text(speech, a, b), at, end))
+    return Part(
+        piece.spans[0][0],
+        piece.spans[-1][1],
+        speech.spans[lo][0],
+        speech.spans[hi - 1][1],
+        same,
+        len(piece),
+        hi - lo,
+        tuple(differences),
+    )
+
+
+def align(piece: Words, speech: Words, where: dict[str, list[int]]) -> Part | None:
+    """The best passage of ``speech`` for ``piece`` (None when they share no word)."""
+    if not len(piece) or not len(speech):
+        return None
+    slack = max(2, len(piece) // 3)
+    best: Part | None = None
+    for start in _diagonals(piece, where, slack):
+        first = max(0, start - slack)
+        last = min(len(speech), start + len(piece) + slack)
+        part = _part(piece, speech, first, last)
+        if part is not None and (best is None or part.score > best.score):
+            best = part
+    return best
+
+
+def joined(parts: Sequence[Part], speech: Words) -> Part:
+    """Consecutive parts of an ellipsis quote as one passage: the text between them is
+    ``skipped``, which costs nothing (an ellipsis says text was left out)."""
+    differences: list[Difference] = []
+    for before, after in itertools.pairwise(parts):
+        differences += before.differences
+        gap = speech.text[before.end : after.start].strip()
+        differences.append(Difference("skipped", "…", gap, before.end, after.start))
+    differences += parts[-1].differences
+    return Part(
+        parts[0].quote_start,
+        parts[-1].quote_end,
+        parts[0].start,
+        parts[-1].end,
+        sum(p.same for p in parts),
+        sum(p.quote_words for p in parts),
+        sum(p.passage_words for p in parts),
+        tuple(differences),
+    )
