@@ -4,9 +4,11 @@ Every case starts from a real passage of a stored speech and says what the check
 (the verdict) and where the words were said (the speech ids; a quote said in several speeches
 is true of each). The variants are the ways a quote circulates: verbatim, cut short, with words
 dropped, added or swapped for near-synonyms (``data/check/edits.toml``), with an ellipsis, two
-sentences of one speech run together, pinned on another speaker or date, in the Russian original
-of an English passage, paraphrased by hand (``data/check/paraphrases.jsonl``), and never said at
+sentences of one speech run together, pinned on another speaker or date, in either language of a
+translated pair, paraphrased by hand (``data/check/paraphrases.jsonl``), and never said at
 all (halves of sentences of two events joined; sentences of pages kept out of the archive).
+The paired translations give two classes: a sentence of the translated side (the English of a
+Russian original) and a sentence of the original.
 
 Each class draws from its own ``random.Random(f"{seed}:{kind}")``, so a seed always gives the same
 set and changing one class's size leaves the others alone. Every candidate is checked against
@@ -46,7 +48,8 @@ SIZES: Final[Mapping[str, int]] = {
     "other_date": 200,
     "never_mixed": 150,
     "never_unseen": 250,
-    "translation": 60,
+    "translation": 40,
+    "original": 40,
     "paraphrase": 1000,  # every hand-written paraphrase whose speech is stored
 }
 #: The verdict the check must give for each class.
@@ -63,6 +66,7 @@ VERDICT: Final[Mapping[str, str]] = {
     "never_mixed": "not_found",
     "never_unseen": "not_found",
     "translation": "translation",
+    "original": "exact",
     "paraphrase": "paraphrase",
 }
 #: Quote lengths in words: long enough to be a quote, short enough to circulate.
@@ -119,6 +123,18 @@ class Case:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Case:
+        return cls(
+            **{
+                **data,
+                "speech_ids": tuple(data["speech_ids"]),
+                "passages": tuple(tuple(p) for p in data["passages"]),
+                "date": dt.date.fromisoformat(data["date"]) if data["date"] else None,
+                "edits": tuple(tuple(e) for e in data["edits"]),
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +194,9 @@ class Corpus:
         while at >= 0:
             index = bisect_right(self._starts, at) - 1
             found.append(self.speeches[index].speech_id)
-            next_start = self._starts[index + 1] if index + 1 < len(self._starts) else len(self._flat)
+            next_start = (
+                self._starts[index + 1] if index + 1 < len(self._starts) else len(self._flat)
+            )
             at = self._flat.find(needle, next_start)
         return found
 
@@ -216,8 +234,10 @@ def speeches_of(rows: Iterable[Any]) -> Iterator[Speech]:
 class Generator:
     """Draws the cases of each class from ``corpus``; see the module docstring.
 
-    ``unseen``: texts of pages that are not in the archive. ``counterparts``: Russian speech id
-    -> the id of its English counterpart, for the archive's paired translations.
+    ``unseen``: texts of pages that are not in the archive. ``counterparts``: of each stored
+    translation pair, the translated speech's id -> its original's. A quote of the translated
+    side is a "translation" (the check shows both and names the original); a quote of the
+    original is "exact", its translation being said too.
     """
 
     corpus: Corpus
@@ -256,7 +276,9 @@ class Generator:
         (speech, start, end, text); the text is as stored."""
         for _ in range(TRIES):
             speech = rng.choice(self._named)
-            spans = [(a, b) for a, b in sentences(speech.text) if _quotable(speech.text[a:b], lo, hi)]
+            spans = [
+                (a, b) for a, b in sentences(speech.text) if _quotable(speech.text[a:b], lo, hi)
+            ]
             if spans:
                 a, b = rng.choice(spans)
                 return speech, a, b, speech.text[a:b]
@@ -287,33 +309,51 @@ class Generator:
 
     def _truncated(self, rng: random.Random, size: int) -> Iterator[Case]:
         def make(rng: random.Random, n: int) -> Case | None:
-            speech, a, b, text = self._sentence(rng, MIN_WORDS + 4)
+            speech, a, _, text = self._sentence(rng, MIN_WORDS + 4)
             words = list(WORD.finditer(text))
             cut = rng.randint(2, len(words) - MIN_WORDS)
             # Cut at the start, the end, or both: what survives is still the passage's words.
             head = rng.randint(0, cut) if rng.random() < 0.5 else rng.choice((0, cut))
             first, last = words[head], words[len(words) - 1 - (cut - head)]
-            return self._said("truncated", n, text[first.start() : last.end()], speech,
-                              a + first.start(), a + last.end())
+            return self._said(
+                "truncated",
+                n,
+                text[first.start() : last.end()],
+                speech,
+                a + first.start(),
+                a + last.end(),
+            )
 
         return self._draw(rng, size, make)
 
     def _said(self, kind: str, n: int, quote: str, speech: Speech, a: int, b: int) -> Case:
         ids = tuple(self.corpus.occurrences(quote))
         assert speech.speech_id in ids, (speech.speech_id, quote)
-        return Case(f"{kind}-{n:04d}", kind, quote, VERDICT[kind], ids,
-                    ((speech.speech_id, a, b),))
+        return Case(f"{kind}-{n:04d}", kind, quote, VERDICT[kind], ids, ((speech.speech_id, a, b),))
 
-    def _edited(self, kind: str, n: int, quote: str, original: tuple[Speech, int, int, str],
-                edits: list[tuple[str, str]]) -> Case | None:
+    def _edited(
+        self,
+        kind: str,
+        n: int,
+        quote: str,
+        original: tuple[Speech, int, int, str],
+        edits: list[tuple[str, str]],
+    ) -> Case | None:
         """A case for a changed passage: true of every speech holding the original, and only if
         the changed words are held verbatim nowhere."""
         if self.corpus.occurrences(quote):
             return None
         speech, a, b, text = original
         ids = tuple(self.corpus.occurrences(text))
-        return Case(f"{kind}-{n:04d}", kind, quote, VERDICT[kind], ids,
-                    ((speech.speech_id, a, b),), edits=tuple(edits))
+        return Case(
+            f"{kind}-{n:04d}",
+            kind,
+            quote,
+            VERDICT[kind],
+            ids,
+            ((speech.speech_id, a, b),),
+            edits=tuple(edits),
+        )
 
     def _dropped(self, rng: random.Random, size: int) -> Iterator[Case]:
         def make(rng: random.Random, n: int) -> Case | None:
@@ -323,8 +363,9 @@ class Generator:
             count = rng.randint(1, min(3, len(words) // 8))
             chosen = sorted(rng.sample(range(1, len(words) - 1), count))
             quote = _remove(text, [(words[i].start(), words[i].end()) for i in chosen])
-            return self._edited("dropped", n, quote, original,
-                                [("drop", words[i].group()) for i in chosen])
+            return self._edited(
+                "dropped", n, quote, original, [("drop", words[i].group()) for i in chosen]
+            )
 
         return self._draw(rng, size, make)
 
@@ -350,8 +391,11 @@ class Generator:
             known = [m for m in WORD.finditer(text) if m.group().lower() in self.synonyms]
             if not known:
                 return None
-            chosen = sorted(rng.sample(known, min(len(known), rng.randint(1, 2))),
-                            key=lambda m: m.start(), reverse=True)
+            chosen = sorted(
+                rng.sample(known, min(len(known), rng.randint(1, 2))),
+                key=lambda m: m.start(),
+                reverse=True,
+            )
             quote, edits = text, []
             for m in chosen:
                 word = rng.choice(self.synonyms[m.group().lower()])
@@ -380,9 +424,15 @@ class Generator:
     def _stitched(self, rng: random.Random, size: int) -> Iterator[Case]:
         def make(rng: random.Random, n: int) -> Case | None:
             speech, *_ = self._sentence(rng, 6, 30)
-            spans = [(a, b) for a, b in sentences(speech.text) if _quotable(speech.text[a:b], 6, 25)]
-            pairs = [(x, y) for i, x in enumerate(spans) for y in spans[i + 1 :]
-                     if len(sentences(speech.text[x[1] : y[0]])) >= 2]
+            spans = [
+                (a, b) for a, b in sentences(speech.text) if _quotable(speech.text[a:b], 6, 25)
+            ]
+            pairs = [
+                (x, y)
+                for i, x in enumerate(spans)
+                for y in spans[i + 1 :]
+                if len(sentences(speech.text[x[1] : y[0]])) >= 2
+            ]
             if not pairs:
                 return None
             (a1, b1), (a2, b2) = rng.choice(pairs)
@@ -391,8 +441,14 @@ class Generator:
             if self.corpus.occurrences(quote):
                 return None
             ids = set(self.corpus.occurrences(first)) & set(self.corpus.occurrences(second))
-            return Case(f"stitched-{n:04d}", "stitched", quote, "stitched", tuple(sorted(ids)),
-                        ((speech.speech_id, a1, b1), (speech.speech_id, a2, b2)))
+            return Case(
+                f"stitched-{n:04d}",
+                "stitched",
+                quote,
+                "stitched",
+                tuple(sorted(ids)),
+                ((speech.speech_id, a1, b1), (speech.speech_id, a2, b2)),
+            )
 
         return self._draw(rng, size, make)
 
@@ -405,8 +461,15 @@ class Generator:
             # Pinned on someone of the same publisher when there is one (a PM on another PM).
             near = [name for name, pid in others if self._source_of[pid] == speech.source]
             claim = rng.choice(near or [name for name, _ in others])
-            return Case(case.id, case.kind, text, case.verdict, case.speech_ids, case.passages,
-                        speaker=claim)
+            return Case(
+                case.id,
+                case.kind,
+                text,
+                case.verdict,
+                case.speech_ids,
+                case.passages,
+                speaker=claim,
+            )
 
         return self._draw(rng, size, make)
 
@@ -421,8 +484,9 @@ class Generator:
             claim = speech.date + dt.timedelta(days=shift)
             if claim in said_on:
                 return None
-            return Case(case.id, case.kind, text, case.verdict, case.speech_ids, case.passages,
-                        date=claim)
+            return Case(
+                case.id, case.kind, text, case.verdict, case.speech_ids, case.passages, date=claim
+            )
 
         return self._draw(rng, size, make)
 
@@ -434,9 +498,11 @@ class Generator:
                 return None
             head = list(WORD.finditer(first))
             tail = list(WORD.finditer(second))
-            quote = first[: head[len(head) // 2 - 1].end()] + " " + second[
-                tail[len(tail) // 2].start() :
-            ]
+            quote = (
+                first[: head[len(head) // 2 - 1].end()]
+                + " "
+                + second[tail[len(tail) // 2].start() :]
+            )
             if self.corpus.occurrences(quote):
                 return None
             return Case(f"never_mixed-{n:04d}", "never_mixed", quote, "not_found", (), ())
@@ -461,18 +527,31 @@ class Generator:
         for n, quote in enumerate(chosen):
             yield Case(f"never_unseen-{n:04d}", "never_unseen", quote, "not_found", (), ())
 
+    def _pair_sentences(self, rng: random.Random, size: int, translated: bool) -> Iterator[Case]:
+        """Sentences of one side of the stored translation pairs; the truth holds both sides."""
+        kind = "translation" if translated else "original"
+        pool: list[tuple[Speech, int, int, int]] = []
+        for one, other in sorted(self.counterparts.items()):
+            if not translated:
+                one, other = other, one
+            speech = self.corpus.by_id[one]
+            pool.extend(
+                (speech, a, b, other)
+                for a, b in sentences(speech.text)
+                if len(WORD.findall(speech.text[a:b])) >= 4
+            )
+        for n, (speech, a, b, other) in enumerate(rng.sample(pool, min(size, len(pool)))):
+            quote = speech.text[a:b]
+            ids = (*self.corpus.occurrences(quote), other)
+            yield Case(
+                f"{kind}-{n:04d}", kind, quote, VERDICT[kind], ids, ((speech.speech_id, a, b),)
+            )
+
     def _translation(self, rng: random.Random, size: int) -> Iterator[Case]:
-        """Russian sentences of speeches whose English counterpart is stored: the truth is
-        both (the Russian original and its English translation)."""
-        pool: list[tuple[Speech, int, int]] = []
-        for ru_id, en_id in sorted(self.counterparts.items()):
-            speech = self.corpus.by_id[ru_id]
-            pool.extend((speech, a, b) for a, b in sentences(speech.text)
-                        if len(WORD.findall(speech.text[a:b])) >= 4)
-        for n, (speech, a, b) in enumerate(rng.sample(pool, min(size, len(pool)))):
-            en = self.counterparts[speech.speech_id]
-            yield Case(f"translation-{n:04d}", "translation", speech.text[a:b], "translation",
-                       (speech.speech_id, en), ((speech.speech_id, a, b),))
+        return self._pair_sentences(rng, size, translated=True)
+
+    def _original(self, rng: random.Random, size: int) -> Iterator[Case]:
+        return self._pair_sentences(rng, size, translated=False)
 
     def _paraphrase(self, rng: random.Random, size: int) -> Iterator[Case]:
         keys = {(s.source, s.source_id, s.position): s for s in self.corpus.speeches}
@@ -483,8 +562,14 @@ class Generator:
                 continue
             a = speech.text.find(p.passage)
             ids = tuple(self.corpus.occurrences(p.passage))
-            yield Case(f"paraphrase-{n:04d}", "paraphrase", p.paraphrase, "paraphrase", ids,
-                       ((speech.speech_id, a, a + len(p.passage)),))
+            yield Case(
+                f"paraphrase-{n:04d}",
+                "paraphrase",
+                p.paraphrase,
+                "paraphrase",
+                ids,
+                ((speech.speech_id, a, a + len(p.passage)),),
+            )
             n += 1
 
 
