@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Final
 
 from .archive import Archive
+from .check import vectors
 from .errors import StenogramError
 from .search import catch_up, read_seq
 
@@ -43,11 +44,15 @@ def index_lag(archive: Archive, index_path: Path) -> tuple[int, float]:
 
 
 def catch_up_index(archive: Archive) -> int:
-    """Apply the changes the archive's index has not seen; return the rows written."""
+    """Apply the changes the archive's index has not seen, then those its passage vectors
+    have not (a node that keeps them: :mod:`stenogram.check.vectors`); return the index rows
+    written."""
     path = archive.index_path
-    if path.exists() and read_seq(path) >= archive.max_seq():
-        return 0
-    return catch_up(path, archive)
+    written = 0
+    if not path.exists() or read_seq(path) < archive.max_seq():
+        written = catch_up(path, archive)
+    vectors.catch_up(archive)
+    return written
 
 
 class Follower:

@@ -47,6 +47,7 @@ from .archive import Archive, event_key
 from .archive.batch import Item, StoreResult
 from .archive.people import mention_key
 from .archive.replicas import ReplicaPolicy
+from .check import vectors
 from .errors import IndexBusy, NotFound, ParseError, SourceError, StenogramError, StoreError
 from .follow import catch_up_index, index_lag
 from .metrics import INGESTED
@@ -108,6 +109,8 @@ def open_archive(settings: Settings, *, create: bool = False, replicas: bool = F
     """
     archive = open_settings(settings, create=create, replicas=replicas)
     try:
+        if settings.vectors and not vectors.exists(vectors.vectors_path(archive.index_path)):
+            vectors.create(vectors.vectors_path(archive.index_path))  # the catch-up fills it
         catch_up_index(archive)
     except StoreError as exc:
         if not archive.index_path.exists():
@@ -151,9 +154,15 @@ def open_settings(settings: Settings, *, create: bool = False, replicas: bool = 
 
 
 def reindex(settings: Settings) -> int:
-    """Rebuild the search index from the database; return how many rows were indexed."""
+    """Rebuild the search index from the database, and the passage vectors if the node keeps
+    them (the ``vectors`` setting; off, they are dropped); return how many rows were indexed."""
     with open_settings(settings, create=False) as archive:
-        return rebuild(archive.index_path, archive.index_rows(0), archive.max_seq())
+        rows = rebuild(archive.index_path, archive.index_rows(0), archive.max_seq())
+        if settings.vectors:
+            vectors.rebuild(archive)
+        else:
+            vectors.remove(vectors.vectors_path(archive.index_path))
+        return rows
 
 
 def people_directory(archive: Archive) -> PeopleDirectory:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .archive import Activity, Archive, ArchiveInfo, EventDiff, RevisionInfo, StoredEvent, permalink
+from .check import CheckResult, check_quote, vectors
 from .errors import NotFound
 from .export.cite import Citation, cite
 from .ingest import open_archive, open_settings, people_directory
@@ -48,6 +49,19 @@ def search_archive(
             people=search_people(archive),
             reported=reported,
         )
+
+
+def check_archive(
+    settings: Settings,
+    quote: str,
+    *,
+    speaker: str | None = None,
+    date: dt.date | None = None,
+    limit: int = 5,
+) -> CheckResult:
+    """Whether, where and by whom ``quote`` was said (``stenogram check``, ``/check``)."""
+    with open_archive(settings) as archive:
+        return check_quote(archive, quote, speaker=speaker, date=date, limit=limit)
 
 
 def search_people(archive: Archive) -> People:
@@ -260,7 +274,13 @@ def archive_info(settings: Settings) -> ArchiveInfo:
     with open_settings(settings) as archive:
         facts = archive.info()
         lag = archive.change_lag(read_seq(archive.index_path))
-        return replace(facts, index=archive.index_path, index_lag=lag)
+        kept = vectors.info(archive)
+        return replace(
+            facts,
+            index=archive.index_path,
+            index_lag=lag,
+            vectors=kept.to_dict() if kept else None,
+        )
 
 
 __all__ = [
@@ -268,6 +288,7 @@ __all__ = [
     "PersonSummary",
     "RevisionSummary",
     "archive_info",
+    "check_archive",
     "doubtful_persons",
     "event_diff",
     "event_record",

@@ -43,6 +43,13 @@ def _base_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError("expected yes or no (1/0, true/false, on/off)")
+    return lowered in ("1", "true", "yes", "on")
+
+
 def _urls(value: str) -> tuple[str, ...]:
     """Database URLs separated by spaces or commas (a URL holds neither)."""
     return tuple(value.replace(",", " ").split())
@@ -73,6 +80,15 @@ SETTINGS_TABLE: tuple[Setting, ...] = (
         None,
         "Folder of this node's search index; unset: index/ in the archive folder.",
         Path,
+    ),
+    Setting(
+        "vectors",
+        False,
+        "Keep passage vectors beside this node's search index, for the paraphrases of "
+        "`stenogram check`: `reindex` and opening the archive build them, the node then follows "
+        "the change log with them. Off by default: a transformer pass per passage is ~100x "
+        "the cost of indexing it (docs/check.md); off, `reindex` drops them.",
+        _flag,
     ),
     Setting(
         "read_replicas",
@@ -177,6 +193,7 @@ class Settings:
     archive: Path = Path("archive")
     database: str | None = None
     index: Path | None = None
+    vectors: bool = False
     read_replicas: tuple[str, ...] = ()
     replica_max_lag: float = 30.0
     replica_check_seconds: float = 2.0

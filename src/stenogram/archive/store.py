@@ -167,6 +167,8 @@ class ArchiveInfo:
     #: This node's search index and how far it is behind the change log.
     index: Path | None = None
     index_lag: changes.Lag | None = None
+    #: This node's passage vectors (count, lag), when it keeps them (``check.vectors.info``).
+    vectors: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -183,6 +185,7 @@ class ArchiveInfo:
                 "path": str(self.index) if self.index else None,
                 **(self.index_lag.to_dict() if self.index_lag else {}),
             },
+            "vectors": self.vectors,
         }
 
 

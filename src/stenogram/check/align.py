@@ -74,60 +74,110 @@ def positions(speech: Words) -> dict[str, list[int]]:
     return found
 
 
-def _diagonals(piece: Words, where: dict[str, list[int]], slack: int) -> list[int]:
-    """The starts of the passages most of the piece's words point at, best first."""
+def _diagonals(
+    piece: Words, where: dict[str, list[int]], slack: int, after: int
+) -> list[tuple[int, int]]:
+    """The [lowest, highest] passage starts that most of the piece's words point at, best
+    first (a word dropped or added shifts the rest of the quote by one diagonal)."""
     common = stop_words()
     votes: list[tuple[int, int]] = []
     for i, word in enumerate(piece.keys):
         found = where.get(word, ())
         if word not in common and len(found) <= MAX_OCCURRENCES:
-            votes.extend((p - i, i) for p in found)
+            votes.extend((p - i, i) for p in found if p >= after)
     if not votes:  # only common words: let them vote
-        votes = [(p - i, i) for i, w in enumerate(piece.keys) for p in where.get(w, ())[:10]]
+        votes = [
+            (p - i, i)
+            for i, w in enumerate(piece.keys)
+            for p in [p for p in where.get(w, ()) if p >= after][:10]
+        ]
     votes.sort()
-    ranked: list[tuple[int, int]] = []
+    ranked: list[tuple[int, int, int]] = []
     low = 0
     for high, (diagonal, _) in enumerate(votes):
-        while votes[low][0] < diagonal - 2 * slack:
+        while votes[low][0] < diagonal - slack:
             low += 1
         distinct = len({i for _, i in votes[low : high + 1]})
-        ranked.append((distinct, votes[low][0]))
+        ranked.append((distinct, votes[low][0], diagonal))
     ranked.sort(key=lambda item: (-item[0], item[1]))
-    starts: list[int] = []
-    for _, start in ranked:
-        if all(abs(start - s) > slack for s in starts):
-            starts.append(start)
-            if len(starts) == WINDOWS:
+    chosen: list[tuple[int, int]] = []
+    for _, lowest, highest in ranked:
+        if all(highest < a - slack or lowest > b + slack for a, b in chosen):
+            chosen.append((lowest, highest))
+            if len(chosen) == WINDOWS:
                 break
-    return starts
+    return chosen
 
 
 def _text(words: Words, a: int, b: int) -> str:
     return words.text[words.spans[a][0] : words.spans[b - 1][1]] if b > a else ""
 
 
+#: An aligned run: tag, quote words [s0, s1), passage words [d0, d1) (absolute).
+_Op = tuple[str, int, int, int, int]
+_KINDS: Final[dict[str, Kind]] = {"insert": "dropped", "delete": "added", "replace": "changed"}
+
+
+def _ops(piece: Words, speech: Words, first: int, last: int) -> list[_Op]:
+    """The edit runs, passage context before and after trimmed. Levenshtein is indifferent
+    between matching the quote's first words where they first occur and dropping the text up
+    to their second occurrence, or taking that text as context ("and your team. And, of
+    course" for "And, of course"); context is the reading meant, so the shift is made."""
+    ops = [
+        (op.tag, op.src_start, op.src_end, first + op.dest_start, first + op.dest_end)
+        for op in Levenshtein.opcodes(piece.keys, speech.keys[first:last])
+    ]
+    ops = _edges(ops)
+    if len(ops) > 2 and ops[0][0] == "equal" and ops[1][0] == "insert":
+        (_, s0, s1, _, _), (_, _, _, _, d1) = ops[0], ops[1]
+        if speech.keys[d1 - (s1 - s0) : d1] == piece.keys[s0:s1]:
+            ops[:2] = [("equal", s0, s1, d1 - (s1 - s0), d1)]
+    if len(ops) > 2 and ops[-1][0] == "equal" and ops[-2][0] == "insert":
+        (_, _, _, d0, _), (_, s0, s1, _, _) = ops[-2], ops[-1]
+        if speech.keys[d0 : d0 + (s1 - s0)] == piece.keys[s0:s1]:
+            ops[-2:] = [("equal", s0, s1, d0, d0 + (s1 - s0))]
+    return ops
+
+
+def _edges(ops: list[_Op]) -> list[_Op]:
+    """The passage from the first to the last word the quote shares with it: the words around
+    are context, and the quote's words beyond them are ``added`` (a changed word at an edge
+    would only stretch the passage over its context and lower the score)."""
+    equal = [n for n, op in enumerate(ops) if op[0] == "equal"]
+    if not equal:
+        return []
+    head = [
+        ("delete", s0, s1, ops[equal[0]][3], ops[equal[0]][3])
+        for _, s0, s1, _, _ in ops[: equal[0]]
+    ]
+    tail = [
+        ("delete", s0, s1, ops[equal[-1]][4], ops[equal[-1]][4])
+        for _, s0, s1, _, _ in ops[equal[-1] + 1 :]
+    ]
+    return [
+        *(op for op in head if op[2] > op[1]),
+        *ops[equal[0] : equal[-1] + 1],
+        *(op for op in tail if op[2] > op[1]),
+    ]
+
+
 def _part(piece: Words, speech: Words, first: int, last: int) -> Part | None:
-    """The alignment of the whole piece against speech words [first, last), context trimmed."""
-    ops = [op for op in Levenshtein.opcodes(piece.keys, speech.keys[first:last])]
-    while ops and ops[0].tag == "insert":
-        ops.pop(0)
-    while ops and ops[-1].tag == "insert":
-        ops.pop()
-    same = sum(op.src_end - op.src_start for op in ops if op.tag == "equal")
+    """The alignment of the whole piece against speech words [first, last)."""
+    ops = _ops(piece, speech, first, last)
+    same = sum(s1 - s0 for tag, s0, s1, _, _ in ops if tag == "equal")
     if not same:
         return None
-    lo = first + min(op.dest_start for op in ops if op.tag != "delete")
-    hi = first + max(op.dest_end for op in ops if op.tag != "delete")
+    lo = min(d0 for tag, _, _, d0, _ in ops if tag != "delete")
+    hi = max(d1 for tag, _, _, _, d1 in ops if tag != "delete")
     differences = []
-    for op in ops:
-        a, b = first + op.dest_start, first + op.dest_end
-        if op.tag == "equal":
+    for tag, s0, s1, a, b in ops:
+        if tag == "equal":
             continue
-        kind: Kind = {"insert": "dropped", "delete": "added", "replace": "changed"}[op.tag]  # type: ignore[assignment]
         at = speech.spans[a][0] if a < len(speech) else speech.spans[-1][1]
         end = speech.spans[b - 1][1] if b > a else at
-        quote = _text(piece, op.src_start, op.src_end)
-        differences.append(Difference(kind, quote, _text(speech, a, b), at, end))
+        differences.append(
+            Difference(_KINDS[tag], _text(piece, s0, s1), _text(speech, a, b), at, end)
+        )
     return Part(
         piece.spans[0][0],
         piece.spans[-1][1],
@@ -140,15 +190,16 @@ def _part(piece: Words, speech: Words, first: int, last: int) -> Part | None:
     )
 
 
-def align(piece: Words, speech: Words, where: dict[str, list[int]]) -> Part | None:
-    """The best passage of ``speech`` for ``piece`` (None when they share no word)."""
+def align(piece: Words, speech: Words, where: dict[str, list[int]], after: int = 0) -> Part | None:
+    """The best passage of ``speech`` for ``piece`` from word ``after`` on (None when they
+    share no word there)."""
     if not len(piece) or not len(speech):
         return None
     slack = max(2, len(piece) // 3)
     best: Part | None = None
-    for start in _diagonals(piece, where, slack):
-        first = max(0, start - slack)
-        last = min(len(speech), start + len(piece) + slack)
+    for lowest, highest in _diagonals(piece, where, slack, after):
+        first = max(after, lowest - slack)
+        last = min(len(speech), highest + len(piece) + slack)
         part = _part(piece, speech, first, last)
         if part is not None and (best is None or part.score > best.score):
             best = part

@@ -5,12 +5,16 @@ are read from the database for the few matches returned, once per event."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from ..archive import Archive, StoredEvent
 from ..errors import NotFound
 from .align import Part
 from .candidates import Candidate
 from .result import Match
+
+#: What joins a speech's paragraphs in its text (``model.Speech.text``).
+PARAGRAPH: Final = "\n\n"
 
 
 @dataclass
@@ -64,15 +68,35 @@ def match(
     )
 
 
-def counterpart(events: Events, found: Match) -> Match | None:
-    """The same speech in the other language of a translated pair, if the archive has one."""
+def counterpart(events: Events, found: Match, text: str) -> Match | None:
+    """The passage of the other language's speech that renders ``found`` (a passage of the
+    speech ``text``), if the archive has the pair. Speeches are paired, not sentences, so the
+    passage is the paragraphs at the same place: the same paragraph numbers when both have as
+    many (translators keep paragraphs), else the same share of the way through."""
     stored = events.get(found.event_id)
     if stored is None or found.position is None or not stored.counterparts:
         return None
     other = stored.counterparts[found.position - 1]
-    if other is None:
+    event = events.get(other.event_id) if other else None
+    if other is None or event is None or not 1 <= other.position <= len(event.document.speeches):
         return None
-    return stored_speech(events, other.event_id, other.position, other.confidence)
+    mine = _paragraphs(text)
+    theirs = _paragraphs(event.document.speeches[other.position - 1].text)
+    first = next(n for n, (a, b) in enumerate(mine) if b >= found.start)
+    last = next(n for n, (a, b) in enumerate(mine) if b >= found.end)
+    if len(mine) != len(theirs):
+        first, last = (n * len(theirs) // len(mine) for n in (first, last))
+    span = (theirs[first][0], theirs[min(last, len(theirs) - 1)][1])
+    return stored_speech(events, other.event_id, other.position, other.confidence, span)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each paragraph (a speech's text joins them with a blank line)."""
+    spans, at = [], 0
+    for paragraph in text.split(PARAGRAPH):
+        spans.append((at, at + len(paragraph)))
+        at += len(paragraph) + len(PARAGRAPH)
+    return spans
 
 
 def stored_speech(

@@ -34,6 +34,16 @@ VERDICTS: Final[tuple[Verdict, ...]] = (
 
 
 @dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of a marked passage: ``passage`` as printed, ``quote`` what the quote has
+    instead (``same`` runs have only the passage)."""
+
+    kind: Literal["same", "dropped", "added", "changed", "skipped"]
+    passage: str
+    quote: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """A passage of one speech: where it is (``start``/``end`` in the speech text as stored),
     who said it, when and where, and how the quote differs from it (differences' offsets are
@@ -61,6 +71,21 @@ class Match:
     differences: tuple[Difference, ...] = ()
     part: int | None = None
     original: bool | None = None
+
+    def pieces(self) -> list[Piece]:
+        """The passage as runs of the same words and of differences, in the passage's order,
+        for whoever marks them (``<del>``/``<ins>`` on the web, brackets in a terminal)."""
+        runs: list[Piece] = []
+        at = 0
+        for d in sorted(self.differences, key=lambda d: (d.start, d.end)):
+            start, end = d.start - self.start, d.end - self.start
+            if start > at:
+                runs.append(Piece("same", self.text[at:start]))
+            runs.append(Piece(d.kind, self.text[start:end] if end > start else "", d.quote))
+            at = max(at, end)
+        if at < len(self.text):
+            runs.append(Piece("same", self.text[at:]))
+        return runs
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -145,14 +145,14 @@ class _Run:
         ordered = [best, *(s for s in whole if s is not best)]
         matches = [match(self.events, s.candidate, s.whole, s.score) for s in ordered[: self.limit]]
         if verdict in ("exact", "close"):
-            pair = self.translation(matches[0])
+            pair = self.translation(matches[0], best.candidate.text)
             if pair is not None:
                 return self.result("translation", best.score, [*pair, *matches[1:]])
         return self.result(verdict, best.score, matches)
 
-    def translation(self, found: Match) -> list[Match] | None:
+    def translation(self, found: Match, text: str) -> list[Match] | None:
         """The passage and its original, when the passage is the translated side of a pair."""
-        other = counterpart(self.events, found)
+        other = counterpart(self.events, found, text)
         first = original_language(found.source)
         if other is None or first is None or found.language == first or other.language != first:
             return None

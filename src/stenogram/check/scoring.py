@@ -3,7 +3,7 @@ place of each of its parts (sentences, or the pieces between ellipses) for a sti
 
 from __future__ import annotations
 
-import itertools
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,10 +31,10 @@ def score(candidate: Candidate, pieces: Sequence[Words], units: Sequence[Words])
     where = positions(speech)
     found = [align(piece, speech, where) for piece in pieces]
     parts = [p for p in found if p is not None]
-    in_order = len(parts) == len(pieces) and all(
-        a.end <= b.start for a, b in itertools.pairwise(parts)
-    )
-    whole = joined(parts, speech) if in_order else None
+    whole = None
+    if len(parts) == len(pieces):
+        ordered = _in_order(pieces, speech, where, parts[0])
+        whole = joined(ordered, speech) if ordered else None
     total = sum(len(p) for p in pieces)
     best_piece = max(parts, key=lambda p: p.same, default=None)
     if whole is not None:
@@ -45,3 +45,18 @@ def score(candidate: Candidate, pieces: Sequence[Words], units: Sequence[Words])
         value = 0.0
     found_units = found if units is pieces else [align(u, speech, where) for u in units]
     return Scored(candidate, speech, whole, best_piece, tuple(found_units), value)
+
+
+def _in_order(
+    pieces: Sequence[Words], speech: Words, where: dict[str, list[int]], first: Part
+) -> list[Part] | None:
+    """The pieces of an ellipsis quote found one after another from the first one's place
+    (each piece's best place on its own may come before the one it follows)."""
+    parts = [first]
+    starts = [start for start, _ in speech.spans]
+    for piece in pieces[1:]:
+        part = align(piece, speech, where, bisect_left(starts, parts[-1].end))
+        if part is None:
+            return None
+        parts.append(part)
+    return parts

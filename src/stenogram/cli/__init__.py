@@ -6,11 +6,12 @@ meant for a person goes to standard error, one line per problem, so that a batch
 pages stays readable and greppable. A :class:`StenogramError` ends a command with that error's
 exit code and a one-line message, never a traceback.
 
-The archive commands (``ingest``, ``search``, ``show``, ``persons``, ``info``, ``reindex``,
-``serve``, ``crawl``) work on the folder named by ``--archive`` (after the command, or before it
-for all of them), else by ``STENOGRAM_ARCHIVE``, else ``./archive``; its database is the
-folder's SQLite file unless ``--database URL`` (``STENOGRAM_DATABASE``) names a PostgreSQL one,
-and ``--index DIR`` (``STENOGRAM_INDEX``) moves this node's search index out of the folder.
+The archive commands (``ingest``, ``search``, ``check``, ``show``, ``persons``, ``info``,
+``reindex``, ``serve``, ``crawl``) work on the folder named by ``--archive`` (after the
+command, or before it for all of them), else by ``STENOGRAM_ARCHIVE``, else ``./archive``; its
+database is the folder's SQLite file unless ``--database URL`` (``STENOGRAM_DATABASE``) names a
+PostgreSQL one, and ``--index DIR`` (``STENOGRAM_INDEX``) moves this node's search index out of
+the folder.
 ``migrate`` upgrades an archive's schema; ``copy`` moves an archive between backends.
 
 The commands import the archive, the index and the ingester when they run, not at the top of their
@@ -23,7 +24,7 @@ from .common import app
 
 # Importing a command module registers its commands on ``app``; this order is the order of
 # ``stenogram --help``, so it is kept by hand rather than sorted.
-from . import ingest, archive, export, persons, serve, crawl  # noqa: F401  # isort: skip
+from . import ingest, archive, check, export, persons, serve, crawl  # noqa: F401  # isort: skip
 
 
 def main() -> None:

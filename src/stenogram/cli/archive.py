@@ -390,6 +390,15 @@ def _info_text(facts: ArchiveInfo) -> str:
                 f"(applied {lag.applied:,} of {lag.position:,})",
             )
         )
+    if facts.vectors is not None:
+        kept = facts.vectors
+        rows.append(
+            (
+                "vectors",
+                f"{kept['passages']:,} passages, {kept['changes_behind']:,} changes behind "
+                f"({kept['path']})",
+            )
+        )
     text = "\n".join(f"{name:<10} {value}" for name, value in rows)
     if not facts.by_source:
         return text

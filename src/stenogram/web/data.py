@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final, cast
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 from ..archive import Archive, StoredEvent
 from ..archive.browse import BROWSE_KINDS, BrowseKind, EventFilter
@@ -283,7 +283,18 @@ def speech_page(archive: Archive, speech_id: int, citing: Citing | None = None) 
             accessed=at.accessed,
         ).to_dict(),
         "counterpart": _counterpart(archive, speech.get("counterpart")),
+        "check_link": "/check?" + urlencode({"q": _opening(speech["text"])}),
     }
+
+
+#: Words of a speech's opening that a "check this quote" link carries (a long speech is rarely
+#: quoted whole; its opening finds it, and the reader trims it to what circulates).
+CHECK_WORDS: Final = 40
+
+
+def _opening(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:CHECK_WORDS]) + (" …" if len(words) > CHECK_WORDS else "")
 
 
 def _counterpart(archive: Archive, link: dict[str, Any] | None) -> dict[str, Any] | None:

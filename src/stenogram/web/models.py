@@ -200,6 +200,7 @@ class SpeechPage(BaseModel):
     event: SpeechEvent
     date_line: str
     citation: Citation
+    check_link: str
 
 
 class PersonSummary(BaseModel):
@@ -300,3 +301,50 @@ class IngestResult(BaseModel):
 
 class MergeResult(BaseModel):
     person: Person
+
+
+class CheckDifference(BaseModel):
+    """How the quote departs from the passage: ``start``/``end`` are offsets into the
+    match's ``text`` (where the quote's words would go, for ``added``)."""
+
+    kind: str
+    quote: str
+    passage: str
+    start: int
+    end: int
+
+
+class CheckMatch(BaseModel):
+    source: str
+    source_id: str | None
+    speech_id: int | None
+    event_id: int
+    position: int | None
+    speaker: str | None
+    person_id: str | None
+    role: str | None
+    date: str | None
+    place: str | None
+    title: str
+    language: str
+    url: str
+    source_url: str | None
+    text: str
+    start: int
+    end: int
+    score: float
+    differences: list[CheckDifference]
+    part: int | None
+    original: bool | None
+
+
+class CheckResult(BaseModel):
+    """The verdict on a quote and the passages, best first (``stenogram check --json``)."""
+
+    verdict: str
+    score: float
+    matches: list[CheckMatch]
+    quote: str
+    speaker: str | None
+    date: str | None
+    notes: list[str]
