@@ -40,7 +40,7 @@ from typing import Final
 import checkset
 from checkset import Case, Corpus, Generator
 from stenogram.archive import Archive
-from stenogram.check import check_quote
+from stenogram.check import check_quote, vectors
 from stenogram.check import run as check_run
 from stenogram.check.text import original_language
 from stenogram.check.thresholds import Thresholds, thresholds
@@ -206,13 +206,15 @@ def share(part: int, whole: int) -> str:
     return f"{part / whole:6.1%}" if whole else "     -"
 
 
-def report(outcomes: Sequence[Outcome], label: str) -> None:
+def report(outcomes: Sequence[Outcome], label: str, *, latency: bool = True) -> None:
     print(f"\n== {label}: {len(outcomes)} quotes ==")
-    by_kind: dict[str, list[Outcome]] = defaultdict(list)
+    by_kind: dict[str, list[Outcome]] = {k: [] for k in checkset.SIZES}
     for o in outcomes:
         by_kind[o.case.kind].append(o)
     print(f"{'class':15} {'n':>5} {'verdict':>8} {'top-1':>7} {'top-5':>7} {'target':>7}  got")
     for kind, group in by_kind.items():
+        if not group:
+            continue
         said = [o for o in group if o.case.speech_ids]
         target = TARGET_TOP1.get(kind)
         got = Counter(o.verdict for o in group).most_common(3)
@@ -239,7 +241,7 @@ def report(outcomes: Sequence[Outcome], label: str) -> None:
         f"{share(false, len(never)).strip()} (target <= {TARGET_FALSE_FOUND:.0%})"
     )
     ms = sorted(o.seconds * 1000 for o in outcomes)
-    if len(ms) >= 2:
+    if latency and len(ms) >= 2:
         p95 = statistics.quantiles(ms, n=20)[-1]
         print(
             f"latency: p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms "
@@ -260,6 +262,71 @@ def failures(outcomes: Sequence[Outcome], path: Path) -> None:
                 }
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"failures: {path}")
+
+
+# -- paraphrases: a haystack with passage vectors ---------------------------------------------
+
+#: Random speeches beside the paraphrased ones (and their neighbours) in the haystack.
+DISTRACTORS: Final = 300
+
+
+def haystack(archive: Archive, work: Path, drawn: Sequence[Case], seed: int) -> Path:
+    """An archive with passage vectors holding the speeches the paraphrases rewrite, the turns
+    on either side of each, and :data:`DISTRACTORS` random speeches: embedding the whole corpus
+    takes hours on this machine (a transformer pass per passage), so paraphrases are looked for
+    in this smaller set (built once; its build time and size are printed)."""
+    path = work / f"haystack-{seed}"
+    if (path / "built").exists():
+        return path
+    rng = random.Random(f"{seed}:haystack")
+    wanted: dict[int, set[int]] = defaultdict(set)  # event id -> positions (1-based)
+    for case in drawn:
+        for speech_id, _, _ in case.passages:
+            ref = archive.speech(speech_id)
+            wanted[ref.event_id] |= {ref.position - 1, ref.position, ref.position + 1}
+    rows = [r for r in archive.index_rows() if r.kind == "speech" and r.language == "en"]
+    for row in rng.sample(rows, DISTRACTORS):
+        wanted[row.event_id].add(row.position or 1)
+    docs = []
+    for event_id, positions in sorted(wanted.items()):
+        doc = archive.event(event_id).document
+        kept = tuple(s for n, s in enumerate(doc.speeches, 1) if n in positions)
+        docs.append(replace(doc, speeches=kept, narrative=()))
+    started = time.perf_counter()
+    ingest_documents(docs, Settings(archive=path, vectors=True))
+    seconds = time.perf_counter() - started
+    with Archive.open(path, create=False) as opened:
+        found = vectors.info(opened)
+        size = sum(f.stat().st_size for f in vectors.vectors_path(opened.index_path).rglob("*"))
+    count = found.passages if found else 0
+    print(
+        f"haystack: {sum(len(d.speeches) for d in docs)} speeches, {count} passage vectors "
+        f"built in {seconds:.0f} s ({count / seconds:.1f} passages/s, ingest and index "
+        f"included), {size / 1e6:.1f} MB on disk ({size / max(count, 1):.0f} B per passage)"
+    )
+    (path / "built").touch()
+    return path
+
+
+def passage_texts(archive: Archive, case: Case) -> list[str]:
+    """The stored words each passage of ``case`` was made from."""
+    texts = []
+    for speech_id, a, b in case.passages:
+        ref = archive.speech(speech_id)
+        row = next(r for r in archive.index_rows_of([ref.event_id]) if r.speech_id == speech_id)
+        texts.append(row.text[a:b])
+    return texts
+
+
+def moved(archive: Archive, cases: Sequence[Case], haystack: Path) -> list[Case]:
+    """The cases with their truth in the haystack's speech ids (found again by their words)."""
+    with Archive.open(haystack, create=False) as opened:
+        corpus = Corpus(checkset.speeches_of(opened.index_rows()))
+    out = []
+    for case in cases:
+        ids = {i for text in passage_texts(archive, case) for i in corpus.occurrences(text)}
+        out.append(replace(case, speech_ids=tuple(sorted(ids))))
+    return out
 
 
 # -- calibration --------------------------------------------------------------------------------
@@ -305,42 +372,49 @@ def best_cut(
     return round((floor + above[0]) / 2, 4)
 
 
-def calibrate(archive: Archive, drawn: Sequence[Case], seed: int) -> Thresholds:
-    """Thresholds chosen on ``drawn``, one at a time in the order the check applies them:
-    ``close`` (passages) from edited quotes against never-said ones, allowing half the target
-    of false "close"; then ``stitched_part`` and ``paraphrase`` the same way, each run with the
-    thresholds already chosen and the one being chosen wide open."""
+def scores(
+    archive: Archive, drawn: Sequence[Case], limits: Thresholds, kinds: set[str], verdict: str
+) -> tuple[list[float], list[float]]:
+    """Scores of ``verdict`` on the cases of ``kinds`` that got it at the right passage, and on
+    the never-said cases (0 for those that did not get it)."""
+    subset = [c for c in drawn if c.kind in kinds or c.kind in NEVER]
+    with using(limits):
+        outcomes = evaluate(archive, subset)
+    pos = [o.score for o in outcomes if o.case.kind in kinds and o.verdict == verdict and o.top1]
+    neg = [o.score if o.verdict == verdict else 0.0 for o in outcomes if o.case.kind in NEVER]
+    return pos, neg
+
+
+def calibrate_passages(archive: Archive, drawn: Sequence[Case]) -> Thresholds:
+    """``close`` from edited quotes against never-said ones, allowing half the target's false
+    "close"; then ``stitched_part`` the same way with ``close`` set. Each threshold is chosen
+    with the one being chosen wide open and paraphrases off (they come after both)."""
     base = thresholds()
     edited = {"dropped", "added", "synonym", "ellipsis"}
-
-    def scores(
-        limits: Thresholds, kinds: set[str], verdict: str
-    ) -> tuple[list[float], list[float]]:
-        subset = [c for c in drawn if c.kind in kinds or c.kind in NEVER]
-        with using(limits):
-            outcomes = evaluate(archive, subset)
-        pos = [
-            o.score for o in outcomes if o.case.kind in kinds and o.verdict == verdict and o.top1
-        ]
-        neg = [o.score for o in outcomes if o.case.kind in NEVER and o.verdict == verdict]
-        neg += [0.0] * (sum(o.case.kind in NEVER for o in outcomes) - len(neg))
-        return pos, neg
-
     margin = TARGET_FALSE_FOUND / 2
-    pos, neg = scores(replace(base, close=0.3, paraphrase=1.01), edited, "close")
+    wide = replace(base, close=0.3, paraphrase=1.01)
+    pos, neg = scores(archive, drawn, wide, edited, "close")
     close = best_cut(pos, neg, margin) or base.close
     print(f"calibrated close = {close} (was {base.close}) on {len(pos)} close, {len(neg)} never")
     limits = replace(base, close=close)
-    pos, neg = scores(replace(limits, stitched_part=0.3, paraphrase=1.01), {"stitched"}, "stitched")
+    wide = replace(limits, stitched_part=0.3, paraphrase=1.01)
+    pos, neg = scores(archive, drawn, wide, {"stitched"}, "stitched")
     stitched = best_cut(pos, neg, margin) or base.stitched_part
     print(f"calibrated stitched_part = {stitched} (was {base.stitched_part})")
-    limits = replace(limits, stitched_part=stitched)
-    if check_run.available(archive):
-        pos, neg = scores(replace(limits, paraphrase=0.0), {"paraphrase"}, "paraphrase")
-        para = best_cut(pos, neg, margin * 4) or base.paraphrase
-        print(f"calibrated paraphrase = {para} (was {base.paraphrase})")
-        limits = replace(limits, paraphrase=para)
-    return limits
+    return replace(limits, stitched_part=stitched)
+
+
+def calibrate_paraphrase(
+    haystack: Archive, drawn: Sequence[Case], limits: Thresholds
+) -> Thresholds:
+    """``paraphrase`` from the paraphrases against never-said quotes, in the haystack (the
+    only archive with vectors); false paraphrases allowed up to the target's rate."""
+    pos, neg = scores(
+        haystack, drawn, replace(limits, paraphrase=0.0), {"paraphrase"}, "paraphrase"
+    )
+    para = best_cut(pos, neg, TARGET_FALSE_FOUND) or limits.paraphrase
+    print(f"calibrated paraphrase = {para} (was {limits.paraphrase}) on {len(pos)} found")
+    return replace(limits, paraphrase=para)
 
 
 def write_thresholds(limits: Thresholds, seed: int) -> None:
@@ -404,6 +478,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--sample", type=int, default=0, help="check only N cases (quick look)")
+    parser.add_argument("--no-vectors", action="store_true", help="skip the paraphrase haystack")
     parser.add_argument("--documents", type=int, default=0, help="N synthetic speeches instead")
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args(argv)
@@ -419,16 +494,33 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         if args.sample:
             drawn = random.Random(args.seed).sample(drawn, min(args.sample, len(drawn)))
+        main_set = [c for c in drawn if c.kind != "paraphrase"]
+        para_set = [c for c in drawn if c.kind == "paraphrase" or c.kind in NEVER]
+        hay = None
+        if not args.no_vectors:
+            hay = haystack(
+                archive, args.work, [c for c in drawn if c.kind == "paraphrase"], args.seed
+            )
+            para_set = moved(archive, para_set, hay)
+        limits = thresholds()
         if args.calibrate:
-            first, held = split(drawn, args.seed)
-            limits = calibrate(archive, first, args.seed)
+            main_set, main_held = split(main_set, args.seed)
+            para_set, para_held = split(para_set, args.seed)
+            limits = calibrate_passages(archive, main_set)
+            if hay is not None:
+                with Archive.open(hay, create=False) as opened:
+                    limits = calibrate_paraphrase(opened, para_set, limits)
             write_thresholds(limits, args.seed)
-            with using(limits):
-                outcomes = evaluate(archive, held)
-            report(outcomes, "held-out half, calibrated thresholds")
-        else:
-            outcomes = evaluate(archive, drawn)
-            report(outcomes, "whole set")
+            main_set, para_set = main_held, para_held
+        label = "held-out half, calibrated thresholds" if args.calibrate else "whole set"
+        with using(limits):
+            outcomes = evaluate(archive, main_set)
+            report(outcomes, f"development corpus, {label}")
+            if hay is not None:
+                with Archive.open(hay, create=False) as opened:
+                    para = evaluate(opened, para_set)
+                report(para, f"paraphrase haystack (vectors), {label}", latency=False)
+                outcomes += para
         failures(outcomes, args.work / f"failures-{args.seed}.jsonl")
 
 

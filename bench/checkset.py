@@ -498,11 +498,9 @@ class Generator:
                 return None
             head = list(WORD.finditer(first))
             tail = list(WORD.finditer(second))
-            quote = (
-                first[: head[len(head) // 2 - 1].end()]
-                + " "
-                + second[tail[len(tail) // 2].start() :]
-            )
+            # About half of each (never mostly one sentence: that would be a "close" quote).
+            keep = min(len(head), len(tail)) // 2
+            quote = first[: head[keep - 1].end()] + " " + second[tail[len(tail) - keep].start() :]
             if self.corpus.occurrences(quote):
                 return None
             return Case(f"never_mixed-{n:04d}", "never_mixed", quote, "not_found", (), ())

@@ -221,6 +221,13 @@ def test_never_said_quotes_are_in_no_speech(
         assert case.speech_ids == () and case.verdict == "not_found"
     for case in by_kind(cases, "never_unseen"):
         assert any(case.quote in text for text in unseen)
+    for case in by_kind(cases, "never_mixed"):
+        # Half of a sentence of one event, half of another's: neither dominates.
+        said = words(case.quote)
+        half = len(said) // 2
+        assert len(said) == 2 * half
+        assert corpus.occurrences(" ".join(said[:half]))
+        assert corpus.occurrences(" ".join(said[half:]))
 
 
 def test_translations_hold_both_sides(
