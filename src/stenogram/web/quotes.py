@@ -109,13 +109,10 @@ def _citation(archive: Archive, result: CheckResult, at: Citing) -> dict[str, An
     return cite(doc, link, speech=said, base=at.base, accessed=at.accessed).to_dict()
 
 
-QuoteParam = Query(max_length=MAX_URL_QUOTE, description="The quote as it circulates.")
-
-
 @pages.get("/check")
 async def check(
     request: Request,
-    q: str = QuoteParam,
+    q: str = Query("", max_length=MAX_URL_QUOTE),
     speaker: str = Query("", max_length=MAX_SPEAKER),
     date: str = Query("", max_length=10),
 ) -> Response:
