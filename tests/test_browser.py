@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -396,6 +396,52 @@ def test_docs_work_with_no_network(tab: Watched) -> None:
     assert not [line for line in tab.console if "Content Security Policy" in line]
 
 
+def _long_sentence(base: str) -> str:
+    """A long sentence of the first fixture page with one, as the archive stores it."""
+    events = httpx.get(f"{base}/api/events?per_page=100").json()["events"]
+    for summary in sorted(events, key=lambda e: e["event_id"]):
+        record = httpx.get(f"{base}/api/events/{summary['event_id']}").json()["event"]
+        for speech in record["speeches"]:
+            for sentence in re.split(r"(?<=[.!?])\s+", speech["text"]):
+                if 15 <= len(sentence.split()) <= 40 and record["language"] == "en":
+                    return str(sentence)
+    raise AssertionError("no fixture page has a long English sentence")
+
+
+def _reworded(sentence: str) -> tuple[str, str]:
+    """The sentence with its fifth word changed, as quotes circulate, and that word."""
+    said = sentence.split()
+    return " ".join([*said[:4], "allegedly", *said[5:]]), said[4]
+
+
+def test_check_a_reworded_quote_shows_the_differences_and_a_permalink(tab: Watched) -> None:
+    page = tab.page
+    quote, changed = _reworded(_long_sentence(tab.base))
+    tab.go("/check")
+    page.get_by_label("The quote as it circulates").fill(quote)
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector(".verdict")
+    tab.shot("20-check")
+    assert page.locator(".verdict-name").inner_text() == "close"
+    best = page.locator(".check-match").first
+    assert best.locator("del").first.inner_text() == changed
+    assert best.locator("ins").first.inner_text() == "allegedly"
+    assert best.locator(".permalink").get_attribute("href") == (
+        f"/speeches/{best.get_attribute('data-speech-id')}"
+    )
+    # The verdict page is a permalink: followed, it shows the same verdict for the same quote.
+    page.locator(".check-permalink").click()
+    page.wait_for_selector(".verdict")
+    assert parse_qs(urlsplit(page.url).query)["q"] == [quote]
+    assert page.locator(".check-match del").first.inner_text() == changed
+    # And the passage's speech permalink leads to the speech, which links back to a check.
+    page.locator(".check-match .permalink").first.click()
+    page.wait_for_selector(".speech.focus")
+    assert changed in page.locator(".speech.focus").inner_text()
+    assert page.locator("a.check-link").count() == 1
+    assert not tab.errors and not tab.dialogs
+
+
 def _a11y_pages(base: str) -> dict[str, str]:
     events = httpx.get(f"{base}/api/events?per_page=100").json()["events"]
     russian = next(e for e in events if re.search("[а-яА-Я]", e["title"]))
@@ -413,6 +459,7 @@ def _a11y_pages(base: str) -> dict[str, str]:
         "past-end": "/events?page=99",
         "help": "/help/query",
         "docs": "/docs",
+        "check": "/check?" + urlencode({"q": _reworded(_long_sentence(base))[0]}),
     }
 
 

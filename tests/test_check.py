@@ -186,6 +186,7 @@ def test_words_never_said_are_not_found_with_real_nearest_passages(
     with open_settings(settings) as archive:
         result = check_quote(archive, "Purple giraffes negotiate lunar tariffs with accordion")
         for found in result.matches:
+            assert found.position is not None
             said = archive.event(found.event_id).document.speeches[found.position - 1].text
             assert said[found.start : found.end] == found.text  # never an invented passage
     assert result.verdict == "not_found"
@@ -321,3 +322,42 @@ def test_speech_page_links_to_a_check_of_its_words(
         link.group(1).replace("&amp;", "&") + "&", headers={"accept": "application/json"}
     )
     assert found.json()["result"]["matches"][0]["speech_id"] == speech["id"]
+
+
+@pytest.fixture(scope="module")
+def with_vectors(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Two real pages on a node that keeps passage vectors (a transformer pass per passage:
+    kept to two pages, on SQLite only, since the vectors are the node's, not the database's)."""
+    tmp = tmp_path_factory.mktemp("vectors")
+    pages = tmp / "pages"
+    pages.mkdir()
+    for name in ("51437.html", "55352.html"):
+        shutil.copy(TESTS / "fixtures" / "archive" / name, pages / name)
+    settings = Settings(archive=tmp / "archive", vectors=True)
+    assert ingest([pages], settings).failed == 0
+    return settings
+
+
+@pytest.mark.parametrize(
+    ("quote", "said"),
+    [
+        (
+            "Kostin expects home loan rates, now about eleven per cent, to come down to ten "
+            "per cent before the year is out.",
+            "The average interest rate on mortgage loans is around 11 percent today",
+        ),
+        (
+            "Средняя ставка по ипотеке сейчас около 11 процентов, а к концу года её можно "
+            "снизить до 10 процентов.",
+            "The average interest rate on mortgage loans is around 11 percent today",
+        ),
+    ],
+    ids=["reworded", "in-russian"],
+)
+def test_the_same_meaning_in_other_words_is_a_paraphrase(
+    with_vectors: Settings, quote: str, said: str
+) -> None:
+    result = check(with_vectors, quote)
+    assert result.verdict == "paraphrase" and result.notes == ()
+    assert result.score >= thresholds().paraphrase
+    assert said in result.matches[0].text

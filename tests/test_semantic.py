@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from stenogram.archive import Archive
 from stenogram.check import semantic, vectors
 from stenogram.check.passages import MAX_SENTENCES, passages, sentences
+from stenogram.cli import app
 from stenogram.errors import ConfigError
 from stenogram.follow import catch_up_index
 from stenogram.ingest import ingest, open_archive, reindex
@@ -184,6 +186,8 @@ def test_another_node_follows_and_reindex_rebuilds_or_drops(
     # A second node that wants vectors builds them from the change log when it opens.
     other = dataclasses.replace(node, index=tmp_path / "node-b" / "index")
     with open_archive(other) as archive:
+        assert vectors.info(archive) is None  # a reader never starts a build
+    with open_archive(other, create=True) as archive:
         followed = _passage_texts(archive)
         assert followed and vectors.info(archive) is not None
     reindex(other)
@@ -191,6 +195,11 @@ def test_another_node_follows_and_reindex_rebuilds_or_drops(
         assert _passage_texts(archive) == followed
         info = vectors.info(archive)
         assert info is not None and info.applied == archive.max_seq()
+    shown = CliRunner().invoke(
+        app, ["info", "--archive", str(other.archive), "--index", str(other.index)]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert f"vectors    {len(followed):,} passages, 0 changes behind" in shown.output
     reindex(dataclasses.replace(other, vectors=False))
     assert not vectors.vectors_path(tmp_path / "node-b" / "index").exists()
 

@@ -103,13 +103,22 @@ class IngestSummary:
 def open_archive(settings: Settings, *, create: bool = False, replicas: bool = False) -> Archive:
     """Open the archive of ``settings``; a search index that lags the database is caught up first.
 
+    With ``create`` (a writer: ingest, crawl) and the ``vectors`` setting, a node without
+    passage vectors gets an empty store, which this catch-up and every later one fill: on an
+    archive that already holds much, that is a long first catch-up (docs/check.md). A reader
+    (``serve``) never starts one: ``stenogram reindex`` builds them.
+
     When the index cannot be caught up (another process holds its writer, its disk is full),
     the archive opens anyway and the index is read as it is, with a warning that says how far
     behind it is and why: a reader must not be refused because a derived copy cannot be written.
     """
     archive = open_settings(settings, create=create, replicas=replicas)
     try:
-        if settings.vectors and not vectors.exists(vectors.vectors_path(archive.index_path)):
+        if (
+            create
+            and settings.vectors
+            and not vectors.exists(vectors.vectors_path(archive.index_path))
+        ):
             vectors.create(vectors.vectors_path(archive.index_path))  # the catch-up fills it
         catch_up_index(archive)
     except StoreError as exc:

@@ -16,7 +16,7 @@ aligned words).
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -28,6 +28,12 @@ from .text import Words, stop_words
 Kind = Literal["dropped", "added", "changed", "skipped"]
 #: How many diagonals (candidate passages) of one speech are aligned for one piece of a quote.
 WINDOWS: Final = 3
+#: A word repeated in a piece votes this many times at most (a quote of one word repeated would
+#: otherwise cast thousands of votes).
+MAX_REPEATS: Final = 3
+#: Passage words a quote may leave out between two of its words without an ellipsis and still
+#: be one passage, however few words come before the gap (see ``_islands``).
+MAX_INNER_GAP: Final = 2
 #: A word found more often than this in one speech does not vote: it says nothing of where.
 MAX_OCCURRENCES: Final = 50
 
@@ -57,10 +63,19 @@ class Part:
     quote_words: int
     passage_words: int
     differences: tuple[Difference, ...]
+    #: Of the quote's words other than common ones: how many, and how many the passage has.
+    content_words: int = 0
+    content_same: int = 0
 
     @property
     def score(self) -> float:
         return dice(self.same, self.quote_words, self.passage_words)
+
+    @property
+    def content(self) -> float:
+        """The share of the quote's meaningful words the passage has: "we are ... when we are
+        ... together" shares most of its words with many passages, its content with few."""
+        return self.content_same / self.content_words if self.content_words else 1.0
 
 
 def dice(same: int, a: int, b: int) -> float:
@@ -81,24 +96,31 @@ def _diagonals(
     first (a word dropped or added shifts the rest of the quote by one diagonal)."""
     common = stop_words()
     votes: list[tuple[int, int]] = []
+    seen: Counter[str] = Counter()
     for i, word in enumerate(piece.keys):
+        seen[word] += 1
         found = where.get(word, ())
-        if word not in common and len(found) <= MAX_OCCURRENCES:
+        if word not in common and len(found) <= MAX_OCCURRENCES and seen[word] <= MAX_REPEATS:
             votes.extend((p - i, i) for p in found if p >= after)
     if not votes:  # only common words: let them vote
         votes = [
             (p - i, i)
-            for i, w in enumerate(piece.keys)
+            for i, w in enumerate(piece.keys[:MAX_OCCURRENCES])
             for p in [p for p in where.get(w, ()) if p >= after][:10]
         ]
     votes.sort()
     ranked: list[tuple[int, int, int]] = []
+    inside: Counter[int] = Counter()
     low = 0
-    for high, (diagonal, _) in enumerate(votes):
+    for diagonal, i in votes:
+        inside[i] += 1
         while votes[low][0] < diagonal - slack:
+            gone = votes[low][1]
+            inside[gone] -= 1
+            if not inside[gone]:
+                del inside[gone]
             low += 1
-        distinct = len({i for _, i in votes[low : high + 1]})
-        ranked.append((distinct, votes[low][0], diagonal))
+        ranked.append((len(inside), votes[low][0], diagonal))
     ranked.sort(key=lambda item: (-item[0], item[1]))
     chosen: list[tuple[int, int]] = []
     for _, lowest, highest in ranked:
@@ -119,24 +141,76 @@ _KINDS: Final[dict[str, Kind]] = {"insert": "dropped", "delete": "added", "repla
 
 
 def _ops(piece: Words, speech: Words, first: int, last: int) -> list[_Op]:
-    """The edit runs, passage context before and after trimmed. Levenshtein is indifferent
-    between matching the quote's first words where they first occur and dropping the text up
-    to their second occurrence, or taking that text as context ("and your team. And, of
-    course" for "And, of course"); context is the reading meant, so the shift is made."""
+    """The edit runs of the piece against the passage, context trimmed (see :func:`_islands`
+    and :func:`_extend` for why the raw opcodes are not taken as they are)."""
     ops = [
         (op.tag, op.src_start, op.src_end, first + op.dest_start, first + op.dest_end)
         for op in Levenshtein.opcodes(piece.keys, speech.keys[first:last])
     ]
-    ops = _edges(ops)
-    if len(ops) > 2 and ops[0][0] == "equal" and ops[1][0] == "insert":
-        (_, s0, s1, _, _), (_, _, _, _, d1) = ops[0], ops[1]
-        if speech.keys[d1 - (s1 - s0) : d1] == piece.keys[s0:s1]:
-            ops[:2] = [("equal", s0, s1, d1 - (s1 - s0), d1)]
-    if len(ops) > 2 and ops[-1][0] == "equal" and ops[-2][0] == "insert":
-        (_, _, _, d0, _), (_, s0, s1, _, _) = ops[-2], ops[-1]
-        if speech.keys[d0 : d0 + (s1 - s0)] == piece.keys[s0:s1]:
-            ops[-2:] = [("equal", s0, s1, d0, d0 + (s1 - s0))]
+    return _extend(_edges(_islands(ops)), piece, speech)
+
+
+def _islands(ops: list[_Op]) -> list[_Op]:
+    """Cut off the quote's words matched in scattered places before (or after) a run of
+    passage words longer than them. Levenshtein costs the same whether "it's about" matches a
+    stray "it", "s" and "about" in the sentence before and drops the run up to the real
+    "it's about", or takes that sentence as context; the second is the reading meant, and
+    :func:`_extend` then finds the cut words just before the passage."""
+    equal_before = 0
+    cut = -1
+    for n, (tag, s0, s1, d0, d1) in enumerate(ops):
+        if tag == "insert" and d1 - d0 > max(MAX_INNER_GAP, equal_before):
+            cut = n
+        equal_before += s1 - s0 if tag == "equal" else 0
+    equal_after = 0
+    end = len(ops)
+    for n in range(len(ops) - 1, cut, -1):
+        tag, s0, s1, d0, d1 = ops[n]
+        if tag == "insert" and d1 - d0 > max(MAX_INNER_GAP, equal_after):
+            end = n
+        equal_after += s1 - s0 if tag == "equal" else 0
+    lost = [("delete", s0, s1, d0, d0) for tag, s0, s1, d0, _ in ops[: max(cut, 0)] if s1 > s0]
+    kept = ops[cut + 1 : end]
+    lost_after = [("delete", s0, s1, d0, d0) for tag, s0, s1, d0, _ in ops[end + 1 :] if s1 > s0]
+    return [*lost, *kept, *lost_after]
+
+
+def _extend(ops: list[_Op], piece: Words, speech: Words) -> list[_Op]:
+    """The quote's unmatched first (last) words matched against the words just before (after)
+    the passage, as far as they agree."""
+    if not ops or not any(op[0] == "equal" for op in ops):
+        return ops
+    head = 0
+    while head < len(ops) and ops[head][0] == "delete":
+        head += 1
+    if head:
+        k, lo = ops[head - 1][2], ops[head][3]
+        t = _agree(piece.keys[:k][::-1], speech.keys[:lo][::-1])
+        ops = [
+            *([("delete", 0, k - t, lo - t, lo - t)] if k > t else []),
+            *([("equal", k - t, k, lo - t, lo)] if t else []),
+            *ops[head:],
+        ]
+    tail = len(ops)
+    while tail > 0 and ops[tail - 1][0] == "delete":
+        tail -= 1
+    if tail < len(ops):
+        k, hi = ops[tail][1], ops[tail - 1][4]
+        t = _agree(piece.keys[k:], speech.keys[hi:])
+        ops = [
+            *ops[:tail],
+            *([("equal", k, k + t, hi, hi + t)] if t else []),
+            *([("delete", k + t, len(piece), hi + t, hi + t)] if k + t < len(piece) else []),
+        ]
     return ops
+
+
+def _agree(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many leading words two sequences share."""
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def _edges(ops: list[_Op]) -> list[_Op]:
@@ -167,6 +241,9 @@ def _part(piece: Words, speech: Words, first: int, last: int) -> Part | None:
     same = sum(s1 - s0 for tag, s0, s1, _, _ in ops if tag == "equal")
     if not same:
         return None
+    common = stop_words()
+    content = [w not in common for w in piece.keys]
+    content_same = sum(sum(content[s0:s1]) for tag, s0, s1, _, _ in ops if tag == "equal")
     lo = min(d0 for tag, _, _, d0, _ in ops if tag != "delete")
     hi = max(d1 for tag, _, _, _, d1 in ops if tag != "delete")
     differences = []
@@ -187,6 +264,8 @@ def _part(piece: Words, speech: Words, first: int, last: int) -> Part | None:
         len(piece),
         hi - lo,
         tuple(differences),
+        sum(content),
+        content_same,
     )
 
 
@@ -224,4 +303,6 @@ def joined(parts: Sequence[Part], speech: Words) -> Part:
         sum(p.quote_words for p in parts),
         sum(p.passage_words for p in parts),
         tuple(differences),
+        sum(p.content_words for p in parts),
+        sum(p.content_same for p in parts),
     )

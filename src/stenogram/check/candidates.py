@@ -30,6 +30,9 @@ RARE: Final = 8
 #: Phrases longer than this are cut into pieces of this length (a long quote is rarely verbatim
 #: throughout, and a phrase query's cost grows with its length).
 PHRASE: Final = 12
+#: Phrases searched at most (a 5,000-character quote has ~70): the first ones, which a quote
+#: that long shares with its passage anyway.
+MAX_PHRASES: Final = 16
 #: Three-word phrases are made around this many of the rarest words.
 WINDOWS: Final = 4
 #: Verbatim passages read per quote (the phrase search), beside ``LIMIT`` by words.
@@ -72,15 +75,27 @@ def _phrase(schema: tantivy.Schema, words: list[str]) -> tantivy.Query:
 def phrase_query(schema: tantivy.Schema, pieces: Sequence[Words]) -> tantivy.Query | None:
     """Every piece of the quote as it is: the verbatim passages, ranked on their own so that
     common words elsewhere in the quote never push them out of the candidates."""
-    clauses = [(tantivy.Occur.Should, _phrase(schema, chunk)) for chunk in _chunks(pieces)]
+    unique = list(dict.fromkeys(tuple(chunk) for chunk in _chunks(pieces)))[:MAX_PHRASES]
+    clauses = [(tantivy.Occur.Should, _counted(schema, list(chunk))) for chunk in unique]
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
+def _counted(schema: tantivy.Schema, words: list[str]) -> tantivy.Query:
+    """A phrase that counts one whatever its words: a passage ranks by how many of the quote's
+    phrases it holds, not by BM25, which puts a short speech with one common phrase ("relations
+    system") above the long one that holds the whole quote."""
+    return tantivy.Query.const_score_query(_phrase(schema, words), 1.0)
+
+
 def _chunks(pieces: Sequence[Words]) -> list[list[str]]:
+    """Each piece's words in phrases of at most ``PHRASE`` words, of even length (a last
+    phrase of two common words would match everywhere)."""
     chunks = []
     for piece in pieces:
         words = _terms([piece.text[a:b] for a, b in piece.spans])
-        chunks += [words[at : at + PHRASE] for at in range(0, len(words), PHRASE)]
+        count = -(-len(words) // PHRASE)
+        size = -(-len(words) // max(count, 1))
+        chunks += [words[at : at + size] for at in range(0, len(words), max(size, 1))]
     return [chunk for chunk in chunks if len(chunk) >= 2]
 
 
@@ -97,7 +112,7 @@ def window_query(
             for at in (at for at, w in enumerate(words) if w == word):
                 window = words[max(0, at - 1) : at + 2]
                 if len(window) >= 2:
-                    clauses.append((tantivy.Occur.Should, _phrase(schema, window)))
+                    clauses.append((tantivy.Occur.Should, _counted(schema, window)))
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 

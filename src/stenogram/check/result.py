@@ -7,7 +7,7 @@ returns (docs/check.md); the verdict page renders the same object.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, get_args
 
 from .align import Difference
 
@@ -21,16 +21,7 @@ Verdict = Literal[
     "translation",
     "not_found",
 ]
-VERDICTS: Final[tuple[Verdict, ...]] = (
-    "exact",
-    "close",
-    "stitched",
-    "paraphrase",
-    "other_speaker",
-    "other_date",
-    "translation",
-    "not_found",
-)
+VERDICTS: Final[tuple[Verdict, ...]] = get_args(Verdict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,9 @@ from .semantics import available, neighbours
 from .text import Words, checked, original_language, scripts, segments, sentences, words
 from .thresholds import Thresholds, thresholds
 
+#: A quote of more sentences than this is read as one passage, not looked for as stitched parts
+#: (each part is aligned against every candidate: the cost grows with the parts).
+MAX_PARTS: Final = 6
 #: Words between two sentences of a quote that still make them one passage (a dropped aside);
 #: more, and the quote was stitched from two places.
 MAX_GAP: Final = 3
@@ -74,11 +77,14 @@ def check_quote(
     """Where and by whom ``quote`` was said, and how it differs (see the module docstring)."""
     opened = engine.reader(archive.index_path)
     searcher = opened.index.searcher()
+    # The semantic model reads any script, so only an archive without it refuses one.
     held = {s for lang, s in scripts().items() if searcher.doc_freq("lang", lang)}
-    text = checked(quote, held or None)
+    text = checked(quote, None if available(archive) else held or None)
     quoted = words(text)
     pieces = segments(quoted)
     units = [u for piece in pieces for u in sentences(piece)]
+    if len(units) > MAX_PARTS or [u.spans for u in units] == [p.spans for p in pieces]:
+        units = pieces  # one sentence a piece (aligned once), or too many to be stitched
     claim = _claim(archive, speaker, date)
     schema = opened.schema
     rare = cs.rare_words(searcher, quoted)
@@ -126,7 +132,14 @@ class _Run:
 
     def passage(self, scored: list[Scored]) -> CheckResult | None:
         """exact, close, translation, other_speaker or other_date: one passage holds the quote."""
-        whole = [s for s in scored if s.whole is not None and s.score >= self.limits.close]
+        limits = self.limits
+        whole = [
+            s
+            for s in scored
+            if s.whole is not None
+            and s.score >= limits.close
+            and s.whole.content >= limits.close_content
+        ]
         if not whole:
             return None
         same = [s for s in whole if s.score >= whole[0].score - self.limits.same_words]

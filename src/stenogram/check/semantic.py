@@ -37,8 +37,7 @@ class SemanticHit:
 def available(archive: Archive) -> bool:
     """Whether this node has passage vectors to search (False: the check says paraphrases
     were not looked for)."""
-    state = vectors.read_state(vectors.vectors_path(archive.index_path))
-    return state is not None and state.count > 0
+    return vectors.count(vectors.vectors_path(archive.index_path), at_least=1) > 0
 
 
 def nearest(archive: Archive, text: str, *, k: int = 10) -> list[SemanticHit]:

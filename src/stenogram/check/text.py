@@ -56,12 +56,19 @@ class Words:
 
 
 def key(word: str) -> str:
-    return word.casefold().replace("ё", "е")
+    return word.lower().replace("ё", "е")
 
 
 def words(text: str) -> Words:
-    found = list(_WORD.finditer(text))
-    return Words(text, tuple(key(m.group()) for m in found), tuple(m.span() for m in found))
+    """Tokenizing the candidate speeches is most of a check's Python time, so the keys come
+    from one ``findall`` over the folded text (C speed) whenever folding keeps every offset."""
+    folded = key(text)
+    spans = tuple(m.span() for m in _WORD.finditer(text))
+    if len(folded) == len(text):
+        keys = tuple(_WORD.findall(folded))
+        if len(keys) == len(spans):
+            return Words(text, keys, spans)
+    return Words(text, tuple(key(text[a:b]) for a, b in spans), spans)
 
 
 def segments(quote: Words) -> list[Words]:

@@ -11,6 +11,7 @@ from importlib import resources
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     close: float
+    close_content: float
     stitched_part: float
     paraphrase: float
     nearest: float

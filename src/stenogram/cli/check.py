@@ -22,6 +22,7 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..check import CheckResult, Match
+    from ..check.result import Piece
 
 #: How each run of a marked passage shows in a terminal: words the quote dropped struck
 #: through in [-...-], words it added in {+...+} (wdiff's marks, readable without colour).
@@ -101,7 +102,8 @@ def _provenance(found: Match) -> Text:
 def _marked(found: Match) -> Text:
     """The passage with the quote's differences marked (see ``_STYLES``)."""
     text = Text("   ")
-    for piece in found.pieces():
+    pieces = found.pieces()
+    for n, piece in enumerate(pieces):
         if piece.kind == "same":
             text.append(piece.passage)
         elif piece.kind == "skipped":
@@ -110,7 +112,14 @@ def _marked(found: Match) -> Text:
             if piece.passage:
                 text.append(f"[-{piece.passage}-]", style=_STYLES["dropped"])
             if piece.quote:
-                if not piece.passage and not text.plain.endswith((" ", "\n")):
-                    text.append(" ")  # an insertion between two words
-                text.append(f"{{+{piece.quote}+}}", style=_STYLES["added"])
+                text.append_text(_inserted(piece.quote, text.plain, pieces[n + 1 :], piece.passage))
     return text
+
+
+def _inserted(quote: str, before: str, after: list[Piece], replacing: str) -> Text:
+    """Words the quote adds, spaced from the words around them (an insertion sits between
+    two words of the passage, with no space of its own)."""
+    lead = "" if replacing or before.endswith((" ", "\n")) else " "
+    follows = after[0].passage if after else ""
+    trail = " " if follows and not follows[0].isspace() and not replacing else ""
+    return Text(f"{lead}{{+{quote}+}}{trail}", style=_STYLES["added"])

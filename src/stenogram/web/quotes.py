@@ -40,7 +40,7 @@ MAX_SPEAKER: Final = 200
 EXPLAINED: Final[dict[str, str]] = {
     "exact": "The words occur verbatim (case, punctuation and quote marks aside).",
     "close": "The same passage, with the differences marked: words the quote dropped are "
-    "struck through, words it added or changed are underlined.",
+    "struck through, words it added or changed are highlighted after them.",
     "stitched": "The parts of the quote come from different places of one event: each part "
     "is shown where it was said.",
     "paraphrase": "No passage has these words, but this one says the same in other words.",
