@@ -69,6 +69,8 @@ VERDICT: Final[Mapping[str, str]] = {
     "original": "exact",
     "paraphrase": "paraphrase",
 }
+#: A sentence of a translated pair is quoted from this many words on.
+PAIR_MIN_WORDS: Final = 6
 #: Quote lengths in words: long enough to be a quote, short enough to circulate.
 MIN_WORDS: Final = 8
 MAX_WORDS: Final = 40
@@ -533,10 +535,12 @@ class Generator:
             if not translated:
                 one, other = other, one
             speech = self.corpus.by_id[one]
+            # Said in this pair only: "Thank you, Mr President." is no test of the pairing.
             pool.extend(
                 (speech, a, b, other)
                 for a, b in sentences(speech.text)
-                if len(WORD.findall(speech.text[a:b])) >= 4
+                if len(WORD.findall(speech.text[a:b])) >= PAIR_MIN_WORDS
+                and self.corpus.occurrences(speech.text[a:b]) == [speech.speech_id]
             )
         for n, (speech, a, b, other) in enumerate(rng.sample(pool, min(size, len(pool)))):
             quote = speech.text[a:b]
@@ -572,11 +576,13 @@ class Generator:
 
 
 def _quotable(sentence: str, lo: int, hi: int) -> bool:
-    """A whole sentence (not a fragment after a cut) of ``lo``..``hi`` words with no ellipsis
-    of its own (the ellipsis class makes those)."""
+    """A whole sentence (not a fragment a transcript broke off) of ``lo``..``hi`` words with no
+    ellipsis of its own (the ellipsis class makes those)."""
     first = sentence.lstrip("\"'“‘«(—–- ")[:1]
+    last = sentence.rstrip("\"'”’») ")[-1:]
     return (
         (first.isupper() or first.isdigit())
+        and last in (".", "!", "?")
         and "…" not in sentence
         and "..." not in sentence
         and lo <= len(WORD.findall(sentence)) <= hi

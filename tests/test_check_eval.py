@@ -146,6 +146,8 @@ def test_verbatim_quotes_are_said_where_their_truth_says(corpus: Corpus, cases: 
                 s.speech_id for s in corpus.speeches if said_in(corpus, case.quote, s.speech_id)
             }
             assert said <= set(case.speech_ids) and said
+    for case in by_kind(cases, "verbatim") + by_kind(cases, "other_speaker"):
+        assert case.quote.rstrip("\"'”’») ")[-1] in ".!?"  # whole sentences, not fragments
     for case in by_kind(cases, "truncated"):
         speech_id, a, b = case.passages[0]
         whole = next(
@@ -237,6 +239,7 @@ def test_translations_hold_both_sides(
         ((speech_id, _, _),) = case.passages
         assert corpus.by_id[speech_id].language == "en"
         assert counterparts[speech_id] in case.speech_ids
+        assert len(case.speech_ids) == 2  # said in the pair only
     for case in by_kind(cases, "original"):
         ((speech_id, _, _),) = case.passages
         assert corpus.by_id[speech_id].language == "ru"
