@@ -11,6 +11,7 @@ without it these tests skip, saying so.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -19,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -46,6 +47,8 @@ PHONE: ViewportSize = {"width": 375, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 #: A phrase the fixture pages say in speeches by several speakers (checked by reading them).
 PHRASE = '"foreign policy"'
+#: Two terms for a trend: a word and that phrase.
+TERMS = ["security", "foreign policy"]
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install)"
@@ -413,6 +416,10 @@ def _a11y_pages(base: str) -> dict[str, str]:
         "past-end": "/events?page=99",
         "help": "/help/query",
         "docs": "/docs",
+        "stats": "/stats",
+        "stats-trend": "/stats/trend?" + urlencode({"term": TERMS, "per": "speaker"}, doseq=True),
+        "stats-network": f"/stats/network?person={person}",
+        "stats-calendar": "/stats/calendar",
     }
 
 
@@ -467,3 +474,65 @@ def test_russian_text_skip_link_and_labels(tab: Watched) -> None:
             ".filter(e => !e.labels.length && !e.getAttribute('aria-label')).length"
         )
         assert unlabelled == 0, path
+
+
+# --- statistics: a trend asked, split and downloaded; a person's network on a phone -----------
+
+
+def test_trend_of_two_terms_per_speaker_and_its_csv(tab: Watched, tmp_path: Path) -> None:
+    page = tab.page
+    tab.go("/stats")
+    page.get_by_role("link", name="Term trends").click()
+    page.wait_for_selector("#stats-form")
+    page.get_by_label("Term 1").fill(TERMS[0])
+    page.get_by_label("Term 2").fill(TERMS[1])
+    page.get_by_role("button", name="Count").click()
+    page.wait_for_selector("#chart svg[role=img]")
+    tab.shot("21-stats-trend")
+    asked = parse_qs(urlsplit(page.url).query)
+    assert asked["term"] == TERMS
+    legend = page.locator("#chart svg .series text").all_text_contents()
+    assert legend == TERMS
+    terms = set(page.locator("#data tbody tr td:first-child").all_inner_texts())
+    assert terms == set(TERMS)
+
+    page.get_by_label("Split").select_option("speaker")
+    page.get_by_role("button", name="Count").click()
+    page.wait_for_url("**per=speaker**")
+    page.wait_for_selector("#chart svg[role=img]")
+    tab.shot("22-stats-trend-per-speaker")
+    split = page.locator("#chart svg .series text").all_text_contents()
+    assert len(split) > len(TERMS) and all(" · " in label for label in split)
+    assert page.get_by_label("Term 2").input_value() == TERMS[1]  # the form keeps the question
+    shown = page.locator("#data tbody tr").count()
+
+    with page.expect_download() as download:
+        page.locator("a.download[data-kind=csv]").click()
+    saved = tmp_path / "trend.csv"
+    download.value.save_as(saved)
+    rows = list(csv.reader(saved.open(encoding="utf-8")))
+    header = page.locator("#data thead th").all_inner_texts()
+    assert rows[0] == header and len(rows) - 1 == shown
+    assert page.evaluate("window.location.href") == tab.base + str(
+        page.locator("#permalink").get_attribute("href")
+    )
+    assert not tab.errors and not tab.dialogs
+
+
+def test_person_network_fits_a_phone(phone: Watched) -> None:
+    page = phone.page
+    persons = httpx.get(f"{phone.base}/api/persons").json()["persons"]
+    person = max(persons, key=lambda p: p["words"])["person_id"]
+    phone.go(f"/persons/{person}")
+    network = page.locator("#person-network svg[role=img]")
+    network.scroll_into_view_if_needed()
+    phone.shot("23-phone-person-network", full_page=False)
+    phone.fits()
+    box = network.bounding_box()
+    assert box is not None and 300 <= box["width"] <= PHONE["width"]
+    assert network.locator("title").first.text_content()
+    names = network.locator("text").all_text_contents()
+    assert len(names) >= 2  # the person and at least one other
+    table = page.locator("#network-table")
+    assert table.count() == 1  # the text alternative, in the disclosure below the chart
+    assert not phone.errors

@@ -35,7 +35,7 @@ from ..errors import PastTheEnd, StenogramError, Unavailable
 from ..follow import Follower
 from ..ingest import open_archive
 from ..settings import Settings, load_settings
-from . import api, exports, feeds, health, pages
+from . import api, exports, feeds, health, pages, stats
 from .cache import Generation, ResponseCache
 from .health import RequestMetrics
 from .respond import JSON_FLAG, absolute_url, error_response
@@ -179,10 +179,12 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
 
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(stats.api)
     app.include_router(exports.router)
     if settings.admin_token:
         app.include_router(api.admin)
     app.include_router(feeds.router)
+    app.include_router(stats.router)
     app.include_router(pages.router)
     # Swagger UI's files for /docs, from the swagger-ui-bundle-v2 package: served here, offline.
     app.mount("/static/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger")

@@ -300,3 +300,48 @@ class IngestResult(BaseModel):
 
 class MergeResult(BaseModel):
     person: Person
+
+
+# --- /api/stats: the objects of stenogram.stats, as `stenogram stats ... --json` prints them ---
+
+
+class TrendPoint(BaseModel):
+    period: str
+    speeches: int
+    words: int
+    per_million: float
+
+
+class TrendSeries(BaseModel):
+    """A term's use over time (with ``per``: said by one speaker or in one role)."""
+
+    term: str
+    points: list[TrendPoint]
+
+
+class TrendStats(BaseModel):
+    """``speeches``: speeches (speaker turns) of the period that contain the term; ``words``:
+    words spoken in the period; ``per_million``: speeches with the term per million words."""
+
+    series: list[TrendSeries]
+
+
+class SpeakerStats(BaseModel):
+    periods: list[dict[str, Any]]
+
+
+class DistinctiveStats(BaseModel):
+    terms: list[dict[str, Any]]
+
+
+class NetworkStats(BaseModel):
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+
+
+class CalendarStats(BaseModel):
+    days: list[dict[str, Any]]
+
+
+class PlacesStats(BaseModel):
+    places: list[dict[str, Any]]
