@@ -27,7 +27,6 @@ from ..export.textversion import format_date
 from ..settings import Settings
 from .data import Citing
 from .security import safe_url, snippet_html
-from .statscharts import inline_chart
 
 #: Set on the scope by :class:`.app.JsonTwin` when a page was asked for as ``….json``.
 JSON_FLAG: Final = "stenogram.json"
@@ -104,7 +103,6 @@ def templates() -> Environment:
     env.filters["language_of"] = _language_of
     env.filters["thousands"] = lambda n: f"{int(n or 0):,}"
     env.globals["version"] = __version__
-    env.globals["stats_chart"] = inline_chart
     env.globals["search_exports"] = SEARCH_EXPORTS
     env.globals["stream_exports"] = stream_exports
     env.globals["document_exports"] = DOCUMENT_EXPORTS

@@ -30,7 +30,6 @@ from .params import (
     Year,
 )
 from .respond import archive_of, json_response, render
-from .statscharts import chart_png, chart_svg
 from .statsdata import Calendar, Distinctive, Network, Places, Question, Speakers, Trend
 
 router = APIRouter(include_in_schema=False)
@@ -118,18 +117,11 @@ def _download(
     async def download(request: Request, question: Annotated[Any, Depends(ask)]) -> Response:
         if question is None:
             raise QueryError(f"a {name} download needs what to count: " + statsdata.NEEDS[name])
-        found = statsdata.answer(archive_of(request), question)
-        body: str | bytes
-        if kind == "csv":
-            body = statsdata.table_csv(found)
-        elif kind == "svg":
-            body = chart_svg(found)
-        elif kind == "png":
-            body = chart_png(found)
-        else:
-            body = statsdata.graph(archive_of(request), question, kind)
+        body = statsdata.download(archive_of(request), question, kind)
         filename = f"stenogram-{name}.{kind}"
         headers = {"content-disposition": f'attachment; filename="{filename}"'}
+        if kind == "svg":
+            headers["content-security-policy"] = statsdata.SVG_POLICY
         return Response(body, media_type=_MEDIA[kind], headers=headers)
 
     return download

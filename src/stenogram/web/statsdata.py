@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Final, Literal, Protocol
 from urllib.parse import urlencode
 
 from .. import stats
+from ..stats import Result, charts
 from ..archive import Archive
 from ..archive.browse import BrowseKind
 from ..errors import QueryError
@@ -54,20 +55,13 @@ NEEDS: Final = {
 DOWNLOADS: Final = {"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv; charset=utf-8"}
 #: What the network downloads as besides: extension -> media type.
 GRAPH_DOWNLOADS: Final = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml"}
+#: The policy of a chart's SVG: matplotlib styles its shapes with ``style`` attributes, which
+#: the site's CSP refuses; the SVG is an image of the page (no script can run in it anyway).
+SVG_POLICY: Final = "default-src 'none'; style-src 'unsafe-inline'"
 #: The query filter that keeps the events of a tag of each browsable kind (persons: none).
 TAG_FILTER: Final[dict[str, str]] = {"topics": "topic", "geography": "geo", "place": "place"}
 #: Rows of the statistics a person or topic page shows.
 PAGE_ROWS: Final = 15
-
-
-class Result(Protocol):
-    """What every :mod:`stenogram.stats` answer offers."""
-
-    def to_json(self) -> dict[str, Any]: ...
-
-    def table(self) -> tuple[list[str], list[list[str | int | float]]]: ...
-
-    def caption(self) -> str: ...
 
 
 class Question(Protocol):
@@ -234,11 +228,16 @@ def blank(name: str) -> dict[str, Any]:
     }
 
 
-def graph(archive: Archive, question: Question, kind: str) -> str:
-    """The network as GraphML or GEXF, for Gephi, Cytoscape or networkx."""
+def download(archive: Archive, question: Question, kind: str) -> bytes:
+    """A question's answer as a file: its chart (SVG, PNG), its table (CSV) or, for the
+    network, its graph (GraphML, GEXF: for Gephi, Cytoscape or networkx)."""
     result = question.run(archive)
-    written: str = result.to_graphml() if kind == "graphml" else result.to_gexf()  # type: ignore[attr-defined]
-    return written
+    if kind in charts.FORMATS:
+        return charts.render(result, kind)
+    if kind == "csv":
+        return table_csv(*result.table()).encode()
+    assert isinstance(result, stats.Network), kind
+    return (result.to_graphml() if kind == "graphml" else result.to_gexf()).encode()
 
 
 def _asked(params: list[tuple[str, str]]) -> dict[str, Any]:
@@ -261,12 +260,12 @@ def index() -> dict[str, Any]:
     }
 
 
-def table_csv(page: dict[str, Any]) -> str:
+def table_csv(header: list[str], rows: list[list[str | int | float]]) -> str:
     """The data table as CSV: the same header and rows as the page shows."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(page["table"]["header"])
-    writer.writerows(page["table"]["rows"])
+    writer.writerow(header)
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -289,6 +288,7 @@ def person_stats(archive: Archive, person_id: str) -> dict[str, Any]:
     """A person's activity with the roles held, the terms that set their speeches apart, and
     their ego network, each with the link to its full question under /stats."""
     activity = stats.person_activity(archive, person_id)
+    # The activity's chart is the page's own words per year (``/persons/{id}/words.svg``).
     apart = Distinctive(f"speaker:{person_id}", limit=PAGE_ROWS)
     ego = Network(person=person_id, limit=PAGE_ROWS * 2)
     return {
@@ -320,4 +320,5 @@ def _part(result: Result, question: Question | None) -> dict[str, Any]:
         "table": {"header": header, "rows": rows},
         "result": result.to_json(),
         "permalink": link(question) if question else None,
+        "chart": link(question, ".svg") if question else None,
     }
