@@ -61,6 +61,10 @@ class People:
         entry = self._entries.get(person_id)
         return entry.name if entry else person_id
 
+    def words(self) -> frozenset[str]:
+        """Every word of every name form (lower case, ``ё`` as ``е``)."""
+        return frozenset(self._by_word)
+
     def find(self, value: str) -> list[tuple[str, str]]:
         """(id, name) of every person ``value`` may mean, the best fits only, by name."""
         if value in self._entries:
