@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 from ..archive.browse import BrowseKind
 from ..ids import MAX_ID
 from ..search.engine import Sort as Sort
+from ..stats.trend import MAX_TERMS
 from . import data
 
 #: An archive id or a speech id in a URL: ASCII digits without a leading zero.
@@ -22,8 +23,7 @@ ID_PATTERN: Final = r"^[1-9][0-9]{0,9}$"
 #: that no Unicode digit can stand for an ASCII one.
 REF_PATTERN: Final = r"^(?:[A-Za-z0-9.-]{1,100}:)?[A-Za-z0-9._-]{1,100}$"
 MAX_NAME: Final = 200
-#: Terms one trend compares, rows of a statistic, the years a calendar may show.
-MAX_TERMS: Final = 6
+#: The length of a trend's term, the rows of a statistic, the years a calendar may show.
 MAX_TERM_CHARS: Final = 100
 MAX_STATS_LIMIT: Final = 200
 MIN_YEAR: Final = 1900

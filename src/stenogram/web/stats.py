@@ -74,8 +74,8 @@ def _calendar(q: StatsFilter = "", year: Year = None) -> Calendar:
     return Calendar(statsdata.check_filter(q), year)
 
 
-def _places(by: Period = "year", q: StatsFilter = "") -> Places:
-    return Places(by, statsdata.check_filter(q))
+def _places(by: Period = "year", q: StatsFilter = "", limit: StatsLimit = 20) -> Places:
+    return Places(by, statsdata.check_filter(q), limit)
 
 
 #: Per question: the dependency of its page (may be None: the empty form) and of its API.

@@ -17,10 +17,10 @@ from typing import Any, ClassVar, Final, Literal, Protocol
 from urllib.parse import urlencode
 
 from .. import stats
-from ..stats import Result, charts
 from ..archive import Archive
 from ..archive.browse import BrowseKind
 from ..errors import QueryError
+from ..stats import Result, charts
 from . import data
 from .data import Paging, check_query
 
@@ -60,8 +60,10 @@ GRAPH_DOWNLOADS: Final = {"graphml": "application/graphml+xml", "gexf": "applica
 SVG_POLICY: Final = "default-src 'none'; style-src 'unsafe-inline'"
 #: The query filter that keeps the events of a tag of each browsable kind (persons: none).
 TAG_FILTER: Final[dict[str, str]] = {"topics": "topic", "geography": "geo", "place": "place"}
-#: Rows of the statistics a person or topic page shows.
+#: Rows of the statistics a person or topic page shows, and the people of an ego network there
+#: (the person and the most present others: more names no longer fit a phone's width).
 PAGE_ROWS: Final = 15
+EGO_PEOPLE: Final = 16
 
 
 class Question(Protocol):
@@ -152,8 +154,7 @@ class Network:
         return [("q", self.q), *chosen, ("limit", str(self.limit))]
 
     def run(self, archive: Archive) -> Result:
-        person = archive.person(self.person).id if self.person else None
-        return stats.network(archive, query=self.q, person_id=person, limit=self.limit)
+        return stats.network(archive, query=self.q, person_id=self.person, limit=self.limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +174,14 @@ class Calendar:
 class Places:
     by: PeriodName = "year"
     q: str = ""
+    limit: int = 20
     name: ClassVar[str] = "places"
 
     def params(self) -> list[tuple[str, str]]:
-        return [("by", self.by), ("q", self.q)]
+        return [("by", self.by), ("q", self.q), ("limit", str(self.limit))]
 
     def run(self, archive: Archive) -> Result:
-        return stats.places(archive, by=self.by, query=self.q)
+        return stats.places(archive, by=self.by, query=self.q, limit=self.limit)
 
 
 def link(question: Question, suffix: str = "") -> str:
@@ -232,8 +234,9 @@ def download(archive: Archive, question: Question, kind: str) -> bytes:
     """A question's answer as a file: its chart (SVG, PNG), its table (CSV) or, for the
     network, its graph (GraphML, GEXF: for Gephi, Cytoscape or networkx)."""
     result = question.run(archive)
-    if kind in charts.FORMATS:
-        return charts.render(result, kind)
+    for chart in charts.FORMATS:
+        if kind == chart:
+            return charts.render(result, chart)
     if kind == "csv":
         return table_csv(*result.table()).encode()
     assert isinstance(result, stats.Network), kind
@@ -290,7 +293,7 @@ def person_stats(archive: Archive, person_id: str) -> dict[str, Any]:
     activity = stats.person_activity(archive, person_id)
     # The activity's chart is the page's own words per year (``/persons/{id}/words.svg``).
     apart = Distinctive(f"speaker:{person_id}", limit=PAGE_ROWS)
-    ego = Network(person=person_id, limit=PAGE_ROWS * 2)
+    ego = Network(person=person_id, limit=EGO_PEOPLE)
     return {
         "activity": _part(activity, None),
         "distinctive": _part(apart.run(archive), apart),
