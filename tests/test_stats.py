@@ -14,6 +14,7 @@ import itertools
 import json
 import math
 import re
+import shutil
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from stenogram.ingest import ingest, open_archive
 from stenogram.settings import Settings, load_settings
 from stenogram.stats import charts
 from stenogram.stats.distinctive import ALPHA0
+from stenogram.stats.scope import Scope
 
 STOPWORDS = Path(__file__).resolve().parents[1] / "src/stenogram/stats/data/stopwords.toml"
 WORD = re.compile(r"[^\W_]+")
@@ -255,8 +257,7 @@ def test_person_activity_counts_roles_held_at_the_time(archive: Archive, ref: Re
 # --- distinctive terms ------------------------------------------------------------------------
 
 
-def test_distinctive_terms_counts_and_scores(archive: Archive, ref: Reference) -> None:
-    person = top_speaker(ref)
+def check_distinctive(archive: Archive, ref: Reference, person: str) -> None:
     stop = frozenset(
         w for text in tomllib.loads(STOPWORDS.read_text())["words"].values() for w in text.split()
     )
@@ -275,13 +276,40 @@ def test_distinctive_terms_counts_and_scores(archive: Archive, ref: Reference) -
             (y_b + alpha) / (n_b + ALPHA0 - y_b - alpha)
         )
         assert t.log_odds == pytest.approx(delta, abs=1e-3)
-        assert t.z == pytest.approx(
-            delta / math.sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha)), abs=1e-3
-        )
+        z = delta / math.sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha))
+        assert t.z == pytest.approx(z, abs=1e-3)
         assert not set(t.term.split()) & stop
     assert [t.z for t in found.terms] == sorted((t.z for t in found.terms), reverse=True)
-    names = {w for part in person.split("-") for w in [part]}
-    assert not any(set(t.term.split()) & names for t in found.terms)
+    assert not any(set(t.term.split()) & set(person.split("-")) for t in found.terms)
+
+
+def test_distinctive_terms_counts_and_scores(archive: Archive, ref: Reference) -> None:
+    assert Scope.of(archive).live()  # nothing was replaced: the term dictionary is exact
+    check_distinctive(archive, ref, top_speaker(ref))
+
+
+def test_statistics_follow_the_change_log(
+    tmp_path: Path, database: str | None, fixtures_dir: Path
+) -> None:
+    """A page that comes again changed replaces its speeches in every figure; the replaced
+    ones, still in their segment until a merge, count nowhere."""
+    chosen = load_settings({"archive": tmp_path / "archive"})
+    pages = tmp_path / "pages"
+    shutil.copytree(fixtures_dir / "archive", pages, ignore=shutil.ignore_patterns("*.md"))
+    ingest([pages], chosen)
+    with open_archive(chosen) as opened:
+        assert not any(p.speeches for p in stats.trend(opened, ["zanzibarian"]).series[0].points)
+    page = pages / "51437.html"
+    page.write_bytes(page.read_bytes().replace(b"resource region:", b"zanzibarian region:"))
+    assert ingest([pages], chosen).updated == 1
+    ref = reference(chosen)
+    with open_archive(chosen) as opened:
+        for series in stats.trend(opened, ["zanzibarian", "resource"]).to_json()["series"]:
+            assert series["points"] == expected_trend(ref, series["term"], "year")
+        assert sum(p.speeches for p in stats.trend(opened, ["zanzibarian"]).series[0].points) == 1
+        # The replaced speeches linger in their segment: the background is aggregated.
+        assert not Scope.of(opened).live()
+        check_distinctive(opened, ref, top_speaker(ref))
 
 
 # --- co-attendance ----------------------------------------------------------------------------
