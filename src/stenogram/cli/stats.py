@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -39,23 +38,14 @@ stats_app = typer.Typer(
 app.add_typer(stats_app)
 
 
-class By(StrEnum):
-    year = "year"
-    month = "month"
-
-
-class Per(StrEnum):
-    speaker = "speaker"
-    role = "role"
-
-
 QueryOption = Annotated[
     str,
     typer.Option(
         "--query", "-q", help="Only what this search matches (speaker:, topic:, geo:, from:/to:…)."
     ),
 ]
-ByOption = Annotated[By, typer.Option("--by", help="Period.")]
+# Periods and splits are checked by the library, so a wrong one is a QueryError like any other.
+ByOption = Annotated[str, typer.Option("--by", metavar="year|month", help="Period.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 CsvFlag = Annotated[bool, typer.Option("--csv", help="Print the table as CSV.")]
 ChartOption = Annotated[
@@ -121,8 +111,10 @@ def trend(
             help="Up to 6 words or phrases, matched as printed (or a query).", show_default=False
         ),
     ],
-    by: ByOption = By.year,
-    per: Annotated[Per | None, typer.Option("--per", help="Split by speaker or role.")] = None,
+    by: ByOption = "year",
+    per: Annotated[
+        str | None, typer.Option("--per", metavar="speaker|role", help="Split the series.")
+    ] = None,
     query: QueryOption = "",
     as_json: JsonFlag = False,
     as_csv: CsvFlag = False,
@@ -133,11 +125,13 @@ def trend(
 ) -> None:
     """Speeches using each term per period, and per million words of that period."""
     from .. import stats
+    from ..stats.scope import check_period
+    from ..stats.trend import check_per
 
     _run(
         ctx,
         archive,
-        lambda a: stats.trend(a, terms, by=by.value, per=per.value if per else None, query=query),
+        lambda a: stats.trend(a, terms, by=check_period(by), per=check_per(per), query=query),
         as_json=as_json,
         as_csv=as_csv,
         chart=chart,
@@ -147,7 +141,7 @@ def trend(
 @stats_app.command()
 def speakers(
     ctx: typer.Context,
-    by: ByOption = By.year,
+    by: ByOption = "year",
     query: QueryOption = "",
     person: Annotated[
         str | None, typer.Option("--person", help="One person's activity (id or publisher key).")
@@ -162,11 +156,12 @@ def speakers(
 ) -> None:
     """Events, speeches and words per period and the top speakers; or one person's activity."""
     from .. import stats
+    from ..stats.scope import check_period
 
     def ask(a: Archive) -> Result:
         if person is not None:
-            return stats.person_activity(a, person, by=by.value)
-        return stats.speakers(a, by=by.value, query=query, limit=limit)
+            return stats.person_activity(a, person, by=check_period(by))
+        return stats.speakers(a, by=check_period(by), query=query, limit=limit)
 
     _run(ctx, archive, ask, as_json=as_json, as_csv=as_csv, chart=chart)
 
@@ -262,7 +257,7 @@ def calendar(
 @stats_app.command()
 def places(
     ctx: typer.Context,
-    by: ByOption = By.year,
+    by: ByOption = "year",
     query: QueryOption = "",
     limit: Annotated[int, typer.Option("--limit", help="Places and countries per period.")] = 20,
     as_json: JsonFlag = False,
@@ -274,11 +269,12 @@ def places(
 ) -> None:
     """Events by place and by country (geography tag) per period."""
     from .. import stats
+    from ..stats.scope import check_period
 
     _run(
         ctx,
         archive,
-        lambda a: stats.places(a, by=by.value, query=query, limit=limit),
+        lambda a: stats.places(a, by=check_period(by), query=query, limit=limit),
         as_json=as_json,
         as_csv=as_csv,
         chart=chart,

@@ -16,7 +16,9 @@ Terms are ranked by z. The background is every other speech, or those matching `
 Words of persons' names (and phrases containing one) are left out: who speaks is the speakers
 statistic's business, not a term's. Candidates are the set's ``CANDIDATES`` most used terms (a
 rarer term cannot reach a high z: its variance is at least 1 / y_a); every count returned is
-exact.
+exact. Against all other speeches, the background counts are the archive's minus the set's, the
+archive's read from the term dictionary (one lookup per candidate) whenever no deleted speech
+lingers in the index, else aggregated.
 """
 
 from __future__ import annotations
@@ -102,23 +104,43 @@ def compute(scope: Scope, *, query: str, against: str = "", limit: int = 30) -> 
         if against.strip()
         else both(everything, target, occur=tantivy.Occur.MustNot)
     )
-    names = scope.people.words()
-    found = scope.aggregate(target, {"t": terms_agg("term", size=CANDIDATES), "n": total("terms")})
-    candidates = [
-        str(b["key"])
-        for b in found["t"]["buckets"]
-        if not any(word in names for word in str(b["key"]).split(" "))
-    ]
     sizes = [_size(scope, q) for q in (target, rest, everything)]
+    candidates = _candidates(scope, target)
     if not candidates:
         return Distinctive(query, against, sizes[0][0], sizes[1][0], ())
-    counts = [_counts(scope, q, candidates) for q in (target, rest, everything)]
+    mine = _counts(scope, target, candidates)
+    every = _everywhere(scope, everything, candidates)
+    if against.strip():
+        theirs = _counts(scope, rest, candidates)
+    else:
+        theirs = {term: every.get(term, 0) - mine.get(term, 0) for term in candidates}
     scored = [
-        _score(term, counts[0].get(term, 0), counts[1].get(term, 0), counts[2].get(term, 0), sizes)
+        _score(term, mine.get(term, 0), theirs.get(term, 0), every.get(term, 0), sizes)
         for term in candidates
     ]
     scored.sort(key=lambda s: (-s.z, s.term))
     return Distinctive(query, against, sizes[0][0], sizes[1][0], tuple(scored[:limit]))
+
+
+def _candidates(scope: Scope, target: tantivy.Query) -> list[str]:
+    """The set's most used terms that are no word of a person's name (counts taken later)."""
+    names = scope.people.words()
+    found = scope.aggregate(
+        target, {"t": terms_agg("term", size=CANDIDATES, segment_size=CANDIDATES * 4)}
+    )
+    return [
+        str(b["key"])
+        for b in found["t"]["buckets"]
+        if not any(word in names for word in str(b["key"]).split(" "))
+    ]
+
+
+def _everywhere(scope: Scope, everything: tantivy.Query, candidates: list[str]) -> dict[str, int]:
+    """Each candidate's speeches in the whole archive: from the term dictionary when that is
+    exact (``Scope.live``), a lookup per term instead of a pass over every speech's terms."""
+    if scope.live():
+        return {term: scope.searcher.doc_freq("term", term) for term in candidates}
+    return _counts(scope, everything, candidates)
 
 
 def _size(scope: Scope, query: tantivy.Query) -> tuple[int, int]:

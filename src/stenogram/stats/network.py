@@ -1,8 +1,8 @@
 """Co-attendance: who appears with whom in the matched events, weighted by events together.
 
 Everybody an event names counts as there: its speakers and listed participants (resolved
-person ids) and its Persons tags, a tag that names exactly one known person merged into that
-person. Each event's own document carries them (``attendee``), so a network is one terms
+person ids) and its Persons tags, a tag that is a name form of exactly one known person merged
+into that person. Each event's own document carries them (``attendee``), so a network is one terms
 aggregation by event with the attendees under it. A person's ego network keeps the events they
 attended and the people met there, with the ties among those people too.
 """
@@ -155,8 +155,8 @@ def _node_id(scope: Scope, value: str) -> str:
     if not value.startswith(ix.TAGGED):
         return value
     name = value[len(ix.TAGGED) :]
-    found = scope.people.find(name)
-    return found[0][0] if len(found) == 1 else f"tag:{name}"
+    found = scope.people.named(name)
+    return found[0] if len(found) == 1 else f"tag:{name}"
 
 
 def _graph(

@@ -72,6 +72,16 @@ class Scope:
             raise StoreError(f"cannot aggregate the search index: {exc}") from exc
         return result
 
+    def count(self, query: tantivy.Query) -> int:
+        found = self.searcher.search(query, 1, count=True)
+        return int(getattr(found, "count", 0) or 0)
+
+    def live(self) -> bool:
+        """Whether no deleted speech lingers in the segments, so that a term's document
+        frequency in the term dictionary is an exact count of speeches (a replaced or removed
+        event's documents stay in their segment, counted there, until a merge drops them)."""
+        return self.searcher.doc_freq("level", "speech") == self.count(self.term("level", "speech"))
+
     def name(self, person_id: str) -> str:
         return self.people.name(person_id)
 
@@ -95,9 +105,11 @@ def terms_agg(
     size: int = EVERY,
     include: list[str] | None = None,
     exclude: list[str] | None = None,
+    segment_size: int = EVERY,
 ) -> dict[str, Any]:
-    """A terms aggregation over every value of ``field`` (see the module docstring)."""
-    spec: dict[str, Any] = {"field": field, "size": size, "segment_size": EVERY}
+    """A terms aggregation over every value of ``field`` (see the module docstring); a smaller
+    ``segment_size`` only to pick candidates whose counts are then taken exactly."""
+    spec: dict[str, Any] = {"field": field, "size": size, "segment_size": segment_size}
     if include is not None:
         spec["include"] = include
     if exclude is not None:

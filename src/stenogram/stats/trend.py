@@ -128,6 +128,14 @@ def check_terms(found: Sequence[str]) -> tuple[str, ...]:
     return cleaned
 
 
+def check_per(per: str | None) -> Per:
+    if per is None:
+        return None
+    if per not in PERS:
+        raise QueryError(f"split must be one of {', '.join(PERS)}, not {per!r}")
+    return "speaker" if per == "speaker" else "role"
+
+
 def term_query(scope: Scope, term: str) -> tantivy.Query:
     """The speeches using ``term`` (see the module docstring for how it is read)."""
     text = term if _SYNTAX.search(term) else '"' + term.replace('"', " ") + '"'
@@ -155,8 +163,7 @@ def compute(
 ) -> Trend:
     found = check_terms(terms)
     by = check_period(by)
-    if per is not None and per not in PERS:
-        raise QueryError(f"split must be one of {', '.join(PERS)}, not {per!r}")
+    per = check_per(per)
     base = scope.speeches(check_query(query))
     queries = [term_query(scope, term) for term in found]
     if per is None:
