@@ -16,10 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from stenogram import stats
-from stenogram.stats import charts
 from stenogram.archive import Archive
 from stenogram.ingest import open_settings
 from stenogram.settings import Settings
+from stenogram.stats import charts
 from stenogram.web.statsdata import EGO_PEOPLE, PAGE_ROWS, QUESTIONS
 from webutil import build
 
@@ -169,7 +169,7 @@ def test_charts_are_accessible_svg_that_scales(
         # The page shows that chart, with the data table as its text alternative.
         html = client.get(f"/stats/{name}", params=params).text
         src = page["downloads"]["svg"].replace("&", "&amp;")
-        assert f'<img class="chart" src="{src}" alt="' in html
+        assert re.search(f'<img class="chart( wide)?" src="{re.escape(src)}" alt="', html)
         assert '<table class="stats-table" id="data">' in html
 
 
@@ -252,13 +252,16 @@ def test_person_page_shows_activity_distinctive_terms_and_network(
     assert shown["activity"]["result"] == stats.person_activity(archive, person).to_json()
     apart = stats.distinctive(archive, query=f"speaker:{person}", limit=PAGE_ROWS)
     assert shown["distinctive"]["result"] == apart.to_json()
-    assert (
-        shown["network"]["result"] == stats.network(archive, person_id=person, limit=30).to_json()
-    )
+    ego = stats.network(archive, person_id=person, limit=EGO_PEOPLE)
+    assert shown["network"]["result"] == ego.to_json()
     html = client.get(f"/persons/{person}").text
     for part in ("person-activity", "person-distinctive", "person-network"):
         assert f'id="{part}"' in html
-    assert html.count('<img class="chart"') >= 3
+    for part in ("distinctive", "network"):
+        assert (
+            f'<img class="chart{" wide" if part == "network" else ""}" src="/stats/{part}.svg?'
+            in html
+        )
 
 
 def test_topic_page_shows_its_trend_and_distinctive_terms(
