@@ -13,6 +13,9 @@ whole archive (y_w, n its counts):
     z_w = delta_w / sqrt(1 / (y_a + alpha_w) + 1 / (y_b + alpha_w))
 
 Terms are ranked by z. The background is every other speech, or those matching ``against``.
+The candidates' counts in the set come from one aggregation in which each index segment reports
+its top terms; when tantivy says those may be short, the terms shown are counted again exactly
+(one intersection each) and ranked again, so every figure returned is exact.
 Words of persons' names (and phrases containing one) are left out: who speaks is the speakers
 statistic's business, not a term's. Candidates are the set's ``CANDIDATES`` most used terms (a
 rarer term cannot reach a high z: its variance is at least 1 / y_a); every count returned is
@@ -105,34 +108,54 @@ def compute(scope: Scope, *, query: str, against: str = "", limit: int = 30) -> 
         else both(everything, target, occur=tantivy.Occur.MustNot)
     )
     sizes = [_size(scope, q) for q in (target, rest, everything)]
-    candidates = _candidates(scope, target)
+    mine, exact = _candidates(scope, target)
+    candidates = list(mine)
     if not candidates:
         return Distinctive(query, against, sizes[0][0], sizes[1][0], ())
-    mine = _counts(scope, target, candidates)
     every = _everywhere(scope, everything, candidates)
-    if against.strip():
-        theirs = _counts(scope, rest, candidates)
-    else:
-        theirs = {term: every.get(term, 0) - mine.get(term, 0) for term in candidates}
+    theirs = _counts(scope, rest, candidates) if against.strip() else None
+    shown = _rank(candidates, mine, theirs, every, sizes)[:limit]
+    if not exact:  # the shown terms counted exactly, one intersection each, and ranked again
+        mine = {t.term: scope.count(both(target, scope.term("term", t.term))) for t in shown}
+        shown = _rank([t.term for t in shown], mine, theirs, every, sizes)
+    return Distinctive(query, against, sizes[0][0], sizes[1][0], tuple(shown))
+
+
+def _rank(
+    candidates: list[str],
+    mine: dict[str, int],
+    theirs: dict[str, int] | None,
+    every: dict[str, int],
+    sizes: list[tuple[int, int]],
+) -> list[Scored]:
+    """Candidates by z; ``theirs`` None means all other speeches (the archive's minus mine)."""
     scored = [
-        _score(term, mine.get(term, 0), theirs.get(term, 0), every.get(term, 0), sizes)
+        _score(
+            term,
+            mine.get(term, 0),
+            (theirs.get(term, 0) if theirs is not None else every[term] - mine.get(term, 0)),
+            every[term],
+            sizes,
+        )
         for term in candidates
     ]
     scored.sort(key=lambda s: (-s.z, s.term))
-    return Distinctive(query, against, sizes[0][0], sizes[1][0], tuple(scored[:limit]))
+    return scored
 
 
-def _candidates(scope: Scope, target: tantivy.Query) -> list[str]:
-    """The set's most used terms that are no word of a person's name (counts taken later)."""
+def _candidates(scope: Scope, target: tantivy.Query) -> tuple[dict[str, int], bool]:
+    """The set's most used terms that are no word of a person's name, with their counts, and
+    whether those are exact: each segment reports its top terms only, which tantivy says is
+    exact or not (a rarer term's count may then be short by a little)."""
     names = scope.people.words()
-    found = scope.aggregate(
-        target, {"t": terms_agg("term", size=CANDIDATES, segment_size=CANDIDATES * 4)}
-    )
-    return [
-        str(b["key"])
-        for b in found["t"]["buckets"]
+    spec = terms_agg("term", size=CANDIDATES, segment_size=CANDIDATES * 4)
+    found = scope.aggregate(target, {"t": spec})["t"]
+    counts = {
+        str(b["key"]): int(b["doc_count"])
+        for b in found["buckets"]
         if not any(word in names for word in str(b["key"]).split(" "))
-    ]
+    }
+    return counts, not found.get("doc_count_error_upper_bound")
 
 
 def _everywhere(scope: Scope, everything: tantivy.Query, candidates: list[str]) -> dict[str, int]:

@@ -10,16 +10,19 @@ attended and the people met there, with the ties among those people too.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Final
 from xml.etree import ElementTree as ET
 
 from ..archive import Archive
 from ..search import index as ix
-from .scope import Scope, both, buckets, check_limit, check_query, terms_agg
+from .scope import EVERY, Scope, both, buckets, check_limit, check_query, terms_agg
 
 MAX_NODES: Final = 1000
+#: Without a person, the attendees read: more than kept, so that a Persons tag merged into a
+#: person (who then counts the events of both) can still climb into the most present.
+WIDER: Final = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,43 +144,57 @@ def compute(
     events = scope.events(check_query(query))
     if person_id is not None:
         events = both(events, scope.term("attendee", person_id))
+    # By attendee, then the events of each: a few hundred buckets, where by event then
+    # attendee made one per event and cost ~100x as much.
+    size = EVERY if person_id is not None else limit * WIDER
     result = scope.aggregate(
-        events, {"e": terms_agg("event_id", aggs={"a": terms_agg("attendee")})}
+        events,
+        {
+            "a": terms_agg("attendee", size=size, aggs={"e": terms_agg("event_id")}),
+            "n": {"value_count": {"field": "event_id"}},
+        },
     )
-    groups = [
-        {_node_id(scope, str(a["key"])) for a in buckets(e["a"])} for e in buckets(result["e"])
-    ]
-    return _graph(scope, query, person_id, groups, limit)
+    attended: dict[str, set[int]] = defaultdict(set)
+    names: dict[str, str] = {}
+    for bucket in buckets(result["a"]):
+        node = _node_id(scope, str(bucket["key"]), names)
+        attended[node].update(int(e["key"]) for e in buckets(bucket["e"]))
+    return _graph(query, person_id, int(result["n"]["value"]), attended, names, limit)
 
 
-def _node_id(scope: Scope, value: str) -> str:
-    """A person id as is; a Persons tag as the one person it names, else "tag:NAME"."""
-    if not value.startswith(ix.TAGGED):
-        return value
-    name = value[len(ix.TAGGED) :]
-    found = scope.people.named(name)
-    return found[0] if len(found) == 1 else f"tag:{name}"
+def _node_id(scope: Scope, value: str, names: dict[str, str]) -> str:
+    """A person id as is; a Persons tag as the one person it names, else "tag:NAME"; the
+    node's display name goes into ``names``."""
+    if value.startswith(ix.TAGGED):
+        tag = value[len(ix.TAGGED) :]
+        found = scope.people.named(tag)
+        if len(found) != 1:
+            names[f"tag:{tag}"] = tag
+            return f"tag:{tag}"
+        value = found[0]
+    names[value] = scope.name(value)
+    return value
 
 
 def _graph(
-    scope: Scope, query: str, person_id: str | None, groups: list[set[str]], limit: int
+    query: str,
+    person_id: str | None,
+    events: int,
+    attended: dict[str, set[int]],
+    names: dict[str, str],
+    limit: int,
 ) -> Network:
-    attended = Counter(node for group in groups for node in group)
-    if person_id is not None:
-        kept = {person_id} | {
-            n
-            for n, _ in sorted(
-                ((n, c) for n, c in attended.items() if n != person_id), key=lambda i: (-i[1], i[0])
-            )[: limit - 1]
-        }
-    else:
-        kept = {n for n, _ in sorted(attended.items(), key=lambda i: (-i[1], i[0]))[:limit]}
+    def rank(node: str) -> tuple[bool, int, str]:
+        return (node != person_id, -len(attended[node]), node)
+
+    kept = sorted(attended, key=rank)[:limit]
+    at: dict[int, list[str]] = defaultdict(list)
+    for node in kept:
+        for event in attended[node]:
+            at[event].append(node)
     pairs: Counter[tuple[str, str]] = Counter()
-    for group in groups:
-        pairs.update(itertools.combinations(sorted(group & kept), 2))
-    nodes = tuple(
-        Node(n, n[4:] if n.startswith("tag:") else scope.name(n), attended[n])
-        for n in sorted(kept, key=lambda n: (-attended[n], n))
-    )
+    for group in at.values():
+        pairs.update(itertools.combinations(sorted(group), 2))
+    nodes = tuple(Node(n, names[n], len(attended[n])) for n in kept)
     edges = tuple(Edge(a, b, w) for (a, b), w in sorted(pairs.items(), key=lambda i: (-i[1], i[0])))
-    return Network(query, person_id, len(groups), nodes, edges)
+    return Network(query, person_id, events, nodes, edges)
