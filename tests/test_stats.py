@@ -234,12 +234,27 @@ def test_filters_are_the_search_language(archive: Archive, ref: Reference) -> No
 # --- charts -----------------------------------------------------------------------------------
 
 
-def test_charts_are_svg_with_a_title_and_png(archive: Archive) -> None:
+def test_charts_are_svg_with_a_title_and_png(archive: Archive, ref: Reference) -> None:
     found = stats.trend(archive, ["president", "russia"])
     svg = charts.render(found, "svg")
     assert b'role="img"' in svg and b"<title" in svg and b"<desc" in svg
     assert charts.render(found, "png")[:8] == b"\x89PNG\r\n\x1a\n"
     assert charts.render(found, "svg") == svg  # deterministic
+    person = top_speaker(ref)
+    year = max(d for d in ref.dates.values() if d).year
+    for result in (
+        stats.speakers(archive),
+        stats.person_activity(archive, person),
+        stats.distinctive(archive, query=f"speaker:{person}"),
+        stats.network(archive, person_id=person),
+        stats.calendar(archive, year=year),
+        stats.calendar(archive),
+        stats.places(archive),
+    ):
+        drawn = charts.render(result, "svg")
+        assert result.caption().split(";")[0][:40] in drawn.decode()
+    with pytest.raises(QueryError):
+        charts.render(found, "gif")  # type: ignore[arg-type]
 
 
 # --- the CLI ----------------------------------------------------------------------------------
