@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -150,6 +151,17 @@ def test_person_activity_counts_roles_held_at_the_time(archive: Archive, ref: Re
 def test_distinctive_terms_counts_and_scores(archive: Archive, ref: Reference) -> None:
     assert Scope.of(archive).live()  # nothing was replaced: the term dictionary is exact
     check_distinctive(archive, ref, top_speaker(ref))
+
+
+def test_distinctive_terms_of_a_large_set_from_a_sample_are_still_exact(
+    archive: Archive, ref: Reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the sample size, the candidates come from a sample; the counts and scores
+    returned are still the exact ones."""
+    monkeypatch.setattr(sys.modules["stenogram.stats.distinctive"], "SAMPLE", 40)
+    person = top_speaker(ref)
+    assert sum(s.person_id == person for s in ref.speeches) > 40 * 2
+    check_distinctive(archive, ref, person)
 
 
 def test_statistics_follow_the_change_log(

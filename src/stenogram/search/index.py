@@ -64,8 +64,8 @@ from .vocab import speech_terms
 
 #: 8: an unstemmed ``exact_*`` text beside the stemmed one (quoted phrases), speakers and
 #: participants by resolved person id, ``category_key``, ``participant_words``.
-#: 9: the statistics columns (``month``, ``words``, ``terms``, ``term``, ``role``, ``place``,
-#: ``attendee``).
+#: 9: the statistics columns (``month``, ``words``, ``terms``, ``term``, ``role``, ``sample``,
+#: ``place``, ``attendee``).
 SCHEMA_VERSION: Final = 9
 STATE_FILE: Final = "state.json"
 COMMIT_EVERY: Final = 50_000
@@ -109,6 +109,14 @@ MORE_TAGS: Final = "more_tags"
 NO_YEAR: Final = 0
 #: Prefixes a Persons tag's name in the ``attendee`` column (a person id never starts so).
 TAGGED: Final = "\x1f"
+#: A speech's ``sample`` is one of this many buckets, from its id by a multiplicative hash: the
+#: speeches of a few buckets are a uniform sample of any set.
+SAMPLES: Final = 64
+
+
+def sample_of(speech_id: int) -> int:
+    return (speech_id * 2_654_435_761) % 2**32 % SAMPLES
+
 
 #: Words longer than this are noise (URLs, base64) and would only bloat the term dictionary.
 MAX_WORD: Final = 40
@@ -199,12 +207,14 @@ def _statistics_columns(sb: tantivy.SchemaBuilder) -> None:
     """The columns only ``stenogram.stats`` aggregates (docs/stats.md): ``month`` (YYYYMM, 0
     without a date), a speech's ``words`` (its exact analyzer's word count), its distinct
     ``term`` values (words and two-word phrases, see ``vocab``) and how many (``terms``, so
-    that a total is a sum over one integer column), its printed ``role``, an
+    that a total is a sum over one integer column), its printed ``role``, its ``sample``
+    bucket (:func:`sample_of`, indexed: a term query picks a uniform share of speeches), an
     event's ``place`` and ``attendee`` (person ids, and Persons tags as ``TAGGED`` + name, on
     the event's own document only so that an event counts once)."""
     sb.add_integer_field("month", fast=True)
     sb.add_integer_field("words", fast=True)
     sb.add_integer_field("terms", fast=True)
+    sb.add_integer_field("sample", indexed=True)
     for name in ("term", "role", "place", "attendee"):
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
 
@@ -396,6 +406,7 @@ def _statistics(doc: tantivy.Document, row: IndexRow, words: Sequence[str] | Non
         for term in terms:
             doc.add_text("term", term)
         doc.add_text("role", row.role or NO_VALUE)
+        doc.add_integer("sample", sample_of(row.speech_id or 0))
         return
     doc.add_text("place", row.place or NO_VALUE)
     for person in row.present:

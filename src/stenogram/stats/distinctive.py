@@ -13,9 +13,11 @@ whole archive (y_w, n its counts):
     z_w = delta_w / sqrt(1 / (y_a + alpha_w) + 1 / (y_b + alpha_w))
 
 Terms are ranked by z. The background is every other speech, or those matching ``against``.
-The candidates' counts in the set come from one aggregation in which each index segment reports
-its top terms; when tantivy says those may be short, the terms shown are counted again exactly
-(one intersection each) and ranked again, so every figure returned is exact.
+The candidates' counts come from one aggregation in which each index segment reports its top
+terms, over the set or, for a set of more than ``SAMPLE`` speeches, over a uniform sample of it
+(the index's ``sample`` buckets) scaled up; unless those counts are exact, the ``RECOUNT`` x
+``limit`` leaders are counted again exactly (one intersection each) and ranked again, so every
+figure returned is exact, and only which terms reach the leaders rests on the estimate.
 Words of persons' names (and phrases containing one) are left out: who speaks is the speakers
 statistic's business, not a term's. Candidates are the set's ``CANDIDATES`` most used terms (a
 rarer term cannot reach a high z: its variance is at least 1 / y_a); every count returned is
@@ -34,11 +36,17 @@ import tantivy
 
 from ..archive import Archive
 from ..errors import QueryError
+from ..search import index as ix
 from .scope import Scope, both, buckets, check_limit, check_query, terms_agg, total
 
 MAX_TERMS: Final = 200
 #: How many of the set's most used terms are scored.
 CANDIDATES: Final = 3000
+#: A set of more speeches than this picks its candidates from a uniform sample of about as many.
+SAMPLE: Final = 20_000
+#: With counts from a sample (or cut by segments), this many times the terms asked for are
+#: counted exactly before the final ranking.
+RECOUNT: Final = 3
 #: The prior's weight, in term uses: large enough to steady rare terms, small beside a speaker.
 ALPHA0: Final = 1000.0
 
@@ -108,22 +116,35 @@ def compute(scope: Scope, *, query: str, against: str = "", limit: int = 30) -> 
         else both(everything, target, occur=tantivy.Occur.MustNot)
     )
     sizes = [_size(scope, q) for q in (target, rest, everything)]
-    mine, exact = _candidates(scope, target)
+    picked, share = _sample(scope, target, sizes[0][0])
+    mine, exact = _candidates(scope, picked, share)
     candidates = list(mine)
     if not candidates:
         return Distinctive(query, against, sizes[0][0], sizes[1][0], ())
     every = _everywhere(scope, everything, candidates)
     theirs = _counts(scope, rest, candidates) if against.strip() else None
-    shown = _rank(candidates, mine, theirs, every, sizes)[:limit]
-    if not exact:  # the shown terms counted exactly, one intersection each, and ranked again
-        mine = {t.term: scope.count(both(target, scope.term("term", t.term))) for t in shown}
-        shown = _rank([t.term for t in shown], mine, theirs, every, sizes)
-    return Distinctive(query, against, sizes[0][0], sizes[1][0], tuple(shown))
+    shown = _rank(candidates, mine, theirs, every, sizes)
+    if not exact:  # the leaders counted exactly, one intersection each, and ranked again
+        leaders = [t.term for t in shown[: limit * RECOUNT]]
+        mine = {term: scope.count(both(target, scope.term("term", term))) for term in leaders}
+        shown = _rank(leaders, mine, theirs, every, sizes)
+    return Distinctive(query, against, sizes[0][0], sizes[1][0], tuple(shown[:limit]))
+
+
+def _sample(scope: Scope, target: tantivy.Query, speeches: int) -> tuple[tantivy.Query, float]:
+    """The set, or a uniform sample of about ``SAMPLE`` of its speeches when it is larger (the
+    first sample buckets, see ``search.index.sample_of``), and the share of the set it holds."""
+    if speeches <= SAMPLE:
+        return target, 1.0
+    taken = max(1, math.ceil(ix.SAMPLES * SAMPLE / speeches))
+    bucket = tantivy.Query.term_set_query(scope.opened.schema, "sample", list(range(taken)))
+    picked = both(target, bucket)
+    return picked, scope.count(picked) / speeches
 
 
 def _rank(
     candidates: list[str],
-    mine: dict[str, int],
+    mine: dict[str, float],
     theirs: dict[str, int] | None,
     every: dict[str, int],
     sizes: list[tuple[int, int]],
@@ -133,7 +154,7 @@ def _rank(
         _score(
             term,
             mine.get(term, 0),
-            (theirs.get(term, 0) if theirs is not None else every[term] - mine.get(term, 0)),
+            theirs.get(term, 0) if theirs is not None else max(every[term] - mine.get(term, 0), 0),
             every[term],
             sizes,
         )
@@ -143,19 +164,19 @@ def _rank(
     return scored
 
 
-def _candidates(scope: Scope, target: tantivy.Query) -> tuple[dict[str, int], bool]:
-    """The set's most used terms that are no word of a person's name, with their counts, and
-    whether those are exact: each segment reports its top terms only, which tantivy says is
-    exact or not (a rarer term's count may then be short by a little)."""
+def _candidates(scope: Scope, picked: tantivy.Query, share: float) -> tuple[dict[str, float], bool]:
+    """The most used terms of the set (or of its sample, scaled up by ``share``) that are no
+    word of a person's name, with their counts, and whether those are the set's exact counts:
+    each segment reports its top terms only, and tantivy says whether that cut any count."""
     names = scope.people.words()
     spec = terms_agg("term", size=CANDIDATES, segment_size=CANDIDATES * 4)
-    found = scope.aggregate(target, {"t": spec})["t"]
+    found = scope.aggregate(picked, {"t": spec})["t"]
     counts = {
-        str(b["key"]): int(b["doc_count"])
+        str(b["key"]): int(b["doc_count"]) / share
         for b in found["buckets"]
         if not any(word in names for word in str(b["key"]).split(" "))
     }
-    return counts, not found.get("doc_count_error_upper_bound")
+    return counts, share == 1.0 and not found.get("doc_count_error_upper_bound")
 
 
 def _everywhere(scope: Scope, everything: tantivy.Query, candidates: list[str]) -> dict[str, int]:
@@ -177,14 +198,14 @@ def _counts(scope: Scope, query: tantivy.Query, candidates: list[str]) -> dict[s
     return {str(b["key"]): int(b["doc_count"]) for b in buckets(found["t"])}
 
 
-def _score(term: str, y_a: int, y_b: int, y_all: int, sizes: list[tuple[int, int]]) -> Scored:
+def _score(term: str, y_a: float, y_b: float, y_all: float, sizes: list[tuple[int, int]]) -> Scored:
     n_a, n_b, n_all = (n for _, n in sizes)
     alpha = ALPHA0 * y_all / n_all if n_all else 0.0
     alpha = max(alpha, 1e-3)
     delta = _log_odds(y_a, n_a, alpha) - _log_odds(y_b, n_b, alpha)
     z = delta / math.sqrt(1 / (y_a + alpha) + 1 / (y_b + alpha))
-    return Scored(term, y_a, y_b, round(z, 4), round(delta, 4))
+    return Scored(term, round(y_a), round(y_b), round(z, 4), round(delta, 4))
 
 
-def _log_odds(y: int, n: int, alpha: float) -> float:
+def _log_odds(y: float, n: int, alpha: float) -> float:
     return math.log((y + alpha) / max(n + ALPHA0 - y - alpha, 1e-9))
