@@ -11,6 +11,7 @@ without it these tests skip, saying so.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import subprocess
@@ -46,6 +47,8 @@ PHONE: ViewportSize = {"width": 375, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 #: A phrase the fixture pages say in speeches by several speakers (checked by reading them).
 PHRASE = '"foreign policy"'
+#: Two terms for a trend: a word and that phrase.
+TERMS = ["security", "foreign policy"]
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install)"
@@ -460,6 +463,10 @@ def _a11y_pages(base: str) -> dict[str, str]:
         "help": "/help/query",
         "docs": "/docs",
         "check": "/check?" + urlencode({"q": _reworded(_long_sentence(base))[0]}),
+        "stats": "/stats",
+        "stats-trend": "/stats/trend?" + urlencode({"term": TERMS, "per": "speaker"}, doseq=True),
+        "stats-network": f"/stats/network?person={person}",
+        "stats-calendar": "/stats/calendar",
     }
 
 
@@ -514,3 +521,85 @@ def test_russian_text_skip_link_and_labels(tab: Watched) -> None:
             ".filter(e => !e.labels.length && !e.getAttribute('aria-label')).length"
         )
         assert unlabelled == 0, path
+
+
+# --- statistics: a trend asked, split and downloaded; a person's network on a phone -----------
+
+
+def _loaded(page: Page, selector: str) -> dict[str, float]:
+    """The size an image was drawn at, once it has loaded (a chart that failed has none)."""
+    page.wait_for_function(
+        f"document.querySelector({json.dumps(selector)}).complete", timeout=30_000
+    )
+    size: dict[str, float] = page.eval_on_selector(
+        selector, "i => ({natural: i.naturalWidth, width: i.getBoundingClientRect().width})"
+    )
+    return size
+
+
+def test_trend_of_two_terms_per_speaker_and_its_csv(tab: Watched, tmp_path: Path) -> None:
+    page = tab.page
+    tab.go("/stats")
+    page.get_by_role("link", name="Term trends").click()
+    page.wait_for_selector("#stats-form")
+    page.get_by_label("Term 1").fill(TERMS[0])
+    page.get_by_label("Term 2").fill(TERMS[1])
+    page.get_by_role("button", name="Count").click()
+    page.wait_for_selector("#chart img.chart")
+    assert _loaded(page, "#chart img.chart")["natural"] > 0
+    tab.shot("21-stats-trend")
+    assert parse_qs(urlsplit(page.url).query)["term"] == TERMS
+    assert set(page.locator("#data tbody tr td:first-child").all_inner_texts()) == set(TERMS)
+    assert page.locator("#data thead th").all_inner_texts()[:2] == ["term", "period"]
+
+    page.get_by_label("Split").select_option("speaker")
+    page.get_by_role("button", name="Count").click()
+    page.wait_for_url("**per=speaker**")
+    assert _loaded(page, "#chart img.chart")["natural"] > 0
+    tab.shot("22-stats-trend-per-speaker")
+    assert page.locator("#data thead th").all_inner_texts()[:2] == ["term", "speaker"]
+    rows = page.locator("#data tbody tr")
+    pairs = {tuple(rows.nth(i).locator("td").all_inner_texts()[:2]) for i in range(rows.count())}
+    assert {term for term, _ in pairs} == set(TERMS) and len(pairs) > len(TERMS)
+    assert page.get_by_label("Term 2").input_value() == TERMS[1]  # the form keeps the question
+
+    with page.expect_download() as download:
+        page.locator("a.download[data-kind=csv]").click()
+    saved = tmp_path / "trend.csv"
+    download.value.save_as(saved)
+    got = list(csv.reader(saved.open(encoding="utf-8")))
+    assert got[0] == page.locator("#data thead th").all_inner_texts()
+    assert len(got) - 1 == rows.count()
+    assert {tuple(row[:2]) for row in got[1:]} == pairs
+    # The permalink asks the same question (without the form's empty boxes).
+    table = page.locator("#data").inner_text()
+    tab.go(str(page.locator("#permalink").get_attribute("href")))
+    assert page.locator("#data").inner_text() == table
+    assert not tab.errors and not tab.dialogs
+
+
+def test_person_network_fits_a_phone(phone: Watched) -> None:
+    page = phone.page
+    persons = httpx.get(f"{phone.base}/api/persons").json()["persons"]
+    person = max(persons, key=lambda p: p["words"])["person_id"]
+    phone.go(f"/persons/{person}")
+    chart = "#network img.chart"
+    page.locator(chart).scroll_into_view_if_needed()
+    size = _loaded(page, chart)
+    phone.shot("23-phone-person-network", full_page=False)
+    phone.fits()
+    # Drawn wider than the phone, so that its names stay legible, in a box that scrolls alone.
+    assert size["natural"] > 0 and size["width"] > PHONE["width"]
+    box = page.locator("#network .chart-scroll").bounding_box()
+    assert box is not None and box["width"] <= PHONE["width"]
+    page.locator("#network .chart-scroll").evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    phone.shot("23b-phone-person-network-scrolled", full_page=False)
+    phone.fits()
+    assert "appears with" in (page.locator(chart).get_attribute("alt") or "").lower()
+    # The text alternative: every pair and its events together, in the disclosure below.
+    page.locator("#person-network summary").click()
+    table = page.locator("#network-table")
+    assert table.is_visible() and table.locator("tbody tr").count() >= 1
+    phone.shot("24-phone-person-network-table", full_page=False)
+    phone.fits()
+    assert not phone.errors

@@ -24,7 +24,7 @@ from .common import app
 
 # Importing a command module registers its commands on ``app``; this order is the order of
 # ``stenogram --help``, so it is kept by hand rather than sorted.
-from . import ingest, archive, check, export, persons, users, serve, crawl  # noqa: F401  # isort: skip
+from . import ingest, archive, check, export, persons, users, serve, crawl, stats  # noqa: F401  # isort: skip
 
 
 def main() -> None:

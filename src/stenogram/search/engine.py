@@ -337,18 +337,7 @@ class _Run:
         exact: bool = True,
     ) -> SearchResult:
         opened, searcher, events = self.opened, self.searcher, self.events
-        fields = [(ix.body_field(k), f"sg_{k}") for k in ix.LANG_KEYS]
-        exact_fields: tuple[str, ...] = (ix.EXACT_BODY,)
-        if events:  # an event's title is part of it; a speech does not match by its title
-            fields += [
-                (f(k), f"sg_{k}") for f in (ix.note_field, ix.title_field) for k in ix.LANG_KEYS
-            ]
-            exact_fields += (ix.EXACT_NOTE, ix.EXACT_TITLE)
-        compiler = Compiler(opened, searcher, tuple(fields), exact_fields, self.people)
-        user, needs_text = compiler.compile(tree)
-        full = user
-        if events or not needs_text:
-            full = _both(user, _level(opened, "event" if events else "speech"))
+        user, full, compiler = compile_match(opened, searcher, tree, events, self.people)
         told = None if events else self._reported(tree, compiler.resolved)
         left_out = 0
         if told is not None and self.with_reported:
@@ -408,6 +397,40 @@ class _Run:
         compiler = Compiler(self.opened, self.searcher, notes, (ix.EXACT_NOTE,), self.people)
         query, needs_text = compiler.compile(told)
         return _both(query, _level(self.opened, "event")) if needs_text else None
+
+
+def text_fields(events: bool) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The text fields (with analyzer names) free words are looked up in, and the unstemmed
+    ones for exact phrases, of a speech-level or an event-level search."""
+    fields = [(ix.body_field(k), f"sg_{k}") for k in ix.LANG_KEYS]
+    exact_fields: tuple[str, ...] = (ix.EXACT_BODY,)
+    if events:  # an event's title is part of it; a speech does not match by its title
+        fields += [(f(k), f"sg_{k}") for f in (ix.note_field, ix.title_field) for k in ix.LANG_KEYS]
+        exact_fields += (ix.EXACT_NOTE, ix.EXACT_TITLE)
+    return tuple(fields), exact_fields
+
+
+def compile_match(
+    opened: ix.OpenIndex,
+    searcher: tantivy.Searcher,
+    tree: Node,
+    events: bool,
+    people: People | None,
+) -> tuple[tantivy.Query, tantivy.Query, Compiler]:
+    """The query as typed (for highlighting), the one that finds exactly the speeches (or
+    events) it means, and the compiler that read it (its ``resolved`` persons)."""
+    compiler = Compiler(opened, searcher, *text_fields(events), people)
+    user, needs_text = compiler.compile(tree)
+    full = user
+    if events or not needs_text:
+        full = _both(user, _level(opened, "event" if events else "speech"))
+    return user, full, compiler
+
+
+def open_searcher(index_dir: Path) -> tuple[ix.OpenIndex, tantivy.Searcher]:
+    """The index at ``index_dir`` (kept open, reloaded after a commit) and a searcher of it."""
+    opened = _open(index_dir)
+    return opened, opened.index.searcher()
 
 
 def _level(opened: ix.OpenIndex, kind: str) -> tantivy.Query:

@@ -60,10 +60,13 @@ import tantivy
 from ..archive.changes import Pending
 from ..archive.rows import IndexRow
 from ..errors import IndexBusy, StoreError
+from .vocab import speech_terms
 
 #: 8: an unstemmed ``exact_*`` text beside the stemmed one (quoted phrases), speakers and
 #: participants by resolved person id, ``category_key``, ``participant_words``.
-SCHEMA_VERSION: Final = 8
+#: 9: the statistics columns (``month``, ``words``, ``terms``, ``term``, ``role``, ``sample``,
+#: ``place``, ``attendee``).
+SCHEMA_VERSION: Final = 9
 STATE_FILE: Final = "state.json"
 COMMIT_EVERY: Final = 50_000
 WRITER_HEAP: Final = 96_000_000
@@ -104,6 +107,16 @@ REST_COLUMN: Final = "tag_rest"
 MORE_TAGS: Final = "more_tags"
 #: Year of a document without a date (no real date has it).
 NO_YEAR: Final = 0
+#: Prefixes a Persons tag's name in the ``attendee`` column (a person id never starts so).
+TAGGED: Final = "\x1f"
+#: A speech's ``sample`` is one of this many buckets, from its id by a multiplicative hash: the
+#: speeches of a few buckets are a uniform sample of any set.
+SAMPLES: Final = 64
+
+
+def sample_of(speech_id: int) -> int:
+    return (speech_id * 2_654_435_761) % 2**32 % SAMPLES
+
 
 #: Words longer than this are noise (URLs, base64) and would only bloat the term dictionary.
 MAX_WORD: Final = 40
@@ -186,7 +199,24 @@ def build_schema() -> tantivy.Schema:
     # Indexed too: a date filter over whole years is a union of a few postings (see ``query``).
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_bytes_field("meta", stored=True)
+    _statistics_columns(sb)
     return sb.build()
+
+
+def _statistics_columns(sb: tantivy.SchemaBuilder) -> None:
+    """The columns only ``stenogram.stats`` aggregates (docs/stats.md): ``month`` (YYYYMM, 0
+    without a date), a speech's ``words`` (its exact analyzer's word count), its distinct
+    ``term`` values (words and two-word phrases, see ``vocab``) and how many (``terms``, so
+    that a total is a sum over one integer column), its printed ``role``, its ``sample``
+    bucket (:func:`sample_of`, indexed: a term query picks a uniform share of speeches), an
+    event's ``place`` and ``attendee`` (person ids, and Persons tags as ``TAGGED`` + name, on
+    the event's own document only so that an event counts once)."""
+    sb.add_integer_field("month", fast=True)
+    sb.add_integer_field("words", fast=True)
+    sb.add_integer_field("terms", fast=True)
+    sb.add_integer_field("sample", indexed=True)
+    for name in ("term", "role", "place", "attendee"):
+        sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,7 +396,28 @@ def _text(doc: tantivy.Document, row: IndexRow, solo: bool) -> None:
     doc.add_text(EXACT_TITLE, row.title)
 
 
-def _document(row: IndexRow, people: _EventPeople) -> tantivy.Document:
+def _statistics(doc: tantivy.Document, row: IndexRow, words: Sequence[str] | None) -> None:
+    """The values of :func:`_statistics_columns`; ``words`` of a speech, None for an event."""
+    doc.add_integer("month", row.date.year * 100 + row.date.month if row.date else NO_YEAR)
+    if words is not None:
+        doc.add_integer("words", len(words))
+        terms = speech_terms(words)
+        doc.add_integer("terms", len(terms))
+        for term in terms:
+            doc.add_text("term", term)
+        doc.add_text("role", row.role or NO_VALUE)
+        doc.add_integer("sample", sample_of(row.speech_id or 0))
+        return
+    doc.add_text("place", row.place or NO_VALUE)
+    for person in row.present:
+        doc.add_text("attendee", person)
+    for name in row.persons:
+        doc.add_text("attendee", TAGGED + name)
+
+
+def _document(
+    row: IndexRow, people: _EventPeople, words: Sequence[str] | None = None
+) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("level", row.kind)
     if people.solo:
@@ -406,6 +457,7 @@ def _document(row: IndexRow, people: _EventPeople) -> tantivy.Document:
         doc.add_integer("day", day_number(row.date))
     doc.add_integer("year", row.date.year if row.date is not None else NO_YEAR)
     doc.add_bytes("meta", _meta(row))
+    _statistics(doc, row, words)
     return doc
 
 
@@ -450,6 +502,7 @@ class Indexer:
         deleted first (each delete is a term lookup in every segment at the next commit).
         """
         count = 0
+        exact = self._open.analyzers[EXACT]
         for event_id, group in itertools.groupby(rows, key=attrgetter("event_id")):
             batch = list(group)
             people = _EventPeople.of(batch)
@@ -457,7 +510,8 @@ class Indexer:
                 if not new:
                     self._writer.delete_documents_by_term("event_id", event_id)
                 for row in batch:
-                    self._writer.add_document(_document(row, people))
+                    words = exact.analyze(row.text) if row.kind == "speech" else None
+                    self._writer.add_document(_document(row, people, words))
             except ValueError as exc:
                 raise index_error(exc, self._open.path) from exc
             count += len(batch)

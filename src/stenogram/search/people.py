@@ -61,6 +61,21 @@ class People:
         entry = self._entries.get(person_id)
         return entry.name if entry else person_id
 
+    def words(self) -> frozenset[str]:
+        """Every word of every name form (lower case, ``ё`` as ``е``)."""
+        return frozenset(self._by_word)
+
+    def named(self, value: str) -> list[str]:
+        """The ids of the persons one of whose name forms is ``value`` (its words, any order)."""
+        words = set(name_words(value))
+        found = {
+            person_id
+            for word in words
+            for person_id in self._by_word.get(word, ())
+            if any(set(form) == words for form in self._entries[person_id].forms)
+        }
+        return sorted(found)
+
     def find(self, value: str) -> list[tuple[str, str]]:
         """(id, name) of every person ``value`` may mean, the best fits only, by name."""
         if value in self._entries:

@@ -37,7 +37,7 @@ from ..follow import Follower
 from ..ingest import open_archive
 from ..publish.scheduler import Scheduler
 from ..settings import Settings, load_settings
-from . import adminpages, api, editor, exports, feeds, health, login, pages, quotes
+from . import adminpages, api, editor, exports, feeds, health, login, pages, quotes, stats
 from .auth import Signer, login_redirect
 from .cache import Generation, ResponseCache
 from .health import RequestMetrics
@@ -190,6 +190,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(quotes.api)
+    app.include_router(stats.api)
     app.include_router(exports.router)
     if settings.admin_token:
         app.include_router(api.admin)
@@ -197,6 +198,7 @@ def create_app(settings: Settings, *, cache_bytes: int = CACHE_BYTES) -> FastAPI
     app.include_router(login.router)
     app.include_router(adminpages.router)
     app.include_router(editor.router)
+    app.include_router(stats.router)
     app.include_router(pages.router)
     app.include_router(quotes.pages)
     # Swagger UI's files for /docs, from the swagger-ui-bundle-v2 package: served here, offline.

@@ -357,3 +357,116 @@ class CheckResult(BaseModel):
     speaker: str | None
     date: str | None
     notes: list[str]
+# --- /api/stats: the objects of stenogram.stats, as `stenogram stats ... --json` prints them ---
+
+
+class TrendPoint(BaseModel):
+    period: str
+    speeches: int
+    words: int
+    per_million: float
+
+
+class TrendSeries(BaseModel):
+    """A term's use over time; split ``per`` speaker (``speaker``, ``person_id``) or ``role``."""
+
+    term: str
+    speaker: str | None = None
+    person_id: str | None = None
+    role: str | None = None
+    points: list[TrendPoint]
+
+
+class TrendStats(BaseModel):
+    """``speeches``: speeches (speaker turns) of the period that contain the term; ``words``:
+    words spoken in the period; ``per_million``: those speeches per million words."""
+
+    series: list[TrendSeries]
+
+
+class PeriodCount(BaseModel):
+    period: str
+    events: int
+    speeches: int
+    words: int
+
+
+class SpeakerCount(BaseModel):
+    person_id: str
+    name: str
+    events: int
+    speeches: int
+    words: int
+
+
+class SpeakerStats(BaseModel):
+    periods: list[PeriodCount]
+    speakers: list[SpeakerCount]
+
+
+class DistinctiveTerm(BaseModel):
+    """``z``: the weighted log-odds over its standard error (Monroe et al. 2008); ``speeches``
+    and ``background``: speeches using the term in the matched and the other speeches."""
+
+    term: str
+    speeches: int
+    background: int
+    z: float
+    log_odds: float
+
+
+class DistinctiveStats(BaseModel):
+    query: str
+    against: str
+    speeches: int
+    background: int
+    terms: list[DistinctiveTerm]
+
+
+class NetworkNode(BaseModel):
+    id: str
+    name: str
+    events: int
+
+
+class NetworkEdge(BaseModel):
+    source: str
+    target: str
+    weight: int
+
+
+class NetworkStats(BaseModel):
+    """People who appear together in the matched events; ``weight``: events together."""
+
+    query: str
+    person_id: str | None
+    events: int
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+
+
+class DayCount(BaseModel):
+    date: str
+    events: int
+
+
+class CalendarStats(BaseModel):
+    query: str
+    year: int | None
+    days: list[DayCount]
+
+
+class NamedCount(BaseModel):
+    name: str
+    events: int
+
+
+class PlacePeriod(BaseModel):
+    period: str
+    events: int
+    places: list[NamedCount]
+    countries: list[NamedCount]
+
+
+class PlacesStats(BaseModel):
+    periods: list[PlacePeriod]

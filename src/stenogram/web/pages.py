@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from . import data
+from . import data, statsdata
 from .api import describe
 from .params import (
     EventRef,
@@ -84,8 +84,8 @@ async def person_chart(request: Request, person_id: PersonId) -> Response:
 async def person(
     request: Request, person_id: PersonId, page: Page = 1, per_page: PerPage = 20
 ) -> Response:
-    found = data.person_page(archive_of(request), person_id, data.paging(page, per_page))
-    return render(request, "person.html", found)
+    at = data.paging(page, per_page)
+    return render(request, "person.html", statsdata.person_page(archive_of(request), person_id, at))
 
 
 @router.get("/tags")
@@ -103,7 +103,7 @@ async def tags(request: Request, kind: Kind, page: Page = 1, per_page: PerPage =
 async def tag(
     request: Request, kind: Kind, name: Name, page: Page = 1, per_page: PerPage = 20
 ) -> Response:
-    found = data.tag_page(archive_of(request), kind, name, data.paging(page, per_page))
+    found = statsdata.tag_page(archive_of(request), kind, name, data.paging(page, per_page))
     return render(request, "events.html", found)
 
 

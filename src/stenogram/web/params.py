@@ -6,13 +6,15 @@ page: the app answers 404 for it, not 400 (see :mod:`.app`). The id rules are :m
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 
 from fastapi import Path, Query
+from pydantic import StringConstraints
 
 from ..archive.browse import BrowseKind
 from ..ids import MAX_ID
 from ..search.engine import Sort as Sort
+from ..stats.trend import MAX_TERMS
 from . import data
 
 #: An archive id or a speech id in a URL: ASCII digits without a leading zero.
@@ -21,6 +23,11 @@ ID_PATTERN: Final = r"^[1-9][0-9]{0,9}$"
 #: that no Unicode digit can stand for an ASCII one.
 REF_PATTERN: Final = r"^(?:[A-Za-z0-9.-]{1,100}:)?[A-Za-z0-9._-]{1,100}$"
 MAX_NAME: Final = 200
+#: The length of a trend's term, the rows of a statistic, the years a calendar may show.
+MAX_TERM_CHARS: Final = 100
+MAX_STATS_LIMIT: Final = 200
+MIN_YEAR: Final = 1900
+MAX_YEAR: Final = 2100
 
 Page = Annotated[int, Query(ge=1, le=data.MAX_PAGE)]
 PerPage = Annotated[int, Query(ge=1, le=data.MAX_PER_PAGE)]
@@ -57,3 +64,45 @@ Offset = Annotated[
         ),
     ),
 ]
+
+# --- the questions of /stats and /api/stats (bounds shared with :mod:`.statsdata`) ---------------
+
+#: ``q``: the search query language as a filter on what is counted (may be empty: everything).
+StatsFilter = Annotated[
+    str,
+    Query(max_length=data.MAX_QUERY_CHARS, description="A search query: what is counted."),
+]
+#: One term of a trend: a word or a phrase.
+Term = Annotated[str, StringConstraints(max_length=MAX_TERM_CHARS)]
+Terms = Annotated[
+    list[Term],
+    Query(
+        alias="term",
+        min_length=1,
+        max_length=MAX_TERMS,
+        description=f"A word or phrase whose use is counted (repeat for up to {MAX_TERMS}).",
+    ),
+]
+#: The terms of a trend's page, whose form starts empty.
+SomeTerms = Annotated[
+    list[Term] | None,
+    Query(alias="term", max_length=MAX_TERMS, description="A word or phrase to count."),
+]
+Period = Annotated[Literal["year", "month"], Query(description="The period counted in.")]
+Per = Annotated[
+    Literal["none", "speaker", "role"],
+    Query(description="Split each term's series by speaker or by role."),
+]
+StatsLimit = Annotated[int, Query(ge=1, le=MAX_STATS_LIMIT, description="How many rows.")]
+Against = Annotated[
+    str,
+    Query(
+        max_length=data.MAX_QUERY_CHARS,
+        description="A search query: what the speeches are set against (default: the rest).",
+    ),
+]
+StatsPerson = Annotated[
+    str | None,
+    Query(min_length=1, max_length=MAX_NAME, description="A person's id: their ego network."),
+]
+Year = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="One year's days.")]
