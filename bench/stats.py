@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from stenogram.ingest import ingest, open_archive
+from stenogram.model import Person
 from stenogram.search import Indexer
 from stenogram.search.engine import open_searcher
 from stenogram.search.people import People
@@ -35,7 +36,7 @@ from stenogram.stats import distinctive, network, speakers, trend
 from stenogram.stats.distinctive import compute as distinctive_of
 from stenogram.stats.network import compute as network_of
 from stenogram.stats.scope import Scope
-from stenogram.stats.speakers import compute_speakers
+from stenogram.stats.speakers import MAX_SPEAKERS, compute_speakers
 from stenogram.stats.trend import compute as trend_of
 from synth import CORPUS, Generator, load_model
 
@@ -122,20 +123,24 @@ def synthetic(speeches: int, seed: int, folder: Path, reuse: bool, runs: int) ->
             rows = indexer.add(gen.rows(speeches), new=True)
         built = {"rows": rows, "build_s": round(time.perf_counter() - start, 1)}
         print(json.dumps(built), flush=True)
-    nobody = People(())
+    # The synthetic speakers' person ids are their names (``synth.rows_of``): persons of those
+    # ids let ``speaker:NAME`` mean a person, as the archive's persons do.
+    nobody = Scope(*open_searcher(path), People(()))
+    people = People(Person(pid, pid) for pid in speakers_of(nobody, MAX_SPEAKERS))
 
     def scope() -> Scope:
-        return Scope(*open_searcher(path), nobody)
+        return Scope(*open_searcher(path), people)
 
-    ranked = speakers_of(scope())
+    ranked = speakers_of(scope(), 5)
     speaker = ranked[0]
     figures = measure(scope, f'"{speaker}"', speaker, runs)
     size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     return figures | built | {"speaker": speaker, "index_mb": round(size / 1e6)}
 
 
-def speakers_of(scope: Scope) -> list[str]:
-    return [s.person_id for s in compute_speakers(scope, by="year", query="", limit=5).speakers]
+def speakers_of(scope: Scope, limit: int) -> list[str]:
+    found = compute_speakers(scope, by="year", query="", limit=limit)
+    return [s.person_id for s in found.speakers]
 
 
 def main() -> None:

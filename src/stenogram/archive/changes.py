@@ -127,7 +127,7 @@ def pending(conn: Connection, after: int) -> Pending:
     if upto <= after:
         return Pending(after, upto, ())
     if after < records.pruned_seq(conn):
-        stored = conn.scalars(select(events.c.id).order_by(events.c.id))
+        stored: Iterable[int] = conn.scalars(select(events.c.id).order_by(events.c.id))
         return Pending(after, upto, tuple(int(event_id) for event_id in stored), everything=True)
     found: Iterable[int] = conn.scalars(
         select(changes.c.event_id)

@@ -17,10 +17,10 @@ from xml.etree import ElementTree as ET
 
 from ..archive import Archive
 from ..search import index as ix
-from .scope import EVERY, Scope, both, buckets, check_limit, check_query, terms_agg
+from .scope import Scope, both, buckets, check_limit, check_query, terms_agg
 
 MAX_NODES: Final = 1000
-#: Without a person, the attendees read: more than kept, so that a Persons tag merged into a
+#: The attendees read, as a multiple of those kept: more, so that a Persons tag merged into a
 #: person (who then counts the events of both) can still climb into the most present.
 WIDER: Final = 2
 
@@ -146,7 +146,8 @@ def compute(
         events = both(events, scope.term("attendee", person_id))
     # By attendee, then the events of each: a few hundred buckets, where by event then
     # attendee made one per event and cost ~100x as much.
-    size = EVERY if person_id is not None else limit * WIDER
+    # The ego attends every event read, so it is always among the most present.
+    size = limit * WIDER
     result = scope.aggregate(
         events,
         {

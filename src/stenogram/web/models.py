@@ -357,6 +357,8 @@ class CheckResult(BaseModel):
     speaker: str | None
     date: str | None
     notes: list[str]
+
+
 # --- /api/stats: the objects of stenogram.stats, as `stenogram stats ... --json` prints them ---
 
 
